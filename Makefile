@@ -1,0 +1,60 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# mcr: in-kernel multicast UDP relay.
+#
+#   make                 module for KDIR, and the tools
+#   make check           every test, in VMs on each installed Debian kernel
+#   make demo            a relay in a VM, showing traffic relayed and counted
+#   make KDIR=/path      build against another kernel
+
+# The running kernel's build tree if it has one, else the newest installed.
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+	$(lastword $(sort $(wildcard /lib/modules/*/build))))
+
+# What the module needs from the target kernel's configuration.
+REQUIRED_CONFIG := CONFIG_NET CONFIG_INET CONFIG_IP_MULTICAST \
+	CONFIG_NETFILTER CONFIG_NETFILTER_INGRESS
+
+PWD_ABS := $(abspath .)
+
+.PHONY: all module tools check-config check demo clean ynl-gen ynl-check \
+	checkpatch
+
+all: module tools
+
+module: check-config
+	$(MAKE) -C $(KDIR) M=$(PWD_ABS) W=1 modules
+
+tools:
+	$(MAKE) -C tools/mcr-nl
+	$(MAKE) -C selftests
+
+# Fail early, naming the option, when the target kernel lacks one.
+check-config:
+	@test -n "$(KDIR)" -a -d "$(KDIR)" || \
+		{ echo "mcr: no kernel build tree (KDIR='$(KDIR)'):" \
+		       "install linux-headers-$$(uname -r)" >&2; exit 1; }
+	@conf=$(KDIR)/include/config/auto.conf; \
+	test -f $$conf || { echo "mcr: $$conf missing" >&2; exit 1; }; \
+	for opt in $(REQUIRED_CONFIG); do \
+		grep -q "^$$opt=[ym]" $$conf || \
+		{ echo "mcr: the kernel in $(KDIR) lacks $$opt" >&2; exit 1; }; \
+	done
+
+check:
+	scripts/check.sh
+
+demo: all
+	scripts/demo.sh
+
+ynl-gen:
+	scripts/ynl-gen.sh
+
+ynl-check:
+	scripts/ynl-gen.sh --check
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD_ABS) clean
+	$(MAKE) -C tools/mcr-nl clean
+	$(MAKE) -C selftests clean
+	rm -rf build

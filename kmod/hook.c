@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcr: the netdev ingress hook. Registered only on devices that have rules;
+ * every other packet on such a device leaves after a header check and one
+ * hash bucket walk. Headers are read with skb_header_pointer() so that a
+ * shared or non-linear skb is never modified before a rule matches.
+ */
+#include <linux/ip.h>
+#include <linux/udp.h>
+#include <net/ip.h>
+
+#include "mcr.h"
+
+static void mcr_net_count(struct mcr_net *mn, enum mcr_net_counter counter)
+{
+	struct mcr_net_pcpu_stats *s = this_cpu_ptr(mn->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->counters[counter]);
+	u64_stats_update_end(&s->syncp);
+}
+
+/* The checks ip_rcv_core() makes before it trusts a header. */
+static bool mcr_iph_valid(const struct iphdr *iph, unsigned int skb_len)
+{
+	unsigned int tot_len = ntohs(iph->tot_len);
+
+	return iph->version == 4 && iph->ihl >= 5 &&
+	       tot_len >= iph->ihl * 4 && tot_len <= skb_len &&
+	       !ip_fast_csum((const u8 *)iph, iph->ihl);
+}
+
+static void mcr_rule_count(struct mcr_rule *rule, unsigned int len)
+{
+	struct mcr_rule_pcpu_stats *s = this_cpu_ptr(rule->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->packets);
+	u64_stats_add(&s->bytes, len);
+	u64_stats_update_end(&s->syncp);
+}
+
+static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct mcr_dev *mdev = priv;
+	struct mcr_net *mn = mdev->mn;
+	const struct mcr_outputs *outs;
+	struct iphdr _iph, *iph;
+	struct udphdr _uh, *uh;
+	struct mcr_rule *rule;
+	unsigned int i, n;
+	bool consume;
+
+	if (skb->protocol != htons(ETH_P_IP))
+		goto not_udp;
+	/* Options are copied too: the checksum covers the whole header. */
+	iph = skb_header_pointer(skb, 0, sizeof(_iph), &_iph);
+	if (!iph || iph->ihl != 5 || !mcr_iph_valid(iph, skb->len)) {
+		struct { struct iphdr iph; u8 opts[40]; } _full;
+
+		if (!iph || iph->ihl < 5)
+			goto not_udp;
+		iph = skb_header_pointer(skb, 0, iph->ihl * 4, &_full);
+		if (!iph || !mcr_iph_valid(iph, skb->len))
+			goto not_udp;
+	}
+	if (iph->protocol != IPPROTO_UDP)
+		goto not_udp;
+	if (ip_is_fragment(iph)) {
+		mcr_net_count(mn, MCR_NET_FRAGMENTS);
+		return NF_ACCEPT;
+	}
+	uh = skb_header_pointer(skb, iph->ihl * 4, sizeof(_uh), &_uh);
+	if (!uh || ntohs(uh->len) < sizeof(*uh) ||
+	    ntohs(uh->len) > ntohs(iph->tot_len) - iph->ihl * 4)
+		goto not_udp;
+
+	rule = mcr_dev_lookup(mdev, iph->daddr, iph->saddr, uh->dest);
+	if (!rule) {
+		mcr_net_count(mn, MCR_NET_NO_MATCH);
+		return NF_ACCEPT;
+	}
+	mcr_rule_count(rule, ntohs(iph->tot_len));
+
+	outs = rcu_dereference(rule->outputs);
+	n = outs->count;
+	consume = READ_ONCE(rule->flags) & MCR_RULE_FLAGS_CONSUME;
+	for (i = 0; i < n; i++)
+		mcr_output_xmit(&outs->out[i], skb, iph, consume && i == n - 1);
+	if (!consume)
+		return NF_ACCEPT;
+	if (!n)
+		kfree_skb(skb);
+	return NF_STOLEN;
+
+not_udp:
+	mcr_net_count(mn, MCR_NET_NOT_UDP);
+	return NF_ACCEPT;
+}
+
+int mcr_hook_register(struct mcr_dev *mdev)
+{
+	struct nf_hook_ops *ops = &mdev->hook_ops;
+
+	ops->hook = mcr_hook;
+	ops->pf = NFPROTO_NETDEV;
+	ops->hooknum = NF_NETDEV_INGRESS;
+	/* After nftables' netdev filter chains at priority 0 by default. */
+	ops->priority = 100;
+	ops->dev = mdev->dev;
+	ops->priv = mdev;
+	return nf_register_net_hook(mdev->mn->net, ops);
+}
+
+void mcr_hook_unregister(struct mcr_dev *mdev)
+{
+	nf_unregister_net_hook(mdev->mn->net, &mdev->hook_ops);
+}

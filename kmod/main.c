@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcr: in-kernel multicast UDP relay. Module life: parameters, per-netns
+ * state, the device notifier and the generic netlink family.
+ */
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <linux/rtnetlink.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "mcr.h"
+
+unsigned int mcr_max_rules = 4096;
+module_param_named(max_rules, mcr_max_rules, uint, 0644);
+MODULE_PARM_DESC(max_rules, "Maximum rules per network namespace (default 4096)");
+
+unsigned int mcr_max_outputs = 1024;
+module_param_named(max_outputs_per_rule, mcr_max_outputs, uint, 0644);
+MODULE_PARM_DESC(max_outputs_per_rule,
+		 "Maximum outputs of one rule (default 1024)");
+
+struct workqueue_struct *mcr_wq;
+static unsigned int mcr_net_id __read_mostly;
+
+struct mcr_net *mcr_net(const struct net *net)
+{
+	return net_generic(net, mcr_net_id);
+}
+
+static int __net_init mcr_net_init(struct net *net)
+{
+	struct mcr_net *mn = mcr_net(net);
+
+	mn->net = net;
+	INIT_LIST_HEAD(&mn->devs);
+	xa_init_flags(&mn->rules, XA_FLAGS_ALLOC1);
+	mn->stats = netdev_alloc_pcpu_stats(struct mcr_net_pcpu_stats);
+	return mn->stats ? 0 : -ENOMEM;
+}
+
+static void __net_exit mcr_net_exit(struct net *net)
+{
+	struct mcr_net *mn = mcr_net(net);
+
+	/* Devices usually left first, taking their rules with them. */
+	rtnl_lock();
+	mcr_net_flush(mn, 0, false);
+	rtnl_unlock();
+	WARN_ON_ONCE(!list_empty(&mn->devs));
+	xa_destroy(&mn->rules);
+	free_percpu(mn->stats);
+}
+
+static struct pernet_operations mcr_net_ops = {
+	.init = mcr_net_init,
+	.exit = mcr_net_exit,
+	.id   = &mcr_net_id,
+	.size = sizeof(struct mcr_net),
+};
+
+static int mcr_netdev_event(struct notifier_block *nb, unsigned long event,
+			    void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	/* Also sent when a device leaves for another namespace. */
+	if (event == NETDEV_UNREGISTER)
+		mcr_netdev_unregister(mcr_net(dev_net(dev)), dev);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block mcr_netdev_notifier = {
+	.notifier_call = mcr_netdev_event,
+};
+
+static int __init mcr_init(void)
+{
+	int err;
+
+	mcr_wq = alloc_workqueue("mcr", 0, 0);
+	if (!mcr_wq)
+		return -ENOMEM;
+	err = register_pernet_subsys(&mcr_net_ops);
+	if (err)
+		goto err_wq;
+	err = register_netdevice_notifier(&mcr_netdev_notifier);
+	if (err)
+		goto err_pernet;
+	err = mcr_nl_init();
+	if (err)
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	unregister_netdevice_notifier(&mcr_netdev_notifier);
+err_pernet:
+	unregister_pernet_subsys(&mcr_net_ops);
+err_wq:
+	destroy_workqueue(mcr_wq);
+	return err;
+}
+
+static void __exit mcr_exit(void)
+{
+	/*
+	 * Unregistering the notifier replays NETDEV_UNREGISTER for every
+	 * device, which deletes the rules and tells monitors while the family
+	 * is still there; the netns exit then frees any rule added since.
+	 */
+	unregister_netdevice_notifier(&mcr_netdev_notifier);
+	mcr_nl_exit();
+	unregister_pernet_subsys(&mcr_net_ops);
+	/* Let hook entries and deferred frees queued above run out. */
+	rcu_barrier();
+	destroy_workqueue(mcr_wq);
+}
+
+module_init(mcr_init);
+module_exit(mcr_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_AUTHOR("The mcr developers");
+MODULE_DESCRIPTION("In-kernel multicast UDP relay");
+MODULE_VERSION("0.1.0");
+MODULE_ALIAS_GENL_FAMILY(MCR_FAMILY_NAME);

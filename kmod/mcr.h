@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcr: in-kernel multicast UDP relay. Objects shared by the module's parts.
+ *
+ * Configuration runs under RTNL; the packet path only reads, under RCU.
+ * A rule's outputs live in one immutable array that is replaced whole, so a
+ * packet sees either the old set or the new one, never a mix.
+ */
+#ifndef _MCR_H
+#define _MCR_H
+
+#include <linux/ip.h>
+#include <linux/netdevice.h>
+#include <linux/netfilter.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+#include <net/genetlink.h>
+#include <uapi/linux/mcr.h>
+
+#include "compat.h"
+
+#define MCR_DEV_HASH_BITS	9
+
+enum mcr_drop_reason {
+	MCR_DROP_XMIT,
+	MCR_DROP_TOO_BIG,
+	MCR_DROP_TTL,
+	MCR_DROP_NOMEM,
+	MCR_DROP_MAX,
+};
+
+struct mcr_rule_pcpu_stats {
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	struct u64_stats_sync syncp;
+};
+
+struct mcr_output_pcpu_stats {
+	u64_stats_t packets;
+	u64_stats_t bytes;
+	u64_stats_t drops[MCR_DROP_MAX];
+	struct u64_stats_sync syncp;
+};
+
+enum mcr_net_counter {
+	MCR_NET_NO_MATCH,
+	MCR_NET_NOT_UDP,
+	MCR_NET_FRAGMENTS,
+	MCR_NET_COUNTER_MAX,
+};
+
+struct mcr_net_pcpu_stats {
+	u64_stats_t counters[MCR_NET_COUNTER_MAX];
+	struct u64_stats_sync syncp;
+};
+
+struct mcr_rule_stats {
+	u64 packets;
+	u64 bytes;
+};
+
+struct mcr_output_stats {
+	u64 packets;
+	u64 bytes;
+	u64 drops[MCR_DROP_MAX];
+};
+
+struct mcr_net_stats {
+	u64 counters[MCR_NET_COUNTER_MAX];
+};
+
+/* Match key within one input device; zero source or port means any. */
+struct mcr_key {
+	__be32 group;
+	__be32 source;
+	__be16 port;
+};
+
+struct mcr_output {
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	__be32 daddr;		/* destination after rewrite, never zero */
+	__be32 saddr;		/* new source, 0 keeps the original */
+	__be16 port;		/* new destination port, 0 keeps it */
+	u8 ttl;			/* TTL to set, 0 decrements */
+	bool source_auto;
+	bool rewrite_daddr;	/* daddr differs from the rule's group */
+	bool dmac_valid;	/* dmac holds the multicast MAC of daddr */
+	bool moved;		/* now owned by a newer set; skip on free */
+	u8 dmac[ETH_ALEN];
+	struct mcr_output_pcpu_stats __percpu *stats;
+};
+
+struct mcr_outputs {
+	struct rcu_work free_work;
+	unsigned int count;
+	struct mcr_output out[] __counted_by(count);
+};
+
+struct mcr_dev;
+
+struct mcr_rule {
+	struct hlist_node hash_node;	/* in mcr_dev.rules, under RCU */
+	struct mcr_dev *mdev;
+	struct mcr_key key;
+	u32 id;
+	u32 flags;			/* MCR_RULE_FLAGS_* */
+	bool joined;			/* holds a membership of key.group */
+	char name[MCR_NAME_LEN];
+	struct mcr_outputs __rcu *outputs;
+	struct mcr_rule_pcpu_stats __percpu *stats;
+	struct rcu_work free_work;
+};
+
+/* An input device with rules, and its netdev ingress hook. */
+struct mcr_dev {
+	struct list_head node;		/* in mcr_net.devs */
+	struct net_device *dev;
+	netdevice_tracker dev_tracker;
+	struct mcr_net *mn;
+	struct nf_hook_ops hook_ops;
+	unsigned int rule_count;
+	struct rcu_head rcu;
+	/* Rules by group; within a bucket, more specific rules come first. */
+	struct hlist_head rules[1 << MCR_DEV_HASH_BITS];
+};
+
+struct mcr_net {
+	struct net *net;
+	struct list_head devs;
+	struct xarray rules;		/* by id */
+	u32 next_id;
+	unsigned int rule_count;
+	unsigned int output_count;
+	u64 outputs_removed;
+	struct mcr_net_pcpu_stats __percpu *stats;
+};
+
+/* main.c */
+extern unsigned int mcr_max_rules;
+extern unsigned int mcr_max_outputs;
+extern struct workqueue_struct *mcr_wq;
+struct mcr_net *mcr_net(const struct net *net);
+
+/* table.c */
+struct mcr_rule *mcr_rule_alloc(void);
+void mcr_rule_free(struct mcr_rule *rule);
+struct mcr_outputs *mcr_outputs_alloc(unsigned int count);
+void mcr_outputs_free(struct mcr_outputs *outs);
+void mcr_outputs_free_rcu(struct mcr_outputs *outs);
+int mcr_rule_insert(struct mcr_net *mn, struct net_device *dev,
+		    struct mcr_rule *rule, struct netlink_ext_ack *extack);
+void mcr_rule_remove(struct mcr_net *mn, struct mcr_rule *rule);
+void mcr_rule_set_outputs(struct mcr_net *mn, struct mcr_rule *rule,
+			  struct mcr_outputs *outs);
+struct mcr_rule *mcr_rule_find(struct mcr_net *mn, int ifindex,
+			       const struct mcr_key *key);
+struct mcr_rule *mcr_dev_lookup(const struct mcr_dev *mdev, __be32 daddr,
+				__be32 saddr, __be16 dport);
+unsigned int mcr_key_specificity(const struct mcr_key *key);
+void mcr_rule_update_join(struct mcr_rule *rule, bool join);
+void mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify);
+void mcr_netdev_unregister(struct mcr_net *mn, struct net_device *dev);
+
+/* hook.c */
+int mcr_hook_register(struct mcr_dev *mdev);
+void mcr_hook_unregister(struct mcr_dev *mdev);
+
+/* xmit.c */
+void mcr_output_init_dmac(struct mcr_output *out);
+void mcr_output_xmit(const struct mcr_output *out, struct sk_buff *skb,
+		     const struct iphdr *iph, bool last);
+
+/* stats.c */
+void mcr_rule_stats_fold(const struct mcr_rule *rule,
+			 struct mcr_rule_stats *sum);
+void mcr_output_stats_fold(const struct mcr_output *out,
+			   struct mcr_output_stats *sum);
+void mcr_net_stats_fold(const struct mcr_net *mn, struct mcr_net_stats *sum);
+
+/* netlink.c */
+int mcr_nl_init(void);
+void mcr_nl_exit(void);
+void mcr_nl_notify_rule(struct mcr_net *mn, const struct mcr_rule *rule,
+			u8 cmd, struct genl_info *info);
+
+#endif /* _MCR_H */

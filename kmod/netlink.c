@@ -1,0 +1,789 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcr: the "mcr" generic netlink family. Policies and op tables are
+ * generated from Documentation/netlink/specs/mcr.yaml into genl.c; this file
+ * holds the handlers. Every handler that changes the table holds RTNL,
+ * which group membership needs anyway; so do readers, for a stable view.
+ */
+#include <linux/if_arp.h>
+#include <linux/rtnetlink.h>
+#include <net/genetlink.h>
+#include <net/ip.h>
+
+#include "genl.h"
+#include "mcr.h"
+
+/* Worst case sizes of one output and of a rule without outputs. */
+static size_t mcr_nl_output_size(void)
+{
+	return nla_total_size(0) +			/* OUTPUT nest */
+	       nla_total_size(sizeof(u32)) * 3 +	/* ifindex, group, source */
+	       nla_total_size(sizeof(u16)) +		/* port */
+	       nla_total_size(sizeof(u8)) +		/* ttl */
+	       nla_total_size(0) +			/* source-auto */
+	       nla_total_size(0) +			/* STATS nest */
+	       nla_total_size_64bit(sizeof(u64)) * (2 + MCR_DROP_MAX);
+}
+
+static size_t mcr_nl_rule_size(const struct mcr_rule *rule)
+{
+	const struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
+
+	return GENL_HDRLEN +
+	       nla_total_size(sizeof(u32)) * 5 +	/* id iif group src flags */
+	       nla_total_size(MCR_NAME_LEN) +
+	       nla_total_size(sizeof(u16)) * 2 +	/* family, port */
+	       nla_total_size(0) +			/* STATS nest */
+	       nla_total_size_64bit(sizeof(u64)) * 2 +
+	       outs->count * mcr_nl_output_size();
+}
+
+static int mcr_nl_put_output_stats(struct sk_buff *skb,
+				   const struct mcr_output *out)
+{
+	static const int drop_attr[MCR_DROP_MAX] = {
+		[MCR_DROP_XMIT] = MCR_A_OUTPUT_STATS_DROP_XMIT,
+		[MCR_DROP_TOO_BIG] = MCR_A_OUTPUT_STATS_DROP_TOO_BIG,
+		[MCR_DROP_TTL] = MCR_A_OUTPUT_STATS_DROP_TTL,
+		[MCR_DROP_NOMEM] = MCR_A_OUTPUT_STATS_DROP_NOMEM,
+	};
+	struct mcr_output_stats sum;
+	struct nlattr *nest;
+	int i;
+
+	mcr_output_stats_fold(out, &sum);
+	nest = nla_nest_start(skb, MCR_A_OUTPUT_STATS);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, MCR_A_OUTPUT_STATS_PACKETS, sum.packets,
+			      MCR_A_OUTPUT_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, MCR_A_OUTPUT_STATS_BYTES, sum.bytes,
+			      MCR_A_OUTPUT_STATS_PAD))
+		goto cancel;
+	for (i = 0; i < MCR_DROP_MAX; i++)
+		if (nla_put_u64_64bit(skb, drop_attr[i], sum.drops[i],
+				      MCR_A_OUTPUT_STATS_PAD))
+			goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+/* One output: its configuration, its counters, or both. */
+static int mcr_nl_put_output(struct sk_buff *skb, int attrtype,
+			     const struct mcr_rule *rule,
+			     const struct mcr_output *out,
+			     bool config, bool stats)
+{
+	struct nlattr *nest = nla_nest_start(skb, attrtype);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MCR_A_OUTPUT_IFINDEX, out->dev->ifindex))
+		goto cancel;
+	if (config &&
+	    ((out->rewrite_daddr &&
+	      nla_put_in_addr(skb, MCR_A_OUTPUT_GROUP, out->daddr)) ||
+	     (out->port && nla_put_be16(skb, MCR_A_OUTPUT_PORT, out->port)) ||
+	     (out->ttl && nla_put_u8(skb, MCR_A_OUTPUT_TTL, out->ttl)) ||
+	     (out->saddr && nla_put_in_addr(skb, MCR_A_OUTPUT_SOURCE,
+					    out->saddr)) ||
+	     (out->source_auto && nla_put_flag(skb, MCR_A_OUTPUT_SOURCE_AUTO))))
+		goto cancel;
+	if (stats && mcr_nl_put_output_stats(skb, out))
+		goto cancel;
+	nla_nest_end(skb, nest);
+	return 0;
+cancel:
+	nla_nest_cancel(skb, nest);
+	return -EMSGSIZE;
+}
+
+static int mcr_nl_put_rule_stats(struct sk_buff *skb, int attrtype,
+				 const struct mcr_rule *rule)
+{
+	struct mcr_rule_stats sum;
+	struct nlattr *nest;
+
+	mcr_rule_stats_fold(rule, &sum);
+	nest = nla_nest_start(skb, attrtype);
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, MCR_A_RULE_STATS_PACKETS, sum.packets,
+			      MCR_A_RULE_STATS_PAD) ||
+	    nla_put_u64_64bit(skb, MCR_A_RULE_STATS_BYTES, sum.bytes,
+			      MCR_A_RULE_STATS_PAD)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+static int mcr_nl_put_rule_key(struct sk_buff *skb, const struct mcr_rule *rule)
+{
+	if (nla_put_u32(skb, MCR_A_RULE_ID, rule->id) ||
+	    (rule->name[0] &&
+	     nla_put_string(skb, MCR_A_RULE_NAME, rule->name)) ||
+	    nla_put_u16(skb, MCR_A_RULE_FAMILY, AF_INET) ||
+	    nla_put_u32(skb, MCR_A_RULE_IIF, rule->mdev->dev->ifindex) ||
+	    nla_put_in_addr(skb, MCR_A_RULE_GROUP, rule->key.group) ||
+	    nla_put_be16(skb, MCR_A_RULE_PORT, rule->key.port) ||
+	    (rule->key.source &&
+	     nla_put_in_addr(skb, MCR_A_RULE_SOURCE, rule->key.source)) ||
+	    nla_put_u32(skb, MCR_A_RULE_FLAGS, rule->flags))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Fill a rule message starting at output *resume. A rule with more outputs
+ * than one dump message holds continues in the next message, which repeats
+ * the rule's key: returns 1 and sets *resume then, 0 when complete.
+ */
+static int mcr_nl_fill_rule(struct sk_buff *skb, const struct mcr_rule *rule,
+			    u8 cmd, u32 portid, u32 seq, int flags,
+			    bool stats, unsigned int *resume)
+{
+	const struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &mcr_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (mcr_nl_put_rule_key(skb, rule) ||
+	    (stats && mcr_nl_put_rule_stats(skb, MCR_A_RULE_STATS, rule)))
+		goto cancel;
+	for (i = *resume; i < outs->count; i++) {
+		if (mcr_nl_put_output(skb, MCR_A_RULE_OUTPUT, rule,
+				      &outs->out[i], true, stats)) {
+			if (i == *resume)
+				goto cancel;
+			*resume = i;
+			genlmsg_end(skb, hdr);
+			return 1;
+		}
+	}
+	*resume = 0;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+static struct sk_buff *mcr_nl_rule_msg(const struct mcr_rule *rule, u8 cmd,
+				       u32 portid, u32 seq, bool stats)
+{
+	unsigned int resume = 0;
+	struct sk_buff *msg;
+
+	msg = genlmsg_new(mcr_nl_rule_size(rule), GFP_KERNEL);
+	if (!msg)
+		return ERR_PTR(-ENOMEM);
+	if (mcr_nl_fill_rule(msg, rule, cmd, portid, seq, 0, stats, &resume)) {
+		nlmsg_free(msg);
+		return ERR_PTR(-EMSGSIZE);
+	}
+	return msg;
+}
+
+void mcr_nl_notify_rule(struct mcr_net *mn, const struct mcr_rule *rule,
+			u8 cmd, struct genl_info *info)
+{
+	bool echo = info && nlmsg_report(info->nlhdr);
+	struct sk_buff *msg;
+
+	if (!echo &&
+	    !genl_has_listeners(&mcr_nl_family, mn->net, MCR_NLGRP_MONITOR))
+		return;
+	msg = mcr_nl_rule_msg(rule, cmd, info ? info->snd_portid : 0,
+			      info ? info->snd_seq : 0, false);
+	if (IS_ERR(msg))
+		return;
+	if (info)
+		genl_notify(&mcr_nl_family, msg, info, MCR_NLGRP_MONITOR,
+			    GFP_KERNEL);
+	else
+		genlmsg_multicast_netns(&mcr_nl_family, mn->net, msg, 0,
+					MCR_NLGRP_MONITOR, GFP_KERNEL);
+}
+
+/* True if tb has type, else reports it missing (msg must be a literal). */
+#define mcr_nl_require(info, tb, nest, type, msg) ({			\
+	bool __present = !!(tb)[type];					\
+									\
+	if (!__present) {						\
+		NL_SET_ERR_MSG((info)->extack, msg);			\
+		NL_SET_ERR_ATTR_MISS((info)->extack, nest, type);	\
+	}								\
+	__present;							\
+})
+
+/* A destination the relay can send to: multicast, or a unicast host. */
+static bool mcr_addr_is_dest(__be32 addr)
+{
+	return !ipv4_is_zeronet(addr) && !ipv4_is_loopback(addr) &&
+	       !ipv4_is_lbcast(addr);
+}
+
+static bool mcr_addr_is_source(__be32 addr)
+{
+	return mcr_addr_is_dest(addr) && !ipv4_is_multicast(addr);
+}
+
+/*
+ * Parse the match key. With need_dev the input device must exist, else a
+ * vanished device still names its rules by index.
+ */
+static int mcr_nl_parse_key(struct genl_info *info, struct mcr_key *key,
+			    int *ifindex, struct net_device **dev)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **tb = info->attrs;
+
+	if (!mcr_nl_require(info, tb, NULL, MCR_A_RULE_FAMILY,
+			    "missing attribute: family") ||
+	    !mcr_nl_require(info, tb, NULL, MCR_A_RULE_IIF,
+			    "missing attribute: iif") ||
+	    !mcr_nl_require(info, tb, NULL, MCR_A_RULE_GROUP,
+			    "missing attribute: group"))
+		return -EINVAL;
+	if (nla_get_u16(tb[MCR_A_RULE_FAMILY]) != AF_INET) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_FAMILY],
+				    "family: only AF_INET is supported");
+		return -EAFNOSUPPORT;
+	}
+
+	memset(key, 0, sizeof(*key));
+	key->group = nla_get_in_addr(tb[MCR_A_RULE_GROUP]);
+	if (!mcr_addr_is_dest(key->group)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_GROUP],
+				    "group: not a multicast or unicast address");
+		return -EINVAL;
+	}
+	if (tb[MCR_A_RULE_PORT])
+		key->port = nla_get_be16(tb[MCR_A_RULE_PORT]);
+	if (tb[MCR_A_RULE_SOURCE]) {
+		key->source = nla_get_in_addr(tb[MCR_A_RULE_SOURCE]);
+		if (!mcr_addr_is_source(key->source)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_SOURCE],
+					    "source: not a unicast address");
+			return -EINVAL;
+		}
+	}
+
+	*ifindex = nla_get_u32(tb[MCR_A_RULE_IIF]);
+	if (dev) {
+		*dev = __dev_get_by_index(genl_info_net(info), *ifindex);
+		if (!*dev) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_IIF],
+					    "iif: no such device");
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
+			       const struct net_device *iif,
+			       const struct mcr_key *key,
+			       struct mcr_output *out)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr *tb[MCR_A_OUTPUT_MAX + 1];
+	struct net_device *dev;
+	int err;
+
+	err = nla_parse_nested(tb, MCR_A_OUTPUT_MAX, attr,
+			       mcr_output_nl_policy, extack);
+	if (err)
+		return err;
+	if (!mcr_nl_require(info, tb, attr, MCR_A_OUTPUT_IFINDEX,
+			    "output: missing attribute: ifindex"))
+		return -EINVAL;
+	if (tb[MCR_A_OUTPUT_STATS]) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_STATS],
+				    "output: stats cannot be set");
+		return -EINVAL;
+	}
+
+	dev = __dev_get_by_index(genl_info_net(info),
+				 nla_get_u32(tb[MCR_A_OUTPUT_IFINDEX]));
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_IFINDEX],
+				    "output: ifindex: no such device");
+		return -ENODEV;
+	}
+	if (dev == iif) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_IFINDEX],
+				    "output: ifindex: the input device cannot be an output");
+		return -EINVAL;
+	}
+	if (dev->header_ops && dev->type != ARPHRD_ETHER) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_IFINDEX],
+				    "output: ifindex: device type not supported");
+		return -EOPNOTSUPP;
+	}
+
+	out->daddr = key->group;
+	if (tb[MCR_A_OUTPUT_GROUP]) {
+		out->daddr = nla_get_in_addr(tb[MCR_A_OUTPUT_GROUP]);
+		if (!mcr_addr_is_dest(out->daddr)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_GROUP],
+					    "output: group: not a multicast or unicast address");
+			return -EINVAL;
+		}
+	}
+	out->rewrite_daddr = out->daddr != key->group;
+	if (tb[MCR_A_OUTPUT_PORT])
+		out->port = nla_get_be16(tb[MCR_A_OUTPUT_PORT]);
+	if (tb[MCR_A_OUTPUT_TTL])
+		out->ttl = nla_get_u8(tb[MCR_A_OUTPUT_TTL]);
+	out->source_auto = nla_get_flag(tb[MCR_A_OUTPUT_SOURCE_AUTO]);
+	if (tb[MCR_A_OUTPUT_SOURCE]) {
+		if (out->source_auto) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_SOURCE],
+					    "output: source and source-auto are exclusive");
+			return -EINVAL;
+		}
+		out->saddr = nla_get_in_addr(tb[MCR_A_OUTPUT_SOURCE]);
+		if (!mcr_addr_is_source(out->saddr)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_SOURCE],
+					    "output: source: not a unicast address");
+			return -EINVAL;
+		}
+	}
+	out->dev = dev;
+	mcr_output_init_dmac(out);
+	return 0;
+}
+
+static bool mcr_output_same_stream(const struct mcr_output *a,
+				   const struct mcr_output *b)
+{
+	return a->dev == b->dev && a->daddr == b->daddr && a->port == b->port;
+}
+
+static struct mcr_outputs *mcr_nl_parse_outputs(struct genl_info *info,
+						const struct net_device *iif,
+						const struct mcr_key *key)
+{
+	struct netlink_ext_ack *extack = info->extack;
+	struct mcr_outputs *outs;
+	unsigned int n = 0, i, j;
+	struct nlattr *attr;
+	int rem, err;
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem)
+		n += nla_type(attr) == MCR_A_RULE_OUTPUT;
+	if (!n) {
+		NL_SET_ERR_MSG(extack, "missing attribute: output (at least one)");
+		NL_SET_ERR_ATTR_MISS(extack, NULL, MCR_A_RULE_OUTPUT);
+		return ERR_PTR(-EINVAL);
+	}
+	if (n > READ_ONCE(mcr_max_outputs)) {
+		NL_SET_ERR_MSG(extack,
+			       "output: too many (module parameter max_outputs_per_rule)");
+		return ERR_PTR(-E2BIG);
+	}
+
+	outs = mcr_outputs_alloc(n);
+	if (!outs)
+		return ERR_PTR(-ENOMEM);
+	i = 0;
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		struct mcr_output *out = &outs->out[i];
+
+		if (nla_type(attr) != MCR_A_RULE_OUTPUT)
+			continue;
+		err = mcr_nl_parse_output(info, attr, iif, key, out);
+		if (err)
+			goto err;
+		for (j = 0; j < i; j++) {
+			if (mcr_output_same_stream(&outs->out[j], out)) {
+				NL_SET_ERR_MSG_ATTR(extack, attr,
+						    "output: duplicate of an earlier output");
+				err = -EINVAL;
+				goto err;
+			}
+		}
+		i++;
+	}
+	/* Only now take references: the free path puts every entry's. */
+	for (i = 0; i < n; i++)
+		netdev_hold(outs->out[i].dev, &outs->out[i].dev_tracker,
+			    GFP_KERNEL);
+	return outs;
+err:
+	for (j = 0; j < n; j++)
+		outs->out[j].dev = NULL;
+	mcr_outputs_free(outs);
+	return ERR_PTR(err);
+}
+
+static int mcr_nl_reply_id(struct genl_info *info, u32 id)
+{
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mcr_nl_family, 0,
+					info->genlhdr->cmd);
+	if (!hdr || nla_put_u32(msg, MCR_A_RULE_ID, id)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int mcr_nl_rule_replace(struct mcr_net *mn, struct mcr_rule *rule,
+			       struct mcr_outputs *outs, struct genl_info *info)
+{
+	struct nlattr **tb = info->attrs;
+	u32 flags = tb[MCR_A_RULE_FLAGS] ? nla_get_u32(tb[MCR_A_RULE_FLAGS]) : 0;
+
+	if (tb[MCR_A_RULE_NAME])
+		nla_strscpy(rule->name, tb[MCR_A_RULE_NAME], sizeof(rule->name));
+	WRITE_ONCE(rule->flags, flags);
+	mcr_rule_update_join(rule, !(flags & MCR_RULE_FLAGS_NOJOIN));
+	mcr_rule_set_outputs(mn, rule, outs);
+	mcr_nl_notify_rule(mn, rule, MCR_CMD_RULE_NEW_NTF, info);
+	return mcr_nl_reply_id(info, rule->id);
+}
+
+int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcr_net *mn = mcr_net(genl_info_net(info));
+	struct netlink_ext_ack *extack = info->extack;
+	struct nlattr **tb = info->attrs;
+	struct mcr_outputs *outs;
+	struct net_device *dev;
+	struct mcr_rule *rule;
+	struct mcr_key key;
+	int ifindex, err;
+
+	rtnl_lock();
+	err = mcr_nl_parse_key(info, &key, &ifindex, &dev);
+	if (err)
+		goto out;
+	outs = mcr_nl_parse_outputs(info, dev, &key);
+	if (IS_ERR(outs)) {
+		err = PTR_ERR(outs);
+		goto out;
+	}
+
+	rule = mcr_rule_find(mn, ifindex, &key);
+	if (rule) {
+		if (!nla_get_flag(tb[MCR_A_RULE_REPLACE])) {
+			NL_SET_ERR_MSG(extack,
+				       "a rule with this match key exists (use replace)");
+			err = -EEXIST;
+			goto err_outs;
+		}
+		err = mcr_nl_rule_replace(mn, rule, outs, info);
+		goto out;
+	}
+
+	if (mn->rule_count >= READ_ONCE(mcr_max_rules)) {
+		NL_SET_ERR_MSG(extack, "rule limit reached (module parameter max_rules)");
+		err = -ENOSPC;
+		goto err_outs;
+	}
+	rule = mcr_rule_alloc();
+	if (!rule) {
+		err = -ENOMEM;
+		goto err_outs;
+	}
+	rule->key = key;
+	if (tb[MCR_A_RULE_FLAGS])
+		rule->flags = nla_get_u32(tb[MCR_A_RULE_FLAGS]);
+	if (tb[MCR_A_RULE_NAME])
+		nla_strscpy(rule->name, tb[MCR_A_RULE_NAME], sizeof(rule->name));
+	RCU_INIT_POINTER(rule->outputs, outs);
+	err = mcr_rule_insert(mn, dev, rule, extack);
+	if (err) {
+		mcr_rule_free(rule);
+		goto out;
+	}
+	mcr_nl_notify_rule(mn, rule, MCR_CMD_RULE_NEW_NTF, info);
+	err = mcr_nl_reply_id(info, rule->id);
+	goto out;
+
+err_outs:
+	mcr_outputs_free(outs);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+static bool mcr_nl_has_key_attr(struct nlattr **tb)
+{
+	return tb[MCR_A_RULE_FAMILY] || tb[MCR_A_RULE_IIF] ||
+	       tb[MCR_A_RULE_GROUP] || tb[MCR_A_RULE_PORT] ||
+	       tb[MCR_A_RULE_SOURCE];
+}
+
+static struct mcr_rule *mcr_nl_rule_by_id(struct mcr_net *mn,
+					  struct genl_info *info)
+{
+	struct nlattr *attr = info->attrs[MCR_A_RULE_ID];
+	struct mcr_rule *rule = xa_load(&mn->rules, nla_get_u32(attr));
+
+	if (!rule)
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "id: no such rule");
+	return rule;
+}
+
+int mcr_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcr_net *mn = mcr_net(genl_info_net(info));
+	struct nlattr **tb = info->attrs;
+	struct mcr_rule *rule;
+	struct mcr_key key;
+	int ifindex, err = 0;
+
+	rtnl_lock();
+	if (tb[MCR_A_RULE_ID]) {
+		if (mcr_nl_has_key_attr(tb)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, tb[MCR_A_RULE_ID],
+					    "id: give either id or match key");
+			err = -EINVAL;
+			goto out;
+		}
+		rule = mcr_nl_rule_by_id(mn, info);
+	} else {
+		err = mcr_nl_parse_key(info, &key, &ifindex, NULL);
+		if (err)
+			goto out;
+		rule = mcr_rule_find(mn, ifindex, &key);
+		if (!rule)
+			NL_SET_ERR_MSG(info->extack, "no rule with this match key");
+	}
+	if (!rule) {
+		err = -ENOENT;
+		goto out;
+	}
+	mcr_nl_notify_rule(mn, rule, MCR_CMD_RULE_DEL_NTF, info);
+	mcr_rule_remove(mn, rule);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+int mcr_nl_rule_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcr_net *mn = mcr_net(genl_info_net(info));
+	struct mcr_rule *rule;
+	struct sk_buff *msg;
+
+	if (!mcr_nl_require(info, info->attrs, NULL, MCR_A_RULE_ID,
+			    "missing attribute: id"))
+		return -EINVAL;
+	rtnl_lock();
+	rule = mcr_nl_rule_by_id(mn, info);
+	msg = rule ? mcr_nl_rule_msg(rule, MCR_CMD_RULE_GET, info->snd_portid,
+				     info->snd_seq, true) : ERR_PTR(-ENOENT);
+	rtnl_unlock();
+	if (IS_ERR(msg))
+		return PTR_ERR(msg);
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args[0]: next rule id; cb->args[1]: next output of that rule. */
+int mcr_nl_rule_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mcr_net *mn = mcr_net(sock_net(skb->sk));
+	unsigned long id = cb->args[0];
+	unsigned int resume = cb->args[1];
+	struct mcr_rule *rule;
+	int err = 0;
+
+	rtnl_lock();
+	xa_for_each_start(&mn->rules, id, rule, id) {
+		err = mcr_nl_fill_rule(skb, rule, MCR_CMD_RULE_GET,
+				       NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI, true,
+				       &resume);
+		if (err)
+			break;
+	}
+	rtnl_unlock();
+	cb->args[0] = id;
+	cb->args[1] = resume;
+	if (err == 1 || (err == -EMSGSIZE && skb->len))
+		return skb->len;
+	return err;
+}
+
+int mcr_nl_rule_flush_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcr_net *mn = mcr_net(genl_info_net(info));
+	struct nlattr *attr = info->attrs[MCR_A_RULE_IIF];
+	int ifindex = attr ? nla_get_u32(attr) : 0;
+
+	rtnl_lock();
+	if (ifindex && !__dev_get_by_index(genl_info_net(info), ifindex)) {
+		rtnl_unlock();
+		NL_SET_ERR_MSG_ATTR(info->extack, attr, "iif: no such device");
+		return -ENODEV;
+	}
+	mcr_net_flush(mn, ifindex, true);
+	rtnl_unlock();
+	return 0;
+}
+
+static int mcr_nl_put_netns_stats(struct sk_buff *skb, struct mcr_net *mn)
+{
+	static const int counter_attr[MCR_NET_COUNTER_MAX] = {
+		[MCR_NET_NO_MATCH] = MCR_A_NETNS_STATS_NO_MATCH,
+		[MCR_NET_NOT_UDP] = MCR_A_NETNS_STATS_NOT_UDP,
+		[MCR_NET_FRAGMENTS] = MCR_A_NETNS_STATS_FRAGMENTS,
+	};
+	struct mcr_net_stats sum;
+	struct nlattr *nest;
+	int i;
+
+	mcr_net_stats_fold(mn, &sum);
+	nest = nla_nest_start(skb, MCR_A_STATS_NETNS);
+	if (!nest)
+		return -EMSGSIZE;
+	for (i = 0; i < MCR_NET_COUNTER_MAX; i++)
+		if (nla_put_u64_64bit(skb, counter_attr[i], sum.counters[i],
+				      MCR_A_NETNS_STATS_PAD))
+			return -EMSGSIZE;
+	if (nla_put_u64_64bit(skb, MCR_A_NETNS_STATS_OUTPUTS_REMOVED,
+			      mn->outputs_removed, MCR_A_NETNS_STATS_PAD) ||
+	    nla_put_u32(skb, MCR_A_NETNS_STATS_RULES, mn->rule_count) ||
+	    nla_put_u32(skb, MCR_A_NETNS_STATS_OUTPUTS, mn->output_count) ||
+	    nla_put_u32(skb, MCR_A_NETNS_STATS_MAX_RULES,
+			READ_ONCE(mcr_max_rules)) ||
+	    nla_put_u32(skb, MCR_A_NETNS_STATS_MAX_OUTPUTS,
+			READ_ONCE(mcr_max_outputs)))
+		return -EMSGSIZE;
+	nla_nest_end(skb, nest);
+	return 0;
+}
+
+/* A rule's counters and its outputs', resumable like mcr_nl_fill_rule(). */
+static int mcr_nl_fill_rule_stats(struct sk_buff *skb,
+				  const struct mcr_rule *rule, u32 portid,
+				  u32 seq, int flags, unsigned int *resume)
+{
+	const struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
+	unsigned int i;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &mcr_nl_family, flags,
+			  MCR_CMD_STATS_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MCR_A_STATS_RULE_ID, rule->id) ||
+	    mcr_nl_put_rule_stats(skb, MCR_A_STATS_RULE, rule))
+		goto cancel;
+	for (i = *resume; i < outs->count; i++) {
+		if (mcr_nl_put_output(skb, MCR_A_STATS_OUTPUT, rule,
+				      &outs->out[i], false, true)) {
+			if (i == *resume)
+				goto cancel;
+			*resume = i;
+			genlmsg_end(skb, hdr);
+			return 1;
+		}
+	}
+	*resume = 0;
+	genlmsg_end(skb, hdr);
+	return 0;
+cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+int mcr_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcr_net *mn = mcr_net(genl_info_net(info));
+	struct nlattr *id_attr = info->attrs[MCR_A_STATS_RULE_ID];
+	unsigned int resume = 0;
+	struct mcr_rule *rule;
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
+
+	rtnl_lock();
+	if (id_attr) {
+		rule = xa_load(&mn->rules, nla_get_u32(id_attr));
+		if (!rule) {
+			NL_SET_ERR_MSG_ATTR(info->extack, id_attr,
+					    "rule-id: no such rule");
+			err = -ENOENT;
+			goto out;
+		}
+		msg = genlmsg_new(mcr_nl_rule_size(rule), GFP_KERNEL);
+		err = -ENOMEM;
+		if (!msg)
+			goto out;
+		err = mcr_nl_fill_rule_stats(msg, rule, info->snd_portid,
+					     info->snd_seq, 0, &resume);
+	} else {
+		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+		err = -ENOMEM;
+		if (!msg)
+			goto out;
+		hdr = genlmsg_put_reply(msg, info, &mcr_nl_family, 0,
+					info->genlhdr->cmd);
+		err = hdr ? mcr_nl_put_netns_stats(msg, mn) : -EMSGSIZE;
+		if (!err)
+			genlmsg_end(msg, hdr);
+	}
+	if (err) {
+		nlmsg_free(msg);
+		err = -EMSGSIZE;
+		goto out;
+	}
+	rtnl_unlock();
+	return genlmsg_reply(msg, info);
+out:
+	rtnl_unlock();
+	return err;
+}
+
+int mcr_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mcr_net *mn = mcr_net(sock_net(skb->sk));
+	unsigned long id = cb->args[0];
+	unsigned int resume = cb->args[1];
+	struct mcr_rule *rule;
+	int err = 0;
+
+	rtnl_lock();
+	xa_for_each_start(&mn->rules, id, rule, id) {
+		err = mcr_nl_fill_rule_stats(skb, rule,
+					     NETLINK_CB(cb->skb).portid,
+					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					     &resume);
+		if (err)
+			break;
+	}
+	rtnl_unlock();
+	cb->args[0] = id;
+	cb->args[1] = resume;
+	if (err == 1 || (err == -EMSGSIZE && skb->len))
+		return skb->len;
+	return err;
+}
+
+int mcr_nl_init(void)
+{
+	return genl_register_family(&mcr_nl_family);
+}
+
+void mcr_nl_exit(void)
+{
+	genl_unregister_family(&mcr_nl_family);
+}
