@@ -46,25 +46,26 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	struct mcr_dev *mdev = priv;
 	struct mcr_net *mn = mdev->mn;
 	const struct mcr_outputs *outs;
-	struct iphdr _iph, *iph;
+	struct {
+		struct iphdr iph;
+		u8 options[40];
+	} iph_buf;
 	struct udphdr _uh, *uh;
+	struct iphdr *iph;
 	struct mcr_rule *rule;
 	unsigned int i, n;
 	bool consume;
 
 	if (skb->protocol != htons(ETH_P_IP))
 		goto not_udp;
-	/* Options are copied too: the checksum covers the whole header. */
-	iph = skb_header_pointer(skb, 0, sizeof(_iph), &_iph);
-	if (!iph || iph->ihl != 5 || !mcr_iph_valid(iph, skb->len)) {
-		struct { struct iphdr iph; u8 opts[40]; } _full;
-
-		if (!iph || iph->ihl < 5)
-			goto not_udp;
-		iph = skb_header_pointer(skb, 0, iph->ihl * 4, &_full);
-		if (!iph || !mcr_iph_valid(iph, skb->len))
-			goto not_udp;
-	}
+	iph = skb_header_pointer(skb, 0, sizeof(iph_buf.iph), &iph_buf);
+	if (!iph || iph->ihl < 5)
+		goto not_udp;
+	/* With options, read them too: the header checksum covers them. */
+	if (iph->ihl > 5)
+		iph = skb_header_pointer(skb, 0, iph->ihl * 4, &iph_buf);
+	if (!iph || !mcr_iph_valid(iph, skb->len))
+		goto not_udp;
 	if (iph->protocol != IPPROTO_UDP)
 		goto not_udp;
 	if (ip_is_fragment(iph)) {

@@ -42,12 +42,16 @@ static int __net_init mcr_net_init(struct net *net)
 static void __net_exit mcr_net_exit(struct net *net)
 {
 	struct mcr_net *mn = mcr_net(net);
+	unsigned int flushed;
 
 	/* Devices usually left first, taking their rules with them. */
 	rtnl_lock();
-	mcr_net_flush(mn, 0, false);
+	flushed = mcr_net_flush(mn, 0, false);
 	rtnl_unlock();
 	WARN_ON_ONCE(!list_empty(&mn->devs));
+	/* A packet still in an unhooked hook may count into mn->stats. */
+	if (flushed)
+		synchronize_net();
 	xa_destroy(&mn->rules);
 	free_percpu(mn->stats);
 }

@@ -18,8 +18,6 @@
 #include <net/genetlink.h>
 #include <uapi/linux/mcr.h>
 
-#include "compat.h"
-
 #define MCR_DEV_HASH_BITS	9
 
 enum mcr_drop_reason {
@@ -160,7 +158,7 @@ struct mcr_rule *mcr_dev_lookup(const struct mcr_dev *mdev, __be32 daddr,
 				__be32 saddr, __be16 dport);
 unsigned int mcr_key_specificity(const struct mcr_key *key);
 void mcr_rule_update_join(struct mcr_rule *rule, bool join);
-void mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify);
+unsigned int mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify);
 void mcr_netdev_unregister(struct mcr_net *mn, struct net_device *dev);
 
 /* hook.c */

@@ -214,11 +214,13 @@ void mcr_nl_notify_rule(struct mcr_net *mn, const struct mcr_rule *rule,
 
 /* True if tb has type, else reports it missing (msg must be a literal). */
 #define mcr_nl_require(info, tb, nest, type, msg) ({			\
-	bool __present = !!(tb)[type];					\
+	struct netlink_ext_ack *__mcr_extack = (info)->extack;		\
+	int __type = (type);						\
+	bool __present = !!(tb)[__type];				\
 									\
 	if (!__present) {						\
-		NL_SET_ERR_MSG((info)->extack, msg);			\
-		NL_SET_ERR_ATTR_MISS((info)->extack, nest, type);	\
+		NL_SET_ERR_MSG(__mcr_extack, msg);				\
+		NL_SET_ERR_ATTR_MISS(__mcr_extack, nest, __type);		\
 	}								\
 	__present;							\
 })
@@ -434,7 +436,7 @@ static int mcr_nl_reply_id(struct genl_info *info, u32 id)
 	if (!msg)
 		return -ENOMEM;
 	hdr = genlmsg_put_reply(msg, info, &mcr_nl_family, 0,
-					info->genlhdr->cmd);
+				info->genlhdr->cmd);
 	if (!hdr || nla_put_u32(msg, MCR_A_RULE_ID, id)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
@@ -596,26 +598,29 @@ int mcr_nl_rule_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
-/* cb->args[0]: next rule id; cb->args[1]: next output of that rule. */
+/*
+ * cb->args[0]: the rule to continue with; cb->args[1]: its next output.
+ * Resuming by id neither skips nor repeats a rule that stays in the table.
+ */
 int mcr_nl_rule_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mcr_net *mn = mcr_net(sock_net(skb->sk));
-	unsigned long id = cb->args[0];
 	unsigned int resume = cb->args[1];
 	struct mcr_rule *rule;
+	unsigned long id;
 	int err = 0;
 
 	rtnl_lock();
-	xa_for_each_start(&mn->rules, id, rule, id) {
+	xa_for_each_start(&mn->rules, id, rule, cb->args[0]) {
 		err = mcr_nl_fill_rule(skb, rule, MCR_CMD_RULE_GET,
 				       NETLINK_CB(cb->skb).portid,
 				       cb->nlh->nlmsg_seq, NLM_F_MULTI, true,
 				       &resume);
 		if (err)
 			break;
+		cb->args[0] = id + 1;
 	}
 	rtnl_unlock();
-	cb->args[0] = id;
 	cb->args[1] = resume;
 	if (err == 1 || (err == -EMSGSIZE && skb->len))
 		return skb->len;
@@ -756,22 +761,22 @@ out:
 int mcr_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct mcr_net *mn = mcr_net(sock_net(skb->sk));
-	unsigned long id = cb->args[0];
 	unsigned int resume = cb->args[1];
 	struct mcr_rule *rule;
+	unsigned long id;
 	int err = 0;
 
 	rtnl_lock();
-	xa_for_each_start(&mn->rules, id, rule, id) {
+	xa_for_each_start(&mn->rules, id, rule, cb->args[0]) {
 		err = mcr_nl_fill_rule_stats(skb, rule,
 					     NETLINK_CB(cb->skb).portid,
 					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
 					     &resume);
 		if (err)
 			break;
+		cb->args[0] = id + 1;
 	}
 	rtnl_unlock();
-	cb->args[0] = id;
 	cb->args[1] = resume;
 	if (err == 1 || (err == -EMSGSIZE && skb->len))
 		return skb->len;

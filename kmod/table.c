@@ -281,9 +281,11 @@ void mcr_rule_set_outputs(struct mcr_net *mn, struct mcr_rule *rule,
 	mcr_outputs_free_rcu(old);
 }
 
-void mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify)
+/* Delete every rule, or those on one input device; returns how many. */
+unsigned int mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify)
 {
 	struct mcr_rule *rule;
+	unsigned int n = 0;
 	unsigned long id;
 
 	ASSERT_RTNL();
@@ -293,7 +295,9 @@ void mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify)
 		if (notify)
 			mcr_nl_notify_rule(mn, rule, MCR_CMD_RULE_DEL_NTF, NULL);
 		mcr_rule_remove(mn, rule);
+		n++;
 	}
+	return n;
 }
 
 /* Drop the outputs on dev from rule, keeping the rule. */
