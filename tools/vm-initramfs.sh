@@ -136,6 +136,12 @@ mkdir -p $R/run/mcr-vm
 mount --bind /ctl $R/run/mcr-vm
 
 # --- 3. system settings the tests expect --------------------------------
+# The kernel runs its module loader (request_module: "ip link add type veth",
+# genetlink family autoload) in init's root, which is this initramfs, not
+# the chroot; hand such requests to the host root's modprobe.
+printf '#!/bin/sh\nexec /bin/chroot %s /sbin/modprobe "$@"\n' "$R" >/modprobe-chroot
+chmod 755 /modprobe-chroot
+echo /modprobe-chroot >/proc/sys/kernel/modprobe
 hostname mcr-vm
 ip link set lo up
 echo 0 >/proc/sys/kernel/panic_on_oops
