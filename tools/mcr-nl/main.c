@@ -1,0 +1,590 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcr-nl: configure the in-kernel multicast UDP relay over generic netlink,
+ * in the manner of ip(8) and tc(8).
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <netlink/genl/genl.h>
+
+#include <linux/mcr.h>
+
+#include "json.h"
+#include "msg.h"
+#include "nl.h"
+#include "parse.h"
+#include "print.h"
+#include "version.h"
+
+/* Everything one run needs; lives in main()'s frame. */
+struct ctx {
+	struct mcr_options opts;
+	struct mcr_parser parser;
+	struct mcr_nl nl;
+	bool nl_open;
+	unsigned int batch_line;	/* current line, 0 outside -batch */
+	struct json_writer json;
+	struct mcr_printer pr;
+	const struct mcr_request *req;	/* request being run */
+	bool has_netns;			/* stats: namespace counters */
+	struct mcr_netns_stats netns;
+	/* A rule whose parts are being gathered (see gather_rule()). */
+	bool has_pending;
+	struct mcr_rule pending;
+	void (*emit)(struct ctx *ctx, const struct mcr_rule *rule);
+};
+
+static const char usage_text[] =
+"Usage: mcr-nl [OPTIONS] COMMAND\n"
+"       mcr-nl [-j] -batch FILE|-\n"
+"\n"
+"Commands:\n"
+"  rule add     iif DEV group ADDR [port PORT] [source ADDR] [name NAME]\n"
+"               [consume] [nojoin] OUTPUT [OUTPUT ...]\n"
+"  rule replace (as rule add; swaps the outputs of the rule with this key)\n"
+"  rule del     id ID\n"
+"  rule del     iif DEV group ADDR [port PORT] [source ADDR]\n"
+"  rule show    [id ID]\n"
+"  rule flush   [iif DEV]\n"
+"  rule save    (prints the rules as a batch file)\n"
+"  stats        [id ID]\n"
+"  monitor\n"
+"  help\n"
+"\n"
+"  OUTPUT := oif DEV [group ADDR] [port PORT] [ttl 1-255] [source auto|ADDR]\n"
+"  port 0 (or none) matches any port on the rule, keeps the port on an oif.\n"
+"  Without ttl an output decrements the TTL like a router.\n"
+"\n"
+"Options:\n"
+"  -j            JSON output\n"
+"  -batch FILE   run the commands of FILE (\"-\": stdin), one per line\n"
+"  -V, --version print the version\n"
+"  -h, --help    print this help\n";
+
+static void __attribute__((format(printf, 2, 3)))
+report(struct ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* Keep stdout and stderr in order on a terminal. */
+	fflush(stdout);
+	fputs("mcr-nl: ", stderr);
+	if (ctx->batch_line)
+		fprintf(stderr, "batch line %u: ", ctx->batch_line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static unsigned int system_ifindex(const char *name, void *arg)
+{
+	(void)arg;
+	return if_nametoindex(name);
+}
+
+static int open_nl(struct ctx *ctx)
+{
+	if (ctx->nl_open)
+		return 0;
+	if (mcr_nl_open(&ctx->nl)) {
+		report(ctx, "%s", ctx->nl.err);
+		return -1;
+	}
+	ctx->nl_open = true;
+	return 0;
+}
+
+/* A request of at most @size bytes; a failure is reported (NULL). */
+static struct nl_msg *new_request(struct ctx *ctx, uint8_t cmd, int flags,
+				  size_t size)
+{
+	struct nl_msg *msg;
+
+	if (open_nl(ctx))
+		return NULL;
+	msg = mcr_nl_new_request(&ctx->nl, cmd, flags, size);
+	if (!msg)
+		report(ctx, "%s: %s", ctx->req->what, ctx->nl.err);
+	return msg;
+}
+
+/* Reports a failure to fill in a request: only a sizing bug can cause it. */
+static int put_failed(struct ctx *ctx, struct nl_msg *msg, int err)
+{
+	nlmsg_free(msg);
+	report(ctx, "%s: cannot build the request: %s", ctx->req->what,
+	       nl_geterror(err));
+	return MCR_EXIT_FAILED;
+}
+
+static int transact(struct ctx *ctx, struct nl_msg *msg, mcr_nl_msg_fn fn)
+{
+	int ret;
+
+	ret = mcr_nl_transact(&ctx->nl, msg, fn, ctx);
+	if (ctx->nl.warning[0])
+		report(ctx, "%s: warning: %s", ctx->req->what,
+		       ctx->nl.warning);
+	if (ret) {
+		report(ctx, "%s: %s", ctx->req->what, ctx->nl.err);
+		return MCR_EXIT_FAILED;
+	}
+	return MCR_EXIT_OK;
+}
+
+/* ---- rule add / replace ---------------------------------------------- */
+
+static int on_rule_added(struct nlmsghdr *nlh, void *arg)
+{
+	struct nlattr *tb[MCR_A_RULE_MAX + 1];
+	struct ctx *ctx = arg;
+	int err;
+
+	err = genlmsg_parse(nlh, 0, tb, MCR_A_RULE_MAX, NULL);
+	if (err)
+		return err;
+	if (!tb[MCR_A_RULE_ID] || nla_len(tb[MCR_A_RULE_ID]) < 4)
+		return -NLE_MISSING_ATTR;
+	mcr_print_added(&ctx->pr, nla_get_u32(tb[MCR_A_RULE_ID]));
+	return 0;
+}
+
+static int do_rule_add(struct ctx *ctx, bool replace)
+{
+	const struct mcr_rule *rule = &ctx->req->rule;
+	struct nl_msg *msg;
+	int err;
+
+	msg = new_request(ctx, MCR_CMD_RULE_NEW, 0, mcr_msg_rule_size(rule));
+	if (!msg)
+		return MCR_EXIT_FAILED;
+	err = mcr_msg_put_rule(msg, rule, replace);
+	if (err)
+		return put_failed(ctx, msg, err);
+	return transact(ctx, msg, on_rule_added);
+}
+
+/* ---- rule del / flush ------------------------------------------------ */
+
+static int do_rule_del(struct ctx *ctx)
+{
+	struct nl_msg *msg;
+	int err;
+
+	msg = new_request(ctx, MCR_CMD_RULE_DEL, 0, 256);
+	if (!msg)
+		return MCR_EXIT_FAILED;
+	if (ctx->req->id)
+		err = nla_put_u32(msg, MCR_A_RULE_ID, ctx->req->id);
+	else
+		err = mcr_msg_put_key(msg, &ctx->req->rule);
+	if (err)
+		return put_failed(ctx, msg, err);
+	return transact(ctx, msg, NULL);
+}
+
+static int do_rule_flush(struct ctx *ctx)
+{
+	struct nl_msg *msg;
+	int err = 0;
+
+	msg = new_request(ctx, MCR_CMD_RULE_FLUSH, 0, 64);
+	if (!msg)
+		return MCR_EXIT_FAILED;
+	if (ctx->req->rule.iif)
+		err = nla_put_u32(msg, MCR_A_RULE_IIF, ctx->req->rule.iif);
+	if (err)
+		return put_failed(ctx, msg, err);
+	return transact(ctx, msg, NULL);
+}
+
+/* ---- gathering the parts of a rule ----------------------------------- */
+
+static void drop_pending(struct ctx *ctx)
+{
+	mcr_rule_free(&ctx->pending);
+	ctx->has_pending = false;
+}
+
+static void flush_pending(struct ctx *ctx)
+{
+	if (ctx->has_pending)
+		ctx->emit(ctx, &ctx->pending);
+	drop_pending(ctx);
+}
+
+/*
+ * A dump splits a rule with more outputs than one message holds over
+ * consecutive messages that repeat its id and key: append the outputs of
+ * such a continuation, and print a rule only once the next one starts.
+ * Takes over @part's outputs.
+ */
+static int gather_rule(struct ctx *ctx, struct mcr_rule *part)
+{
+	int err;
+
+	if (ctx->has_pending && ctx->pending.id == part->id) {
+		err = mcr_rule_append_outputs(&ctx->pending, part);
+		mcr_rule_free(part);
+		return err ? -NLE_NOMEM : 0;
+	}
+	flush_pending(ctx);
+	ctx->pending = *part;
+	ctx->has_pending = true;
+	mcr_rule_init(part);
+	return 0;
+}
+
+/* A transaction whose rules go through gather_rule() to @emit. */
+static int transact_rules(struct ctx *ctx, struct nl_msg *msg,
+			  mcr_nl_msg_fn fn,
+			  void (*emit)(struct ctx *, const struct mcr_rule *))
+{
+	int ret;
+
+	ctx->emit = emit;
+	ret = transact(ctx, msg, fn);
+	/* After a failure the last rule may be incomplete: not shown. */
+	if (ret == MCR_EXIT_OK)
+		flush_pending(ctx);
+	else
+		drop_pending(ctx);
+	return ret;
+}
+
+/* ---- rule show / save ------------------------------------------------ */
+
+static int on_rule(struct nlmsghdr *nlh, void *arg)
+{
+	struct ctx *ctx = arg;
+	struct mcr_rule rule;
+	int err;
+
+	mcr_rule_init(&rule);
+	err = mcr_msg_parse_rule(nlh, &rule);
+	/* A rule of an address family this tool does not know: skipped. */
+	if (err == -NLE_AF_NOSUPPORT)
+		err = 0;
+	else if (!err)
+		err = gather_rule(ctx, &rule);
+	mcr_rule_free(&rule);
+	return err;
+}
+
+static void emit_show(struct ctx *ctx, const struct mcr_rule *rule)
+{
+	mcr_print_rule(&ctx->pr, rule);
+}
+
+static void emit_save(struct ctx *ctx, const struct mcr_rule *rule)
+{
+	mcr_print_save_rule(&ctx->pr, rule);
+}
+
+/* rule-get: do with an id, or dump all rules. */
+static struct nl_msg *rule_get_request(struct ctx *ctx)
+{
+	struct nl_msg *msg;
+	int err;
+
+	msg = new_request(ctx, MCR_CMD_RULE_GET,
+			  ctx->req->id ? 0 : NLM_F_DUMP, 64);
+	if (!msg || !ctx->req->id)
+		return msg;
+	err = nla_put_u32(msg, MCR_A_RULE_ID, ctx->req->id);
+	if (err) {
+		put_failed(ctx, msg, err);
+		return NULL;
+	}
+	return msg;
+}
+
+static int do_rule_show(struct ctx *ctx)
+{
+	struct nl_msg *msg = rule_get_request(ctx);
+	int ret;
+
+	if (!msg)
+		return MCR_EXIT_FAILED;
+	if (ctx->pr.json)
+		json_begin_array(ctx->pr.json);
+	ret = transact_rules(ctx, msg, on_rule, emit_show);
+	/* Closed even on failure, so that stdout stays valid JSON. */
+	if (ctx->pr.json) {
+		json_end_array(ctx->pr.json);
+		json_end_line(ctx->pr.json);
+	}
+	return ret;
+}
+
+static int do_rule_save(struct ctx *ctx)
+{
+	struct nl_msg *msg;
+
+	if (ctx->opts.json) {
+		report(ctx, "rule save: no JSON form (use \"rule show\")");
+		return MCR_EXIT_USAGE;
+	}
+	msg = rule_get_request(ctx);
+	if (!msg)
+		return MCR_EXIT_FAILED;
+	mcr_print_save_header(&ctx->pr);
+	return transact_rules(ctx, msg, on_rule, emit_save);
+}
+
+/* ---- stats ----------------------------------------------------------- */
+
+static int on_stats(struct nlmsghdr *nlh, void *arg)
+{
+	struct ctx *ctx = arg;
+	struct mcr_stats_reply st;
+	int err;
+
+	mcr_stats_reply_init(&st);
+	err = mcr_msg_parse_stats(nlh, &st);
+	if (!err && st.has_netns) {
+		ctx->has_netns = true;
+		ctx->netns = st.netns;
+	}
+	if (!err && st.has_rule)
+		err = gather_rule(ctx, &st.rule);
+	mcr_stats_reply_free(&st);
+	return err;
+}
+
+static void emit_stats(struct ctx *ctx, const struct mcr_rule *rule)
+{
+	mcr_print_rule_stats(&ctx->pr, rule);
+}
+
+static int stats_request(struct ctx *ctx, int flags)
+{
+	struct nl_msg *msg;
+	int err;
+
+	msg = new_request(ctx, MCR_CMD_STATS_GET, flags, 64);
+	if (!msg)
+		return MCR_EXIT_FAILED;
+	if (ctx->req->id) {
+		err = nla_put_u32(msg, MCR_A_STATS_RULE_ID, ctx->req->id);
+		if (err)
+			return put_failed(ctx, msg, err);
+	}
+	return transact_rules(ctx, msg, on_stats, emit_stats);
+}
+
+/*
+ * Without an id: the namespace counters (do), then every rule's (dump).
+ * With one: that rule's counters only.  JSON: {"netns":{...},"rules":[]}.
+ */
+static int do_stats(struct ctx *ctx)
+{
+	struct json_writer *w = ctx->pr.json;
+	int ret;
+
+	ctx->has_netns = false;
+	if (!ctx->req->id) {
+		ret = stats_request(ctx, 0);
+		if (ret)
+			return ret;
+	}
+	if (w) {
+		json_begin_object(w);
+		if (ctx->has_netns) {
+			json_key(w, "netns");
+			mcr_print_netns_stats(&ctx->pr, &ctx->netns);
+		}
+		json_key(w, "rules");
+		json_begin_array(w);
+	} else if (ctx->has_netns) {
+		mcr_print_netns_stats(&ctx->pr, &ctx->netns);
+	}
+	ret = stats_request(ctx, ctx->req->id ? 0 : NLM_F_DUMP);
+	if (w) {
+		json_end_array(w);
+		json_end_object(w);
+		json_end_line(w);
+	}
+	return ret;
+}
+
+/* ---- monitor --------------------------------------------------------- */
+
+static int on_event(struct nlmsghdr *nlh, void *arg)
+{
+	struct ctx *ctx = arg;
+	struct mcr_rule rule;
+	int err;
+
+	if (!nlh) {
+		report(ctx, "monitor: warning: notifications were lost "
+		       "(receive buffer overrun)");
+		return 0;
+	}
+	mcr_rule_init(&rule);
+	err = mcr_msg_parse_rule(nlh, &rule);
+	if (!err)
+		mcr_print_event(&ctx->pr, genlmsg_hdr(nlh)->cmd, &rule);
+	else if (err != -NLE_AF_NOSUPPORT)
+		report(ctx, "monitor: warning: cannot decode a notification: "
+		       "%s", nl_geterror(err));
+	mcr_rule_free(&rule);
+	/* Each event reaches a pipe reader as it happens. */
+	fflush(stdout);
+	return 0;
+}
+
+static int do_monitor(struct ctx *ctx)
+{
+	if (open_nl(ctx))
+		return MCR_EXIT_FAILED;
+	if (mcr_nl_monitor(&ctx->nl, on_event, ctx)) {
+		report(ctx, "monitor: %s", ctx->nl.err);
+		return MCR_EXIT_FAILED;
+	}
+	return MCR_EXIT_OK;
+}
+
+/* ---- dispatch -------------------------------------------------------- */
+
+static int run_request(struct ctx *ctx, const struct mcr_request *req)
+{
+	ctx->req = req;
+	ctx->pr.netns_printed = false;
+	ctx->pr.table_started = false;
+	switch (req->type) {
+	case MCR_REQ_RULE_ADD:
+		return do_rule_add(ctx, false);
+	case MCR_REQ_RULE_REPLACE:
+		return do_rule_add(ctx, true);
+	case MCR_REQ_RULE_DEL:
+		return do_rule_del(ctx);
+	case MCR_REQ_RULE_SHOW:
+		return do_rule_show(ctx);
+	case MCR_REQ_RULE_FLUSH:
+		return do_rule_flush(ctx);
+	case MCR_REQ_RULE_SAVE:
+		return do_rule_save(ctx);
+	case MCR_REQ_STATS:
+		return do_stats(ctx);
+	case MCR_REQ_MONITOR:
+		return do_monitor(ctx);
+	case MCR_REQ_HELP:
+		fputs(usage_text, stdout);
+		return MCR_EXIT_OK;
+	}
+	return MCR_EXIT_USAGE;
+}
+
+/* Parses then runs one command: nothing is sent for a bad command line. */
+static int run_words(struct ctx *ctx, int argc, char *const argv[])
+{
+	struct mcr_request req;
+	int ret;
+
+	if (mcr_parse_request(&ctx->parser, argc, argv, &req)) {
+		report(ctx, "%s", ctx->parser.err);
+		ret = MCR_EXIT_USAGE;
+	} else {
+		ret = run_request(ctx, &req);
+	}
+	mcr_request_free(&req);
+	return ret;
+}
+
+/* Runs each line of @path; stops at the first failure, naming its line. */
+static int run_batch(struct ctx *ctx, const char *path)
+{
+	bool is_stdin = !strcmp(path, "-");
+	char err[MCR_ERR_LEN];
+	struct mcr_words words;
+	unsigned int line_no = 0;
+	size_t cap = 0;
+	char *line = NULL;
+	FILE *f;
+	int ret = MCR_EXIT_OK;
+
+	f = is_stdin ? stdin : fopen(path, "r");
+	if (!f) {
+		report(ctx, "cannot open \"%s\": %s", path, strerror(errno));
+		return MCR_EXIT_FAILED;
+	}
+	ctx->parser.in_batch = true;
+	while (ret == MCR_EXIT_OK && getline(&line, &cap, f) >= 0) {
+		ctx->batch_line = ++line_no;
+		if (mcr_split_line(line, &words, err, sizeof(err))) {
+			report(ctx, "%s", err);
+			ret = MCR_EXIT_USAGE;
+			break;
+		}
+		if (words.argc)
+			ret = run_words(ctx, words.argc, words.argv);
+		mcr_words_free(&words);
+	}
+	if (ret == MCR_EXIT_OK && ferror(f)) {
+		report(ctx, "cannot read \"%s\": %s", path, strerror(errno));
+		ret = MCR_EXIT_FAILED;
+	}
+	ctx->batch_line = 0;
+	ctx->parser.in_batch = false;
+	free(line);
+	if (!is_stdin)
+		fclose(f);
+	return ret;
+}
+
+static int run(struct ctx *ctx, int argc, char *const argv[])
+{
+	int n;
+
+	n = mcr_parse_options(&ctx->parser, argc, argv, &ctx->opts);
+	if (n < 0) {
+		report(ctx, "%s", ctx->parser.err);
+		return MCR_EXIT_USAGE;
+	}
+	if (ctx->opts.version) {
+		printf("mcr-nl %s\n", MCR_VERSION);
+		return MCR_EXIT_OK;
+	}
+	if (ctx->opts.help) {
+		fputs(usage_text, stdout);
+		return MCR_EXIT_OK;
+	}
+	if (ctx->opts.json)
+		ctx->pr.json = &ctx->json;
+	if (ctx->opts.batch)
+		return run_batch(ctx, ctx->opts.batch);
+	if (n == argc) {
+		fputs(usage_text, stderr);
+		return MCR_EXIT_USAGE;
+	}
+	return run_words(ctx, argc - n, argv + n);
+}
+
+int main(int argc, char *argv[])
+{
+	struct ctx ctx = {
+		.parser = { .ifindex = system_ifindex },
+		.pr = { .out = stdout, .ifname = mcr_ifname_system },
+	};
+	int ret;
+
+	json_init(&ctx.json, stdout);
+	ret = run(&ctx, argc - 1, argv + 1);
+	if (ctx.nl_open)
+		mcr_nl_close(&ctx.nl);
+	/* A full disk or a closed pipe must not pass for success. */
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "mcr-nl: cannot write the output: %s\n",
+			strerror(errno));
+		if (ret == MCR_EXIT_OK)
+			ret = MCR_EXIT_FAILED;
+	}
+	return ret;
+}

@@ -1,0 +1,691 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Command-line grammar of mcr-nl.  Keywords are exact (no abbreviations):
+ * a typo gets a clear error naming the word instead of a guess.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+
+/* Position in the words of one command. */
+struct cursor {
+	struct mcr_parser *p;
+	const char *what;	/* "rule add", ... */
+	int argc;
+	char *const *argv;
+	int i;			/* current word */
+};
+
+/* Keywords seen, to reject duplicates. */
+enum {
+	KW_IIF = 1 << 0,
+	KW_GROUP = 1 << 1,
+	KW_PORT = 1 << 2,
+	KW_SOURCE = 1 << 3,
+	KW_NAME = 1 << 4,
+	KW_CONSUME = 1 << 5,
+	KW_NOJOIN = 1 << 6,
+	KW_TTL = 1 << 7,
+	KW_ID = 1 << 8,
+};
+
+/* Keywords allowed in the match part of "rule add" and in a key. */
+#define MATCH_ADD (KW_IIF | KW_GROUP | KW_PORT | KW_SOURCE | KW_NAME | \
+		   KW_CONSUME | KW_NOJOIN)
+#define MATCH_KEY (KW_IIF | KW_GROUP | KW_PORT | KW_SOURCE)
+
+static const char *const rule_keywords[] = {
+	"iif", "group", "port", "source", "name", "consume", "nojoin",
+	"oif", "ttl", "id", NULL,
+};
+
+static int __attribute__((format(printf, 2, 3)))
+fail(struct mcr_parser *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* Unknown word: name it, and say where options go if it looks like one. */
+static int unknown_keyword(struct cursor *c)
+{
+	const char *word = c->argv[c->i];
+
+	if (word[0] == '-')
+		return fail(c->p, "unknown keyword \"%s\" after \"%s\" "
+			    "(options go before the command, as in "
+			    "\"mcr-nl %s %s\")", word, c->what, word, c->what);
+	return fail(c->p, "unknown keyword \"%s\" after \"%s\"", word,
+		    c->what);
+}
+
+static bool is_rule_keyword(const char *word)
+{
+	const char *const *kw;
+
+	for (kw = rule_keywords; *kw; kw++)
+		if (!strcmp(word, *kw))
+			return true;
+	return false;
+}
+
+/* Consumes and returns the value of the keyword at c->i, or NULL. */
+static const char *take_value(struct cursor *c)
+{
+	const char *kw = c->argv[c->i];
+
+	if (c->i + 1 >= c->argc) {
+		fail(c->p, "%s: missing value after \"%s\"", c->what, kw);
+		return NULL;
+	}
+	return c->argv[++c->i];
+}
+
+int mcr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *val)
+{
+	uint64_t v = 0;
+	const char *d;
+
+	/* Plain decimal only: strtoul() would accept signs, blanks and
+	 * hex, and silently wrap "-1". */
+	if (!*s || strlen(s) > 10)
+		return -1;
+	for (d = s; *d; d++) {
+		if (*d < '0' || *d > '9')
+			return -1;
+		v = v * 10 + (uint64_t)(*d - '0');
+	}
+	if (v < min || v > max)
+		return -1;
+	*val = (uint32_t)v;
+	return 0;
+}
+
+int mcr_parse_ipv4(const char *s, in_addr_t *addr)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -1;
+	*addr = a.s_addr;
+	return 0;
+}
+
+static int mark_seen(struct cursor *c, unsigned int *seen, unsigned int kw,
+		     unsigned int oif_nr)
+{
+	if (!(*seen & kw)) {
+		*seen |= kw;
+		return 0;
+	}
+	if (oif_nr)
+		return fail(c->p, "%s: duplicate \"%s\" in oif #%u", c->what,
+			    c->argv[c->i], oif_nr);
+	return fail(c->p, "%s: duplicate \"%s\"", c->what, c->argv[c->i]);
+}
+
+static int parse_device(struct cursor *c, uint32_t *ifindex)
+{
+	const char *kw = c->argv[c->i];
+	const char *name;
+
+	/* "oif group 239.1.1.1" forgot the device: say so rather than
+	 * complaining about a device called "group". */
+	if (c->i + 1 >= c->argc || is_rule_keyword(c->argv[c->i + 1]))
+		return fail(c->p, "%s: missing device after \"%s\"", c->what,
+			    kw);
+	name = c->argv[++c->i];
+	*ifindex = c->p->ifindex(name, c->p->ifindex_arg);
+	if (!*ifindex)
+		return fail(c->p, "%s: unknown device \"%s\"", c->what, name);
+	return 0;
+}
+
+static int parse_addr(struct cursor *c, in_addr_t *addr)
+{
+	const char *kw = c->argv[c->i];
+	const char *v = take_value(c);
+
+	if (!v)
+		return -1;
+	if (mcr_parse_ipv4(v, addr))
+		return fail(c->p, "%s: bad %s \"%s\" (expected an IPv4 address)",
+			    c->what, kw, v);
+	return 0;
+}
+
+static int parse_port(struct cursor *c, uint16_t *port)
+{
+	const char *v = take_value(c);
+	uint32_t val;
+
+	if (!v)
+		return -1;
+	if (mcr_parse_u32(v, 0, 65535, &val))
+		return fail(c->p, "%s: bad port \"%s\" (expected 0-65535)",
+			    c->what, v);
+	*port = (uint16_t)val;
+	return 0;
+}
+
+static int parse_ttl(struct cursor *c, uint8_t *ttl)
+{
+	const char *v = take_value(c);
+	uint32_t val;
+
+	if (!v)
+		return -1;
+	if (mcr_parse_u32(v, 1, 255, &val))
+		return fail(c->p, "%s: bad ttl \"%s\" (expected 1-255)",
+			    c->what, v);
+	*ttl = (uint8_t)val;
+	return 0;
+}
+
+static int parse_id(struct cursor *c, uint32_t *id)
+{
+	const char *v = take_value(c);
+
+	if (!v)
+		return -1;
+	if (mcr_parse_u32(v, 1, UINT32_MAX, id))
+		return fail(c->p, "%s: bad id \"%s\" (expected 1-%u)",
+			    c->what, v, UINT32_MAX);
+	return 0;
+}
+
+static int parse_name(struct cursor *c, char *name)
+{
+	const char *v = take_value(c);
+
+	if (!v)
+		return -1;
+	if (!*v)
+		return fail(c->p, "%s: empty name", c->what);
+	if (strlen(v) >= MCR_NAME_LEN)
+		return fail(c->p, "%s: name \"%s\" is too long (at most %d "
+			    "bytes)", c->what, v, MCR_NAME_LEN - 1);
+	strcpy(name, v);
+	return 0;
+}
+
+/*
+ * One keyword of the match part (or of a "rule del" key), among those in
+ * @allowed.  Returns 0 when handled, 1 when the word is not such a
+ * keyword, -1 on error.
+ */
+static int parse_match_keyword(struct cursor *c, struct mcr_rule *r,
+			       unsigned int *seen, unsigned int allowed)
+{
+	static const struct {
+		const char *word;
+		unsigned int kw;
+	} table[] = {
+		{ "iif", KW_IIF }, { "group", KW_GROUP }, { "port", KW_PORT },
+		{ "source", KW_SOURCE }, { "name", KW_NAME },
+		{ "consume", KW_CONSUME }, { "nojoin", KW_NOJOIN },
+	};
+	const char *word = c->argv[c->i];
+	unsigned int kw = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(word, table[i].word))
+			kw = table[i].kw;
+	if (!(kw & allowed))
+		return 1;
+	if (mark_seen(c, seen, kw, 0))
+		return -1;
+
+	switch (kw) {
+	case KW_IIF:
+		return parse_device(c, &r->iif);
+	case KW_GROUP:
+		r->has_group = true;
+		return parse_addr(c, &r->group);
+	case KW_PORT:
+		return parse_port(c, &r->port);
+	case KW_SOURCE:
+		r->has_source = true;
+		return parse_addr(c, &r->source);
+	case KW_NAME:
+		return parse_name(c, r->name);
+	case KW_CONSUME:
+		r->flags |= MCR_RULE_FLAGS_CONSUME;
+		return 0;
+	default: /* KW_NOJOIN */
+		r->flags |= MCR_RULE_FLAGS_NOJOIN;
+		return 0;
+	}
+}
+
+static int parse_output_source(struct cursor *c, struct mcr_output *out)
+{
+	const char *v = take_value(c);
+
+	if (!v)
+		return -1;
+	if (!strcmp(v, "auto")) {
+		out->source_auto = true;
+		return 0;
+	}
+	if (mcr_parse_ipv4(v, &out->source))
+		return fail(c->p, "%s: bad source \"%s\" (expected \"auto\" "
+			    "or an IPv4 address)", c->what, v);
+	out->has_source = true;
+	return 0;
+}
+
+/* Same contract as parse_match_keyword(), for the keywords of an oif. */
+static int parse_output_keyword(struct cursor *c, struct mcr_output *out,
+				unsigned int *seen, unsigned int oif_nr)
+{
+	const char *word = c->argv[c->i];
+	unsigned int kw;
+
+	if (!strcmp(word, "group"))
+		kw = KW_GROUP;
+	else if (!strcmp(word, "port"))
+		kw = KW_PORT;
+	else if (!strcmp(word, "ttl"))
+		kw = KW_TTL;
+	else if (!strcmp(word, "source"))
+		kw = KW_SOURCE;
+	else
+		return 1;
+	if (mark_seen(c, seen, kw, oif_nr))
+		return -1;
+
+	switch (kw) {
+	case KW_GROUP:
+		out->has_group = true;
+		return parse_addr(c, &out->group);
+	case KW_PORT:
+		return parse_port(c, &out->port);
+	case KW_TTL:
+		return parse_ttl(c, &out->ttl);
+	default: /* KW_SOURCE */
+		return parse_output_source(c, out);
+	}
+}
+
+static bool any_output_has_group(const struct mcr_rule *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_outputs; i++)
+		if (r->outputs[i].has_group)
+			return true;
+	return false;
+}
+
+/*
+ * rule add|replace MATCH OUTPUT...: the match keywords come first; each
+ * "oif" starts an output and the keywords after it (group, port, ttl,
+ * source) belong to that output.
+ */
+static int parse_rule_add(struct cursor *c, struct mcr_rule *r)
+{
+	unsigned int seen = 0, out_seen = 0;
+	struct mcr_output *out = NULL;
+	int ret;
+
+	for (; c->i < c->argc; c->i++) {
+		const char *word = c->argv[c->i];
+
+		if (!strcmp(word, "oif")) {
+			out = mcr_rule_add_output(r);
+			if (!out)
+				return fail(c->p, "%s: out of memory", c->what);
+			out_seen = 0;
+			if (parse_device(c, &out->ifindex))
+				return -1;
+			continue;
+		}
+		if (out) {
+			ret = parse_output_keyword(c, out, &out_seen,
+						   (unsigned int)r->n_outputs);
+			if (ret <= 0) {
+				if (ret < 0)
+					return -1;
+				continue;
+			}
+			if (!strcmp(word, "iif") || !strcmp(word, "name") ||
+			    !strcmp(word, "consume") || !strcmp(word, "nojoin"))
+				return fail(c->p, "%s: \"%s\" must come before "
+					    "the first \"oif\"", c->what, word);
+			return unknown_keyword(c);
+		}
+		ret = parse_match_keyword(c, r, &seen, MATCH_ADD);
+		if (ret < 0)
+			return -1;
+		if (ret == 0)
+			continue;
+		if (!strcmp(word, "ttl"))
+			return fail(c->p, "%s: \"ttl\" must follow an \"oif\"",
+				    c->what);
+		return unknown_keyword(c);
+	}
+
+	if (!(seen & KW_IIF))
+		return fail(c->p, "%s: missing \"iif\"", c->what);
+	if (!(seen & KW_GROUP))
+		return fail(c->p, "%s: missing \"group\"%s", c->what,
+			    any_output_has_group(r) ? " (match keywords go "
+			    "before the first \"oif\")" : "");
+	if (!r->n_outputs)
+		return fail(c->p, "%s: at least one \"oif\" is required",
+			    c->what);
+	return 0;
+}
+
+/* rule del id ID | rule del iif DEV group G [port P] [source S] */
+static int parse_rule_del(struct cursor *c, struct mcr_request *req)
+{
+	unsigned int seen = 0;
+	int ret;
+
+	for (; c->i < c->argc; c->i++) {
+		if (!strcmp(c->argv[c->i], "id")) {
+			if (mark_seen(c, &seen, KW_ID, 0) ||
+			    parse_id(c, &req->id))
+				return -1;
+			continue;
+		}
+		ret = parse_match_keyword(c, &req->rule, &seen, MATCH_KEY);
+		if (ret < 0)
+			return -1;
+		if (ret > 0)
+			return unknown_keyword(c);
+	}
+
+	if (seen & KW_ID) {
+		if (seen & MATCH_KEY)
+			return fail(c->p, "%s: give either \"id\" or a match "
+				    "key, not both", c->what);
+		return 0;
+	}
+	if (!seen)
+		return fail(c->p, "%s: expected \"id ID\" or \"iif DEV group "
+			    "ADDR [port PORT] [source ADDR]\"", c->what);
+	if (!(seen & KW_IIF))
+		return fail(c->p, "%s: missing \"iif\"", c->what);
+	if (!(seen & KW_GROUP))
+		return fail(c->p, "%s: missing \"group\"", c->what);
+	return 0;
+}
+
+/* [id ID]: rule show, stats */
+static int parse_optional_id(struct cursor *c, uint32_t *id)
+{
+	unsigned int seen = 0;
+
+	for (; c->i < c->argc; c->i++) {
+		if (strcmp(c->argv[c->i], "id"))
+			return unknown_keyword(c);
+		if (mark_seen(c, &seen, KW_ID, 0) || parse_id(c, id))
+			return -1;
+	}
+	return 0;
+}
+
+/* [iif DEV]: rule flush */
+static int parse_optional_iif(struct cursor *c, uint32_t *iif)
+{
+	unsigned int seen = 0;
+
+	for (; c->i < c->argc; c->i++) {
+		if (strcmp(c->argv[c->i], "iif"))
+			return unknown_keyword(c);
+		if (mark_seen(c, &seen, KW_IIF, 0) || parse_device(c, iif))
+			return -1;
+	}
+	return 0;
+}
+
+static int parse_no_args(struct cursor *c)
+{
+	if (c->i < c->argc)
+		return unknown_keyword(c);
+	return 0;
+}
+
+static int parse_rule(struct cursor *c, struct mcr_request *req)
+{
+	static const struct {
+		const char *word;
+		enum mcr_req_type type;
+		const char *what;
+	} table[] = {
+		{ "add", MCR_REQ_RULE_ADD, "rule add" },
+		{ "replace", MCR_REQ_RULE_REPLACE, "rule replace" },
+		{ "del", MCR_REQ_RULE_DEL, "rule del" },
+		{ "show", MCR_REQ_RULE_SHOW, "rule show" },
+		{ "flush", MCR_REQ_RULE_FLUSH, "rule flush" },
+		{ "save", MCR_REQ_RULE_SAVE, "rule save" },
+		{ "help", MCR_REQ_HELP, "rule help" },
+	};
+	size_t i;
+
+	/* "mcr-nl rule" alone lists the rules, like "ip route". */
+	if (c->i >= c->argc) {
+		req->type = MCR_REQ_RULE_SHOW;
+		req->what = "rule show";
+		return 0;
+	}
+	for (i = 0; i < sizeof(table) / sizeof(table[0]); i++)
+		if (!strcmp(c->argv[c->i], table[i].word))
+			break;
+	if (i == sizeof(table) / sizeof(table[0]))
+		return unknown_keyword(c);
+
+	req->type = table[i].type;
+	req->what = table[i].what;
+	c->what = table[i].what;
+	c->i++;
+
+	switch (req->type) {
+	case MCR_REQ_RULE_ADD:
+	case MCR_REQ_RULE_REPLACE:
+		return parse_rule_add(c, &req->rule);
+	case MCR_REQ_RULE_DEL:
+		return parse_rule_del(c, req);
+	case MCR_REQ_RULE_SHOW:
+		return parse_optional_id(c, &req->id);
+	case MCR_REQ_RULE_FLUSH:
+		return parse_optional_iif(c, &req->rule.iif);
+	default: /* save, help */
+		return parse_no_args(c);
+	}
+}
+
+int mcr_parse_request(struct mcr_parser *p, int argc, char *const argv[],
+		      struct mcr_request *req)
+{
+	struct cursor c = {
+		.p = p, .argc = argc, .argv = argv, .i = 1,
+	};
+	const char *object;
+
+	memset(req, 0, sizeof(*req));
+	mcr_rule_init(&req->rule);
+	p->err[0] = '\0';
+
+	if (argc < 1)
+		return fail(p, "missing command (try \"mcr-nl help\")");
+	object = argv[0];
+	c.what = object;
+
+	if (object[0] == '-' && object[1]) {
+		if (p->in_batch)
+			return fail(p, "options are not allowed in batch lines "
+				    "(\"%s\")", object);
+		return fail(p, "unknown option \"%s\" (try \"mcr-nl help\")",
+			    object);
+	}
+	if (!strcmp(object, "rule"))
+		return parse_rule(&c, req);
+	if (!strcmp(object, "stats")) {
+		req->type = MCR_REQ_STATS;
+		req->what = "stats";
+		return parse_optional_id(&c, &req->id);
+	}
+	if (!strcmp(object, "monitor")) {
+		req->type = MCR_REQ_MONITOR;
+		req->what = "monitor";
+		return parse_no_args(&c);
+	}
+	if (!strcmp(object, "help")) {
+		req->type = MCR_REQ_HELP;
+		req->what = "help";
+		return parse_no_args(&c);
+	}
+	return fail(p, "unknown command \"%s\" (try \"mcr-nl help\")", object);
+}
+
+void mcr_request_free(struct mcr_request *req)
+{
+	mcr_rule_free(&req->rule);
+}
+
+int mcr_parse_options(struct mcr_parser *p, int argc, char *const argv[],
+		      struct mcr_options *opts)
+{
+	int i;
+
+	memset(opts, 0, sizeof(*opts));
+	p->err[0] = '\0';
+
+	for (i = 0; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+		const char *opt = argv[i];
+
+		if (!strcmp(opt, "-j")) {
+			opts->json = true;
+		} else if (!strcmp(opt, "-V") || !strcmp(opt, "--version")) {
+			opts->version = true;
+		} else if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {
+			opts->help = true;
+		} else if (!strcmp(opt, "-batch")) {
+			if (opts->batch)
+				return fail(p, "duplicate option \"-batch\"");
+			if (i + 1 >= argc)
+				return fail(p, "missing file after \"-batch\" "
+					    "(use \"-\" for stdin)");
+			opts->batch = argv[++i];
+		} else {
+			return fail(p, "unknown option \"%s\" (try \"mcr-nl "
+				    "help\")", opt);
+		}
+	}
+	if (opts->batch && i < argc)
+		return fail(p, "unexpected \"%s\": \"-batch\" reads the "
+			    "commands from its file", argv[i]);
+	return i;
+}
+
+static int hex_digit(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	ch = (char)tolower((unsigned char)ch);
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	return -1;
+}
+
+/* Decodes the escape at *s (just after a backslash in quotes). */
+static int unescape(const char **s, char *out, char *err, size_t errlen)
+{
+	const char *p = *s;
+	int hi, lo;
+
+	if (*p == '"' || *p == '\\') {
+		*out = *p;
+		*s = p + 1;
+		return 0;
+	}
+	if (*p == 'x') {
+		hi = hex_digit(p[1]);
+		lo = hi < 0 ? -1 : hex_digit(p[2]);
+		if (lo < 0 || (hi == 0 && lo == 0)) {
+			snprintf(err, errlen, "bad escape in quoted word "
+				 "(expected \\xHH, 01-ff)");
+			return -1;
+		}
+		*out = (char)(hi << 4 | lo);
+		*s = p + 3;
+		return 0;
+	}
+	snprintf(err, errlen, "bad escape \"\\%c\" in quoted word (use \\\", "
+		 "\\\\ or \\xHH)", *p ? *p : ' ');
+	return -1;
+}
+
+int mcr_split_line(const char *line, struct mcr_words *w, char *err,
+		   size_t errlen)
+{
+	size_t len = strlen(line);
+	/* Every word takes at least one character plus a separator, or
+	 * two quotes when empty. */
+	size_t max_words = len / 2 + 2;
+	const char *s = line;
+	char *dst;
+
+	memset(w, 0, sizeof(*w));
+	w->buf = malloc(len + 1);
+	w->argv = calloc(max_words + 1, sizeof(*w->argv));
+	if (!w->buf || !w->argv) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	dst = w->buf;
+
+	for (;;) {
+		bool quoted = false;
+
+		while (isspace((unsigned char)*s))
+			s++;
+		if (!*s || *s == '#')
+			break;
+		w->argv[w->argc++] = dst;
+		while (*s && (quoted || !isspace((unsigned char)*s))) {
+			if (*s == '"') {
+				quoted = !quoted;
+				s++;
+			} else if (quoted && *s == '\\') {
+				s++;
+				if (unescape(&s, dst++, err, errlen))
+					goto fail;
+			} else {
+				*dst++ = *s++;
+			}
+		}
+		if (quoted) {
+			snprintf(err, errlen, "unterminated quote");
+			goto fail;
+		}
+		*dst++ = '\0';
+	}
+	w->argv[w->argc] = NULL;
+	return 0;
+
+fail:
+	mcr_words_free(w);
+	return -1;
+}
+
+void mcr_words_free(struct mcr_words *w)
+{
+	free(w->argv);
+	free(w->buf);
+	memset(w, 0, sizeof(*w));
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Pure parsing of mcr-nl command lines into requests: no netlink and no
+ * device lookups of its own (the caller injects name -> ifindex), so that
+ * it can be unit-tested on any host.
+ */
+#ifndef MCR_NL_PARSE_H
+#define MCR_NL_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rule.h"
+
+/* Process exit codes. */
+enum {
+	MCR_EXIT_OK = 0,
+	MCR_EXIT_FAILED = 1,	/* a request failed */
+	MCR_EXIT_USAGE = 2,	/* bad command line */
+};
+
+enum mcr_req_type {
+	MCR_REQ_RULE_ADD,
+	MCR_REQ_RULE_REPLACE,
+	MCR_REQ_RULE_DEL,
+	MCR_REQ_RULE_SHOW,
+	MCR_REQ_RULE_FLUSH,
+	MCR_REQ_RULE_SAVE,
+	MCR_REQ_STATS,
+	MCR_REQ_MONITOR,
+	MCR_REQ_HELP,
+};
+
+struct mcr_request {
+	enum mcr_req_type type;
+	const char *what;	/* "rule add", ...: prefix of messages */
+	/*
+	 * add/replace: the whole rule; del by key: iif, group, port and
+	 * source; flush: iif (0 for all devices).
+	 */
+	struct mcr_rule rule;
+	uint32_t id;		/* del/show/stats by id; 0 when not given */
+};
+
+/* Returns the index of device @name, or 0 if there is no such device. */
+typedef unsigned int (*mcr_ifindex_fn)(const char *name, void *arg);
+
+#define MCR_ERR_LEN 512
+
+struct mcr_parser {
+	mcr_ifindex_fn ifindex;
+	void *ifindex_arg;
+	bool in_batch;			/* reject options inside batch lines */
+	char err[MCR_ERR_LEN];		/* message of the last failure */
+};
+
+struct mcr_options {
+	bool json;
+	bool version;
+	bool help;
+	const char *batch;	/* file name, "-" for stdin; NULL if none */
+};
+
+/*
+ * Parses the leading options of argv (argv[0] is the first word after the
+ * program name).  Returns the number of words consumed, or -1 with
+ * p->err set.
+ */
+int mcr_parse_options(struct mcr_parser *p, int argc, char *const argv[],
+		      struct mcr_options *opts);
+
+/*
+ * Parses one command ("rule add ...", "stats", ...).  Returns 0, or -1
+ * with p->err set (a usage error).  The request must be released with
+ * mcr_request_free() either way.
+ */
+int mcr_parse_request(struct mcr_parser *p, int argc, char *const argv[],
+		      struct mcr_request *req);
+
+void mcr_request_free(struct mcr_request *req);
+
+/* Words of one batch line. */
+struct mcr_words {
+	int argc;
+	char **argv;	/* argv[argc] is NULL */
+	char *buf;	/* storage of the words */
+};
+
+/*
+ * Splits a batch line into words.  Words are separated by blanks; a word
+ * starting with an unquoted '#' starts a comment; double quotes group
+ * blanks into a word, and inside them \" \\ and \xHH are escapes.
+ * Returns 0, or -1 with a message in @err.  A blank line gives argc 0.
+ */
+int mcr_split_line(const char *line, struct mcr_words *words,
+		   char *err, size_t errlen);
+void mcr_words_free(struct mcr_words *words);
+
+/* Number parsing helpers, shared with tests; return 0 or -1. */
+int mcr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *val);
+int mcr_parse_ipv4(const char *s, in_addr_t *addr);
+
+#endif /* MCR_NL_PARSE_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Human and JSON output of rules and counters.  Pure: writes to the given
+ * FILE and gets device names from an injected function, so that it can be
+ * unit-tested without devices.
+ */
+#ifndef MCR_NL_PRINT_H
+#define MCR_NL_PRINT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "json.h"
+#include "rule.h"
+
+/* Room for a device name, or for the "if%u" fallback. */
+#define MCR_IFNAME_LEN 16
+
+/* Returns the name of device @ifindex, written into @buf if need be. */
+typedef const char *(*mcr_ifname_fn)(unsigned int ifindex, char *buf,
+				     void *arg);
+
+struct mcr_printer {
+	FILE *out;
+	struct json_writer *json;	/* NULL: human output */
+	mcr_ifname_fn ifname;
+	void *ifname_arg;
+	bool netns_printed;		/* human namespace counters printed */
+	bool table_started;		/* human stats table header printed */
+};
+
+/* if_indextoname(), falling back to "if%u" for a vanished device. */
+const char *mcr_ifname_system(unsigned int ifindex, char *buf, void *arg);
+
+/*
+ * Quotes @s for a batch file if it would not read back as one word (see
+ * mcr_split_line()); returns @s itself when no quoting is needed.
+ */
+#define MCR_QUOTED_LEN (4 * MCR_NAME_LEN + 3)
+const char *mcr_quote_word(const char *s, char *buf, size_t len);
+
+/* "rule show": a block of lines, or one JSON object (of an array). */
+void mcr_print_rule(struct mcr_printer *pr, const struct mcr_rule *rule);
+
+/* "rule save": the header comment, then one "rule add ..." per rule. */
+void mcr_print_save_header(struct mcr_printer *pr);
+void mcr_print_save_rule(struct mcr_printer *pr, const struct mcr_rule *rule);
+
+/* "monitor": one line per notification; returns -1 for an unknown @cmd. */
+int mcr_print_event(struct mcr_printer *pr, uint8_t cmd,
+		    const struct mcr_rule *rule);
+
+/* "rule add -j": {"id":N} */
+void mcr_print_added(struct mcr_printer *pr, uint32_t id);
+
+/*
+ * "stats": the namespace counters (human block, or a JSON object value
+ * whose key the caller wrote), then each rule's counters (a table row per
+ * rule and per output, or one JSON object of an array).
+ */
+void mcr_print_netns_stats(struct mcr_printer *pr,
+			   const struct mcr_netns_stats *stats);
+void mcr_print_rule_stats(struct mcr_printer *pr, const struct mcr_rule *rule);
+
+#endif /* MCR_NL_PRINT_H */

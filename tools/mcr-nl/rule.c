@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rule.h"
+
+void mcr_rule_init(struct mcr_rule *rule)
+{
+	memset(rule, 0, sizeof(*rule));
+}
+
+void mcr_rule_free(struct mcr_rule *rule)
+{
+	free(rule->outputs);
+	mcr_rule_init(rule);
+}
+
+int mcr_rule_reserve_outputs(struct mcr_rule *rule, size_t n)
+{
+	struct mcr_output *outputs;
+
+	if (n <= rule->cap_outputs)
+		return 0;
+	if (n > SIZE_MAX / sizeof(*outputs))
+		return -ENOMEM;
+	outputs = realloc(rule->outputs, n * sizeof(*outputs));
+	if (!outputs)
+		return -ENOMEM;
+	rule->outputs = outputs;
+	rule->cap_outputs = n;
+	return 0;
+}
+
+struct mcr_output *mcr_rule_add_output(struct mcr_rule *rule)
+{
+	struct mcr_output *out;
+
+	if (rule->n_outputs == rule->cap_outputs &&
+	    mcr_rule_reserve_outputs(rule, rule->cap_outputs ?
+				     2 * rule->cap_outputs : 4))
+		return NULL;
+	out = &rule->outputs[rule->n_outputs++];
+	memset(out, 0, sizeof(*out));
+	return out;
+}
+
+int mcr_rule_append_outputs(struct mcr_rule *rule, const struct mcr_rule *part)
+{
+	if (!part->n_outputs)
+		return 0;
+	if (mcr_rule_reserve_outputs(rule, rule->n_outputs + part->n_outputs))
+		return -ENOMEM;
+	memcpy(rule->outputs + rule->n_outputs, part->outputs,
+	       part->n_outputs * sizeof(*part->outputs));
+	rule->n_outputs += part->n_outputs;
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * In-memory form of an mcr rule, shared by the parser (words -> rule),
+ * the netlink codec (rule <-> attributes) and the printers (rule -> text).
+ *
+ * Addresses are kept in network byte order (in_addr_t), as on the wire and
+ * as inet_pton()/inet_ntop() use them; ports are kept in host byte order
+ * because they are compared and printed as numbers.
+ */
+#ifndef MCR_NL_RULE_H
+#define MCR_NL_RULE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <netinet/in.h>
+
+#include <linux/mcr.h>
+
+struct mcr_output_stats {
+	uint64_t packets;
+	uint64_t bytes;
+	uint64_t drop_xmit;
+	uint64_t drop_too_big;
+	uint64_t drop_ttl;
+	uint64_t drop_nomem;
+};
+
+struct mcr_rule_stats {
+	uint64_t packets;
+	uint64_t bytes;
+};
+
+struct mcr_netns_stats {
+	uint64_t no_match;
+	uint64_t not_udp;
+	uint64_t fragments;
+	uint64_t outputs_removed;
+	uint32_t rules;
+	uint32_t outputs;
+	uint32_t max_rules;
+	uint32_t max_outputs;
+};
+
+struct mcr_output {
+	uint32_t ifindex;
+	bool has_group;
+	in_addr_t group;	/* new destination; absent keeps the matched */
+	uint16_t port;		/* new destination port; 0 keeps it */
+	uint8_t ttl;		/* 0: decrement the received TTL */
+	bool has_source;
+	in_addr_t source;
+	bool source_auto;
+	bool has_stats;
+	struct mcr_output_stats stats;
+};
+
+struct mcr_rule {
+	uint32_t id;		/* 0: not assigned (yet) */
+	char name[MCR_NAME_LEN];	/* "" when the rule has no name */
+	uint32_t iif;
+	bool has_group;
+	in_addr_t group;
+	uint16_t port;		/* 0 matches any port */
+	bool has_source;
+	in_addr_t source;	/* only meaningful with has_source */
+	uint32_t flags;		/* MCR_RULE_FLAGS_* */
+	struct mcr_output *outputs;
+	size_t n_outputs;
+	size_t cap_outputs;
+	bool has_stats;
+	struct mcr_rule_stats stats;
+};
+
+void mcr_rule_init(struct mcr_rule *rule);
+void mcr_rule_free(struct mcr_rule *rule);
+
+/* Appends a zeroed output; returns NULL when out of memory. */
+struct mcr_output *mcr_rule_add_output(struct mcr_rule *rule);
+
+/* Reserves room for @n outputs in total; returns 0 or -ENOMEM. */
+int mcr_rule_reserve_outputs(struct mcr_rule *rule, size_t n);
+
+/*
+ * Appends the outputs of @part, a continuation of @rule: a dump splits a
+ * rule with more outputs than one message holds over several messages,
+ * each repeating the key.  Returns 0 or -ENOMEM.
+ */
+int mcr_rule_append_outputs(struct mcr_rule *rule,
+			    const struct mcr_rule *part);
+
+#endif /* MCR_NL_RULE_H */

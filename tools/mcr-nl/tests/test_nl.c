@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Tests of nl.c's request/reply logic against a fake kernel: libnl lets a
+ * socket's send and receive be overridden, so replies, acks, dumps and
+ * errors can be scripted without the module.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include <linux/netlink.h>
+#include <netlink/attr.h>
+#include <netlink/genl/genl.h>
+#include <netlink/handlers.h>
+#include <netlink/msg.h>
+
+#include "harness.h"
+#include "msg.h"
+#include "nl.h"
+
+#define FAKE_FAMILY 0x1d
+#define MAX_DGRAMS 16
+
+/* Datagrams the fake kernel queued, and what it was sent. */
+static struct {
+	void (*respond)(const struct nlmsghdr *req);
+	unsigned char *dgram[MAX_DGRAMS];
+	size_t dgram_len[MAX_DGRAMS];
+	int head, tail;
+	unsigned int requests;
+	struct nlmsghdr *last_req;
+	bool recv_underrun;
+} kernel;
+
+static void kernel_reset(void (*respond)(const struct nlmsghdr *req))
+{
+	while (kernel.head < kernel.tail)
+		free(kernel.dgram[kernel.head++]);
+	free(kernel.last_req);
+	memset(&kernel, 0, sizeof(kernel));
+	kernel.respond = respond;
+}
+
+/* Queues the messages as one datagram. */
+static void queue_dgram(struct nl_msg **msgs, int n)
+{
+	size_t len = 0, off = 0;
+	unsigned char *buf;
+	int i;
+
+	for (i = 0; i < n; i++)
+		len += NLMSG_ALIGN(nlmsg_hdr(msgs[i])->nlmsg_len);
+	buf = calloc(1, len);
+	for (i = 0; i < n; i++) {
+		memcpy(buf + off, nlmsg_hdr(msgs[i]),
+		       nlmsg_hdr(msgs[i])->nlmsg_len);
+		off += NLMSG_ALIGN(nlmsg_hdr(msgs[i])->nlmsg_len);
+		nlmsg_free(msgs[i]);
+	}
+	kernel.dgram[kernel.tail] = buf;
+	kernel.dgram_len[kernel.tail++] = len;
+}
+
+static int fake_send(struct nl_sock *sk, struct nl_msg *msg)
+{
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+
+	(void)sk;
+	kernel.requests++;
+	free(kernel.last_req);
+	kernel.last_req = malloc(nlh->nlmsg_len);
+	memcpy(kernel.last_req, nlh, nlh->nlmsg_len);
+	kernel.respond(nlh);
+	return (int)nlh->nlmsg_len;
+}
+
+static int fake_recv(struct nl_sock *sk, struct sockaddr_nl *nla,
+		     unsigned char **buf, struct ucred **creds)
+{
+	(void)sk;
+	(void)creds;
+	if (kernel.head == kernel.tail) {
+		/* The code under test would block forever here. */
+		kernel.recv_underrun = true;
+		return -NLE_AGAIN;
+	}
+	memset(nla, 0, sizeof(*nla));
+	nla->nl_family = AF_NETLINK;
+	*buf = kernel.dgram[kernel.head];
+	return (int)kernel.dgram_len[kernel.head++];
+}
+
+static int open_fake(struct mcr_nl *nl)
+{
+	struct nl_cb *cb;
+
+	memset(nl, 0, sizeof(*nl));
+	nl->sk = nl_socket_alloc();
+	if (!nl->sk)
+		return -1;
+	nl->family = FAKE_FAMILY;
+	cb = nl_socket_get_cb(nl->sk);
+	nl_cb_overwrite_send(cb, fake_send);
+	nl_cb_overwrite_recv(cb, fake_recv);
+	nl_cb_put(cb);
+	return 0;
+}
+
+/* ---- replies --------------------------------------------------------- */
+
+static struct nl_msg *reply(const struct nlmsghdr *req, uint8_t cmd,
+			    int flags)
+{
+	struct nl_msg *m = nlmsg_alloc();
+
+	genlmsg_put(m, 0, req->nlmsg_seq, FAKE_FAMILY, 0, flags, cmd,
+		    MCR_FAMILY_VERSION);
+	return m;
+}
+
+static struct nl_msg *rule_reply(const struct nlmsghdr *req, uint32_t id,
+				 int flags)
+{
+	struct nl_msg *m = reply(req, MCR_CMD_RULE_GET, flags);
+	struct nlattr *out;
+
+	nla_put_u32(m, MCR_A_RULE_ID, id);
+	nla_put_u32(m, MCR_A_RULE_IIF, 2);
+	nla_put_u32(m, MCR_A_RULE_GROUP, htonl(0xef010101));
+	out = nla_nest_start(m, MCR_A_RULE_OUTPUT);
+	nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 3);
+	nla_nest_end(m, out);
+	return m;
+}
+
+static struct nl_msg *ack(const struct nlmsghdr *req, int error,
+			  const char *text)
+{
+	struct nl_msg *m = nlmsg_alloc();
+	struct nlmsghdr *hdr;
+	struct nlmsgerr *e;
+	int flags = NLM_F_CAPPED | (text ? NLM_F_ACK_TLVS : 0);
+
+	hdr = nlmsg_put(m, 0, req->nlmsg_seq, NLMSG_ERROR, sizeof(*e), flags);
+	e = nlmsg_data(hdr);
+	e->error = error;
+	e->msg = *req;
+	if (text)
+		nla_put_string(m, NLMSGERR_ATTR_MSG, text);
+	return m;
+}
+
+static struct nl_msg *done(const struct nlmsghdr *req, int error,
+			   const char *text)
+{
+	struct nl_msg *m = nlmsg_alloc();
+	struct nlmsghdr *hdr;
+	int flags = NLM_F_MULTI | (text ? NLM_F_ACK_TLVS : 0);
+
+	hdr = nlmsg_put(m, 0, req->nlmsg_seq, NLMSG_DONE, sizeof(error), flags);
+	memcpy(nlmsg_data(hdr), &error, sizeof(error));
+	if (text)
+		nla_put_string(m, NLMSGERR_ATTR_MSG, text);
+	return m;
+}
+
+/* ---- reply handlers under test --------------------------------------- */
+
+static uint32_t seen_ids[16];
+static int n_seen;
+static int fail_on_first;
+
+static int collect_rule(struct nlmsghdr *nlh, void *arg)
+{
+	struct mcr_rule r;
+	int err;
+
+	(void)arg;
+	if (fail_on_first && n_seen == 0) {
+		n_seen++;
+		return -NLE_INVAL;
+	}
+	mcr_rule_init(&r);
+	err = mcr_msg_parse_rule(nlh, &r);
+	if (!err && n_seen < 16)
+		seen_ids[n_seen++] = r.id;
+	mcr_rule_free(&r);
+	return err;
+}
+
+static struct nl_msg *request(struct mcr_nl *nl, uint8_t cmd, int flags)
+{
+	return mcr_nl_new_request(nl, cmd, flags, 256);
+}
+
+/* ---- scripted kernels ------------------------------------------------ */
+
+static void respond_id_then_ack(const struct nlmsghdr *req)
+{
+	struct nl_msg *m = reply(req, MCR_CMD_RULE_NEW, 0);
+
+	nla_put_u32(m, MCR_A_RULE_ID, 7);
+	/* The reply and the ack come as two datagrams, as from genetlink. */
+	queue_dgram(&m, 1);
+	m = ack(req, 0, NULL);
+	queue_dgram(&m, 1);
+}
+
+static void respond_eexist(const struct nlmsghdr *req)
+{
+	struct nl_msg *m = ack(req, -EEXIST, "rule with this match key "
+			       "exists (use \"rule replace\")");
+
+	queue_dgram(&m, 1);
+}
+
+static void respond_enoent(const struct nlmsghdr *req)
+{
+	struct nl_msg *m = ack(req, -ENOENT, NULL);
+
+	queue_dgram(&m, 1);
+}
+
+static void respond_warning(const struct nlmsghdr *req)
+{
+	struct nl_msg *m = ack(req, 0, "flags ignored");
+
+	queue_dgram(&m, 1);
+}
+
+static void respond_dump(const struct nlmsghdr *req)
+{
+	struct nl_msg *m[3];
+
+	m[0] = rule_reply(req, 1, NLM_F_MULTI);
+	m[1] = rule_reply(req, 2, NLM_F_MULTI);
+	m[2] = rule_reply(req, 3, NLM_F_MULTI);
+	queue_dgram(m, 3);
+	m[0] = rule_reply(req, 4, NLM_F_MULTI);
+	m[1] = rule_reply(req, 5, NLM_F_MULTI);
+	queue_dgram(m, 2);
+	m[0] = done(req, 0, NULL);
+	queue_dgram(m, 1);
+}
+
+static void respond_dump_error(const struct nlmsghdr *req)
+{
+	struct nl_msg *m[2];
+
+	m[0] = rule_reply(req, 1, NLM_F_MULTI);
+	m[1] = done(req, -EMSGSIZE, "rule too large for a dump message");
+	queue_dgram(m, 2);
+}
+
+static void respond_dump_interrupted(const struct nlmsghdr *req)
+{
+	struct nl_msg *m[2];
+
+	m[0] = rule_reply(req, 1, NLM_F_MULTI | NLM_F_DUMP_INTR);
+	m[1] = done(req, 0, NULL);
+	queue_dgram(m, 2);
+}
+
+/* ---- tests ----------------------------------------------------------- */
+
+static void do_with_reply_and_ack(void)
+{
+	struct mcr_nl nl;
+	struct nl_msg *req;
+	struct genlmsghdr *g;
+	uint32_t id = 0;
+	int ret;
+
+	kernel_reset(respond_id_then_ack);
+	CHECK_INT(open_fake(&nl), 0);
+	req = request(&nl, MCR_CMD_RULE_NEW, 0);
+	CHECK(req);
+	n_seen = 0;
+	fail_on_first = 0;
+	ret = mcr_nl_transact(&nl, req, collect_rule, &id);
+	mcr_nl_close(&nl);
+	CHECK_STR(nl.err, "");
+	CHECK_INT(ret, 0);
+	CHECK_INT(n_seen, 1);
+	CHECK_INT(seen_ids[0], 7);
+	CHECK(!kernel.recv_underrun);
+	CHECK_INT(kernel.head, kernel.tail);
+	/* What went out: a request asking for an ack, of our family. */
+	CHECK_INT(kernel.last_req->nlmsg_type, FAKE_FAMILY);
+	CHECK(kernel.last_req->nlmsg_flags & NLM_F_REQUEST);
+	CHECK(kernel.last_req->nlmsg_flags & NLM_F_ACK);
+	g = NLMSG_DATA(kernel.last_req);
+	CHECK_INT(g->cmd, MCR_CMD_RULE_NEW);
+	CHECK_INT(g->version, MCR_FAMILY_VERSION);
+	kernel_reset(NULL);
+}
+
+static void kernel_error_with_extack(void)
+{
+	struct mcr_nl nl;
+	int ret;
+
+	kernel_reset(respond_eexist);
+	CHECK_INT(open_fake(&nl), 0);
+	ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_NEW, 0), NULL,
+			      NULL);
+	mcr_nl_close(&nl);
+	CHECK_INT(ret, -1);
+	CHECK_STR(nl.err, "File exists: rule with this match key exists (use "
+		  "\"rule replace\")");
+	CHECK(!kernel.recv_underrun);
+	kernel_reset(NULL);
+}
+
+static void kernel_error_plain(void)
+{
+	struct mcr_nl nl;
+	int ret;
+
+	kernel_reset(respond_enoent);
+	CHECK_INT(open_fake(&nl), 0);
+	ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_DEL, 0), NULL,
+			      NULL);
+	mcr_nl_close(&nl);
+	CHECK_INT(ret, -1);
+	CHECK_STR(nl.err, "No such file or directory");
+	kernel_reset(NULL);
+}
+
+static void success_with_warning(void)
+{
+	struct mcr_nl nl;
+	int ret;
+
+	kernel_reset(respond_warning);
+	CHECK_INT(open_fake(&nl), 0);
+	ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_FLUSH, 0), NULL,
+			      NULL);
+	mcr_nl_close(&nl);
+	CHECK_INT(ret, 0);
+	CHECK_STR(nl.warning, "flags ignored");
+	kernel_reset(NULL);
+}
+
+static void dump_over_several_datagrams(void)
+{
+	struct mcr_nl nl;
+	int ret;
+
+	kernel_reset(respond_dump);
+	CHECK_INT(open_fake(&nl), 0);
+	n_seen = 0;
+	fail_on_first = 0;
+	ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_GET, NLM_F_DUMP),
+			      collect_rule, NULL);
+	mcr_nl_close(&nl);
+	CHECK_STR(nl.err, "");
+	CHECK_INT(ret, 0);
+	CHECK_INT(n_seen, 5);
+	CHECK_INT(seen_ids[0], 1);
+	CHECK_INT(seen_ids[4], 5);
+	CHECK(kernel.last_req->nlmsg_flags & NLM_F_DUMP);
+	CHECK(!kernel.recv_underrun);
+	kernel_reset(NULL);
+}
+
+static void dump_error_in_done(void)
+{
+	struct mcr_nl nl;
+	int ret;
+
+	kernel_reset(respond_dump_error);
+	CHECK_INT(open_fake(&nl), 0);
+	n_seen = 0;
+	fail_on_first = 0;
+	ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_GET, NLM_F_DUMP),
+			      collect_rule, NULL);
+	mcr_nl_close(&nl);
+	CHECK_INT(ret, -1);
+	CHECK_INT(n_seen, 1);
+	CHECK_STR(nl.err, "Message too long: rule too large for a dump "
+		  "message");
+	kernel_reset(NULL);
+}
+
+static void dump_interrupted(void)
+{
+	struct mcr_nl nl;
+	int ret;
+
+	kernel_reset(respond_dump_interrupted);
+	CHECK_INT(open_fake(&nl), 0);
+	n_seen = 0;
+	fail_on_first = 0;
+	ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_GET, NLM_F_DUMP),
+			      collect_rule, NULL);
+	mcr_nl_close(&nl);
+	CHECK_INT(ret, -1);
+	CHECK_STR(nl.err, "the rules changed during the dump, try again");
+	kernel_reset(NULL);
+}
+
+/* A bad reply fails the request, but the dump is still drained. */
+static void bad_reply_drains_dump(void)
+{
+	struct mcr_nl nl;
+	int ret;
+
+	kernel_reset(respond_dump);
+	CHECK_INT(open_fake(&nl), 0);
+	n_seen = 0;
+	fail_on_first = 1;
+	ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_GET, NLM_F_DUMP),
+			      collect_rule, NULL);
+	fail_on_first = 0;
+	mcr_nl_close(&nl);
+	CHECK_INT(ret, -1);
+	CHECK_INT(n_seen, 1);
+	CHECK(!strncmp(nl.err, "cannot decode the kernel's reply: ", 34));
+	CHECK_INT(kernel.head, kernel.tail);
+	CHECK(!kernel.recv_underrun);
+	kernel_reset(NULL);
+}
+
+/* Sequence numbers stay in step over requests on one socket (batch). */
+static void requests_in_a_row(void)
+{
+	struct mcr_nl nl;
+	int i, ret;
+
+	CHECK_INT(open_fake(&nl), 0);
+	for (i = 0; i < 3; i++) {
+		kernel_reset(respond_id_then_ack);
+		n_seen = 0;
+		ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_NEW, 0),
+				      collect_rule, NULL);
+		if (ret)
+			break;
+		kernel_reset(respond_dump);
+		n_seen = 0;
+		ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_GET,
+						   NLM_F_DUMP),
+				      collect_rule, NULL);
+		if (ret)
+			break;
+		kernel_reset(respond_eexist);
+		ret = mcr_nl_transact(&nl, request(&nl, MCR_CMD_RULE_NEW, 0),
+				      NULL, NULL);
+		if (ret != -1)
+			break;
+		ret = 0;
+	}
+	mcr_nl_close(&nl);
+	kernel_reset(NULL);
+	CHECK_STR(nl.err, "File exists: rule with this match key exists (use "
+		  "\"rule replace\")");
+	CHECK_INT(ret, 0);
+	CHECK_INT(i, 3);
+}
+
+const struct test_case nl_tests[] = {
+	TEST(do_with_reply_and_ack),
+	TEST(kernel_error_with_extack),
+	TEST(kernel_error_plain),
+	TEST(success_with_warning),
+	TEST(dump_over_several_datagrams),
+	TEST(dump_error_in_done),
+	TEST(dump_interrupted),
+	TEST(bad_reply_drains_dump),
+	TEST(requests_in_a_row),
+	TEST_END
+};

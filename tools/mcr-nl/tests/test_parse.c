@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tests of parse.c: command grammar, options, batch line splitting. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "parse.h"
+
+static struct mcr_parser parser = { .ifindex = fake_ifindex };
+
+/* Splits @line like a batch line, then parses it as a command. */
+static int parse_line(const char *line, struct mcr_request *req)
+{
+	struct mcr_words w;
+	char err[128];
+	int ret;
+
+	memset(req, 0, sizeof(*req));
+	if (mcr_split_line(line, &w, err, sizeof(err))) {
+		snprintf(parser.err, sizeof(parser.err), "split: %s", err);
+		return -2;
+	}
+	ret = mcr_parse_request(&parser, w.argc, w.argv, req);
+	mcr_words_free(&w);
+	return ret;
+}
+
+static in_addr_t ip(const char *s)
+{
+	return inet_addr(s);
+}
+
+#define CHECK_PARSE_OK(line, req)					\
+	do {								\
+		int _ret = parse_line(line, req);			\
+		if (_ret)						\
+			test_fail(__FILE__, __LINE__, "\"%s\": %s",	\
+				  line, parser.err);			\
+		if (_ret) {						\
+			mcr_request_free(req);				\
+			return;						\
+		}							\
+	} while (0)
+
+#define CHECK_PARSE_ERROR(line, msg)					\
+	do {								\
+		struct mcr_request _req;				\
+		int _ret = parse_line(line, &_req);			\
+		mcr_request_free(&_req);				\
+		CHECK_INT(_ret, -1);					\
+		CHECK_STR(parser.err, msg);				\
+	} while (0)
+
+static void add_minimal(void)
+{
+	struct mcr_request req;
+	const struct mcr_output *o;
+
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 oif eth1", &req);
+	CHECK_INT(req.type, MCR_REQ_RULE_ADD);
+	CHECK_STR(req.what, "rule add");
+	CHECK_INT(req.rule.iif, 2);
+	CHECK(req.rule.has_group && req.rule.group == ip("239.1.1.1"));
+	CHECK_INT(req.rule.port, 0);
+	CHECK(!req.rule.has_source);
+	CHECK_INT(req.rule.flags, 0);
+	CHECK_STR(req.rule.name, "");
+	CHECK_INT(req.rule.n_outputs, 1);
+	o = &req.rule.outputs[0];
+	CHECK_INT(o->ifindex, 3);
+	CHECK(!o->has_group && !o->port && !o->ttl && !o->has_source &&
+	      !o->source_auto);
+	mcr_request_free(&req);
+}
+
+static void add_every_keyword(void)
+{
+	struct mcr_request req;
+	const struct mcr_rule *r = &req.rule;
+
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 port 5000 "
+		       "source 10.0.0.1 name feedA consume nojoin "
+		       "oif eth1 group 239.2.2.2 port 6000 ttl 5 source auto "
+		       "oif eth2 source 192.0.2.1 ttl 255 port 0", &req);
+	CHECK_INT(r->iif, 2);
+	CHECK(r->group == ip("239.1.1.1"));
+	CHECK_INT(r->port, 5000);
+	CHECK(r->has_source && r->source == ip("10.0.0.1"));
+	CHECK_STR(r->name, "feedA");
+	CHECK_INT(r->flags, MCR_RULE_FLAGS_CONSUME | MCR_RULE_FLAGS_NOJOIN);
+	CHECK_INT(r->n_outputs, 2);
+	CHECK_INT(r->outputs[0].ifindex, 3);
+	CHECK(r->outputs[0].has_group &&
+	      r->outputs[0].group == ip("239.2.2.2"));
+	CHECK_INT(r->outputs[0].port, 6000);
+	CHECK_INT(r->outputs[0].ttl, 5);
+	CHECK(r->outputs[0].source_auto && !r->outputs[0].has_source);
+	CHECK_INT(r->outputs[1].ifindex, 4);
+	CHECK(!r->outputs[1].has_group);
+	CHECK_INT(r->outputs[1].port, 0);
+	CHECK_INT(r->outputs[1].ttl, 255);
+	CHECK(r->outputs[1].has_source && !r->outputs[1].source_auto &&
+	      r->outputs[1].source == ip("192.0.2.1"));
+	mcr_request_free(&req);
+}
+
+static void add_match_keywords_any_order(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_OK("rule add nojoin group 239.1.1.1 name x iif eth0 "
+		       "oif eth1", &req);
+	CHECK_INT(req.rule.iif, 2);
+	CHECK_INT(req.rule.flags, MCR_RULE_FLAGS_NOJOIN);
+	CHECK_STR(req.rule.name, "x");
+	mcr_request_free(&req);
+}
+
+static void replace_is_add_with_replace(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_OK("rule replace iif eth0 group 239.1.1.1 oif eth1 "
+		       "oif eth2", &req);
+	CHECK_INT(req.type, MCR_REQ_RULE_REPLACE);
+	CHECK_STR(req.what, "rule replace");
+	CHECK_INT(req.rule.n_outputs, 2);
+	mcr_request_free(&req);
+}
+
+static void match_port_zero_means_any(void)
+{
+	struct mcr_request a, b;
+
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 port 0 oif eth1",
+		       &a);
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 oif eth1", &b);
+	CHECK_INT(a.rule.port, 0);
+	CHECK_INT(a.rule.port, b.rule.port);
+	mcr_request_free(&a);
+	mcr_request_free(&b);
+}
+
+static void bad_address(void)
+{
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1 oif eth1",
+			  "rule add: bad group \"239.1.1\" (expected an IPv4 "
+			  "address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 source "
+			  "10.0.0.256 oif eth1",
+			  "rule add: bad source \"10.0.0.256\" (expected an "
+			  "IPv4 address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "group foo",
+			  "rule add: bad group \"foo\" (expected an IPv4 "
+			  "address)");
+	CHECK_PARSE_ERROR("rule del iif eth0 group ::1",
+			  "rule del: bad group \"::1\" (expected an IPv4 "
+			  "address)");
+}
+
+static void bad_port(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 port 70000 "
+			  "oif eth1",
+			  "rule add: bad port \"70000\" (expected 0-65535)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 port -1 oif eth1",
+			  "rule add: bad port \"-1\" (expected 0-65535)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 port 5x oif eth1",
+			  "rule add: bad port \"5x\" (expected 0-65535)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 port \"\" "
+			  "oif eth1",
+			  "rule add: bad port \"\" (expected 0-65535)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "port 65536",
+			  "rule add: bad port \"65536\" (expected 0-65535)");
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 port 65535 "
+		       "oif eth1 port 65535", &req);
+	CHECK_INT(req.rule.port, 65535);
+	CHECK_INT(req.rule.outputs[0].port, 65535);
+	mcr_request_free(&req);
+}
+
+static void ttl_range(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 ttl 0",
+			  "rule add: bad ttl \"0\" (expected 1-255)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 ttl 256",
+			  "rule add: bad ttl \"256\" (expected 1-255)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 ttl",
+			  "rule add: missing value after \"ttl\"");
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 oif eth1 ttl 1 "
+		       "oif eth2 ttl 255", &req);
+	CHECK_INT(req.rule.outputs[0].ttl, 1);
+	CHECK_INT(req.rule.outputs[1].ttl, 255);
+	mcr_request_free(&req);
+}
+
+static void missing_required(void)
+{
+	CHECK_PARSE_ERROR("rule add group 239.1.1.1 oif eth1",
+			  "rule add: missing \"iif\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 oif eth1",
+			  "rule add: missing \"group\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1",
+			  "rule add: at least one \"oif\" is required");
+	CHECK_PARSE_ERROR("rule add", "rule add: missing \"iif\"");
+	/* The group was given, but to the output. */
+	CHECK_PARSE_ERROR("rule add iif eth0 oif eth1 group 239.1.1.1",
+			  "rule add: missing \"group\" (match keywords go "
+			  "before the first \"oif\")");
+}
+
+static void duplicate_keyword(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 port 1 port 2 "
+			  "oif eth1", "rule add: duplicate \"port\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 iif eth1 group 239.1.1.1 "
+			  "oif eth1", "rule add: duplicate \"iif\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 consume consume "
+			  "oif eth1", "rule add: duplicate \"consume\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 ttl 2 "
+			  "ttl 3", "rule add: duplicate \"ttl\" in oif #1");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "oif eth2 source auto source 10.0.0.1",
+			  "rule add: duplicate \"source\" in oif #2");
+	CHECK_PARSE_ERROR("rule del id 1 id 2", "rule del: duplicate \"id\"");
+	CHECK_PARSE_ERROR("stats id 1 id 2", "stats: duplicate \"id\"");
+	CHECK_PARSE_ERROR("rule flush iif eth0 iif eth1",
+			  "rule flush: duplicate \"iif\"");
+	/* The same keyword in two outputs is not a duplicate. */
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 oif eth1 ttl 2 "
+		       "oif eth1 ttl 3", &req);
+	mcr_request_free(&req);
+}
+
+static void unknown_keyword(void)
+{
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 fo oif eth1",
+			  "unknown keyword \"fo\" after \"rule add\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 dev x",
+			  "unknown keyword \"dev\" after \"rule add\"");
+	/* No abbreviations. */
+	CHECK_PARSE_ERROR("rule add iif eth0 grp 239.1.1.1 oif eth1",
+			  "unknown keyword \"grp\" after \"rule add\"");
+	CHECK_PARSE_ERROR("rule a", "unknown keyword \"a\" after \"rule\"");
+	CHECK_PARSE_ERROR("rule list", "unknown keyword \"list\" after "
+			  "\"rule\"");
+	CHECK_PARSE_ERROR("route show", "unknown command \"route\" (try "
+			  "\"mcr-nl help\")");
+	CHECK_PARSE_ERROR("rule show -j", "unknown keyword \"-j\" after "
+			  "\"rule show\" (options go before the command, as "
+			  "in \"mcr-nl -j rule show\")");
+}
+
+static void oif_without_device(void)
+{
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif",
+			  "rule add: missing device after \"oif\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif group "
+			  "239.2.2.2", "rule add: missing device after "
+			  "\"oif\"");
+	CHECK_PARSE_ERROR("rule add iif group 239.1.1.1 oif eth1",
+			  "rule add: missing device after \"iif\"");
+	CHECK_PARSE_ERROR("rule flush iif", "rule flush: missing device "
+			  "after \"iif\"");
+}
+
+static void unknown_device(void)
+{
+	CHECK_PARSE_ERROR("rule add iif eth9 group 239.1.1.1 oif eth1",
+			  "rule add: unknown device \"eth9\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "oif wlan0", "rule add: unknown device \"wlan0\"");
+	CHECK_PARSE_ERROR("rule flush iif eth9",
+			  "rule flush: unknown device \"eth9\"");
+}
+
+static void output_source_neither_auto_nor_address(void)
+{
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "source foo", "rule add: bad source \"foo\" "
+			  "(expected \"auto\" or an IPv4 address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "source AUTO", "rule add: bad source \"AUTO\" "
+			  "(expected \"auto\" or an IPv4 address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 source",
+			  "rule add: missing value after \"source\"");
+}
+
+static void keyword_in_the_wrong_part(void)
+{
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "consume", "rule add: \"consume\" must come before "
+			  "the first \"oif\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "name x", "rule add: \"name\" must come before the "
+			  "first \"oif\"");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 ttl 3 oif eth1",
+			  "rule add: \"ttl\" must follow an \"oif\"");
+}
+
+static void rule_name(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 name "
+		       "abcdefghijklmnopqrstuvwxyz01234 oif eth1", &req);
+	CHECK_INT(strlen(req.rule.name), MCR_NAME_LEN - 1);
+	mcr_request_free(&req);
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 name "
+			  "abcdefghijklmnopqrstuvwxyz012345 oif eth1",
+			  "rule add: name \"abcdefghijklmnopqrstuvwxyz012345\" "
+			  "is too long (at most 31 bytes)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 name \"\" "
+			  "oif eth1", "rule add: empty name");
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 name \"a b\" "
+		       "oif eth1", &req);
+	CHECK_STR(req.rule.name, "a b");
+	mcr_request_free(&req);
+}
+
+static void too_many_words(void)
+{
+	CHECK_PARSE_ERROR("rule show id 1 2",
+			  "unknown keyword \"2\" after \"rule show\"");
+	CHECK_PARSE_ERROR("rule save now",
+			  "unknown keyword \"now\" after \"rule save\"");
+	CHECK_PARSE_ERROR("monitor all",
+			  "unknown keyword \"all\" after \"monitor\"");
+	CHECK_PARSE_ERROR("stats id 3 extra",
+			  "unknown keyword \"extra\" after \"stats\"");
+	CHECK_PARSE_ERROR("rule flush iif eth0 eth1",
+			  "unknown keyword \"eth1\" after \"rule flush\"");
+	CHECK_PARSE_ERROR("rule del id 3 4",
+			  "unknown keyword \"4\" after \"rule del\"");
+	CHECK_PARSE_ERROR("help me", "unknown keyword \"me\" after \"help\"");
+}
+
+static void del_by_id(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_OK("rule del id 42", &req);
+	CHECK_INT(req.type, MCR_REQ_RULE_DEL);
+	CHECK_INT(req.id, 42);
+	CHECK_INT(req.rule.iif, 0);
+	mcr_request_free(&req);
+}
+
+static void del_by_key(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_OK("rule del iif eth0 group 239.1.1.1 port 5000 "
+		       "source 10.0.0.1", &req);
+	CHECK_INT(req.id, 0);
+	CHECK_INT(req.rule.iif, 2);
+	CHECK(req.rule.group == ip("239.1.1.1"));
+	CHECK_INT(req.rule.port, 5000);
+	CHECK(req.rule.has_source && req.rule.source == ip("10.0.0.1"));
+	mcr_request_free(&req);
+	CHECK_PARSE_OK("rule del group 239.1.1.1 iif eth0", &req);
+	CHECK(!req.rule.has_source);
+	CHECK_INT(req.rule.port, 0);
+	mcr_request_free(&req);
+}
+
+static void del_errors(void)
+{
+	CHECK_PARSE_ERROR("rule del id 1 iif eth0 group 239.1.1.1",
+			  "rule del: give either \"id\" or a match key, not "
+			  "both");
+	CHECK_PARSE_ERROR("rule del iif eth0 group 239.1.1.1 id 1",
+			  "rule del: give either \"id\" or a match key, not "
+			  "both");
+	CHECK_PARSE_ERROR("rule del", "rule del: expected \"id ID\" or "
+			  "\"iif DEV group ADDR [port PORT] [source ADDR]\"");
+	CHECK_PARSE_ERROR("rule del iif eth0", "rule del: missing \"group\"");
+	CHECK_PARSE_ERROR("rule del group 239.1.1.1",
+			  "rule del: missing \"iif\"");
+	CHECK_PARSE_ERROR("rule del iif eth0 group 239.1.1.1 consume",
+			  "unknown keyword \"consume\" after \"rule del\"");
+	CHECK_PARSE_ERROR("rule del iif eth0 group 239.1.1.1 oif eth1",
+			  "unknown keyword \"oif\" after \"rule del\"");
+}
+
+static void id_range(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_ERROR("rule show id 0",
+			  "rule show: bad id \"0\" (expected 1-4294967295)");
+	CHECK_PARSE_ERROR("rule show id 4294967296",
+			  "rule show: bad id \"4294967296\" (expected "
+			  "1-4294967295)");
+	CHECK_PARSE_ERROR("stats id 0x10",
+			  "stats: bad id \"0x10\" (expected 1-4294967295)");
+	CHECK_PARSE_ERROR("rule del id +5",
+			  "rule del: bad id \"+5\" (expected 1-4294967295)");
+	CHECK_PARSE_ERROR("rule show id", "rule show: missing value after "
+			  "\"id\"");
+	CHECK_PARSE_OK("rule show id 4294967295", &req);
+	CHECK_INT(req.id, 4294967295u);
+	mcr_request_free(&req);
+}
+
+static void other_commands(void)
+{
+	static const struct {
+		const char *line;
+		enum mcr_req_type type;
+		const char *what;
+		uint32_t id, iif;
+	} cases[] = {
+		{ "rule", MCR_REQ_RULE_SHOW, "rule show", 0, 0 },
+		{ "rule show", MCR_REQ_RULE_SHOW, "rule show", 0, 0 },
+		{ "rule show id 7", MCR_REQ_RULE_SHOW, "rule show", 7, 0 },
+		{ "rule flush", MCR_REQ_RULE_FLUSH, "rule flush", 0, 0 },
+		{ "rule flush iif eth2", MCR_REQ_RULE_FLUSH, "rule flush", 0, 4 },
+		{ "rule save", MCR_REQ_RULE_SAVE, "rule save", 0, 0 },
+		{ "stats", MCR_REQ_STATS, "stats", 0, 0 },
+		{ "stats id 9", MCR_REQ_STATS, "stats", 9, 0 },
+		{ "monitor", MCR_REQ_MONITOR, "monitor", 0, 0 },
+		{ "help", MCR_REQ_HELP, "help", 0, 0 },
+		{ "rule help", MCR_REQ_HELP, "rule help", 0, 0 },
+	};
+	struct mcr_request req;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK_PARSE_OK(cases[i].line, &req);
+		CHECK_INT(req.type, cases[i].type);
+		CHECK_STR(req.what, cases[i].what);
+		CHECK_INT(req.id, cases[i].id);
+		CHECK_INT(req.rule.iif, cases[i].iif);
+		mcr_request_free(&req);
+	}
+	CHECK_PARSE_ERROR("", "missing command (try \"mcr-nl help\")");
+}
+
+/* Builds "rule add ... oif d0 ... oif dN-1 ..." with every output field. */
+static char *many_outputs_line(unsigned int n)
+{
+	size_t cap = 64 + (size_t)n * 80, len;
+	char *line = malloc(cap);
+	unsigned int i;
+
+	if (!line)
+		return NULL;
+	len = (size_t)snprintf(line, cap, "rule add iif eth0 group 239.1.1.1");
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(line + len, cap - len,
+					" oif d%u group 239.9.%u.%u port %u "
+					"ttl %u source 10.1.%u.%u", i,
+					i / 256, i % 256, 10000 + i,
+					1 + i % 255, i / 256, i % 256);
+	return line;
+}
+
+static void outputs_1024(void)
+{
+	char *line = many_outputs_line(1024);
+	const struct mcr_output *o;
+	struct mcr_request req;
+
+	CHECK(line);
+	CHECK_PARSE_OK(line, &req);
+	free(line);
+	CHECK_INT(req.rule.n_outputs, 1024);
+	o = &req.rule.outputs[1023];
+	CHECK_INT(o->ifindex, 1000 + 1023);
+	CHECK(o->group == ip("239.9.3.255"));
+	CHECK_INT(o->port, 10000 + 1023);
+	CHECK_INT(o->ttl, 1 + 1023 % 255);
+	CHECK(o->source == ip("10.1.3.255"));
+	mcr_request_free(&req);
+}
+
+static void options(void)
+{
+	char *a1[] = { "-j", "rule", "show" };
+	char *a2[] = { "-V" };
+	char *a3[] = { "--version" };
+	char *a4[] = { "-h" };
+	char *a5[] = { "-j", "-batch", "-" };
+	char *a6[] = { "-batch" };
+	char *a7[] = { "-batch", "f", "rule", "show" };
+	char *a8[] = { "-x", "rule" };
+	char *a9[] = { "-batch", "a", "-batch", "b" };
+	char *a10[] = { "--help" };
+	char *a11[] = { "-", "rule" };
+	struct mcr_options o;
+
+	CHECK_INT(mcr_parse_options(&parser, 3, a1, &o), 1);
+	CHECK(o.json && !o.version && !o.help && !o.batch);
+	CHECK_INT(mcr_parse_options(&parser, 1, a2, &o), 1);
+	CHECK(o.version);
+	CHECK_INT(mcr_parse_options(&parser, 1, a3, &o), 1);
+	CHECK(o.version);
+	CHECK_INT(mcr_parse_options(&parser, 1, a4, &o), 1);
+	CHECK(o.help);
+	CHECK_INT(mcr_parse_options(&parser, 1, a10, &o), 1);
+	CHECK(o.help);
+	CHECK_INT(mcr_parse_options(&parser, 3, a5, &o), 3);
+	CHECK(o.json && o.batch && !strcmp(o.batch, "-"));
+	CHECK_INT(mcr_parse_options(&parser, 0, a1, &o), 0);
+	CHECK_INT(mcr_parse_options(&parser, 2, a11, &o), 0);
+
+	CHECK_INT(mcr_parse_options(&parser, 1, a6, &o), -1);
+	CHECK_STR(parser.err, "missing file after \"-batch\" (use \"-\" for "
+		  "stdin)");
+	CHECK_INT(mcr_parse_options(&parser, 4, a7, &o), -1);
+	CHECK_STR(parser.err, "unexpected \"rule\": \"-batch\" reads the "
+		  "commands from its file");
+	CHECK_INT(mcr_parse_options(&parser, 2, a8, &o), -1);
+	CHECK_STR(parser.err, "unknown option \"-x\" (try \"mcr-nl help\")");
+	CHECK_INT(mcr_parse_options(&parser, 4, a9, &o), -1);
+	CHECK_STR(parser.err, "duplicate option \"-batch\"");
+}
+
+static void options_rejected_in_batch_lines(void)
+{
+	parser.in_batch = true;
+	CHECK_PARSE_ERROR("-j rule show", "options are not allowed in batch "
+			  "lines (\"-j\")");
+	parser.in_batch = false;
+	CHECK_PARSE_ERROR("-j rule show", "unknown option \"-j\" (try "
+			  "\"mcr-nl help\")");
+}
+
+#define CHECK_WORDS(line, ...)						\
+	do {								\
+		const char *_exp[] = { __VA_ARGS__ };			\
+		size_t _n = sizeof(_exp) / sizeof(_exp[0]) - 1, _i;	\
+		struct mcr_words _w;					\
+		char _err[128];						\
+		CHECK_INT(mcr_split_line(line, &_w, _err,		\
+					 sizeof(_err)), 0);		\
+		if (_w.argc != (int)_n) {				\
+			test_fail(__FILE__, __LINE__, "%d words in "	\
+				  "\"%s\", expected %zu", _w.argc,	\
+				  line, _n);				\
+			mcr_words_free(&_w);				\
+			return;						\
+		}							\
+		for (_i = 0; _i < _n; _i++) {				\
+			if (strcmp(_w.argv[_i], _exp[_i])) {		\
+				test_fail(__FILE__, __LINE__, "word %zu " \
+					  "of \"%s\" is \"%s\"", _i,	\
+					  line, _w.argv[_i]);		\
+				mcr_words_free(&_w);			\
+				return;					\
+			}						\
+		}							\
+		CHECK(_w.argv[_n] == NULL);				\
+		mcr_words_free(&_w);					\
+	} while (0)
+
+static void split_words(void)
+{
+	CHECK_WORDS("  rule  add\tiif eth0 \r\n", "rule", "add", "iif",
+		    "eth0", NULL);
+	CHECK_WORDS("stats", "stats", NULL);
+	CHECK_WORDS("a\vb\fc", "a", "b", "c", NULL);
+}
+
+static void split_comments_and_blanks(void)
+{
+	CHECK_WORDS("", NULL);
+	CHECK_WORDS("\n", NULL);
+	CHECK_WORDS("   \t \n", NULL);
+	CHECK_WORDS("# comment", NULL);
+	CHECK_WORDS("    # indented comment\n", NULL);
+	CHECK_WORDS("rule show # trailing comment", "rule", "show", NULL);
+	/* '#' only starts a comment at the start of a word. */
+	CHECK_WORDS("name a#b", "name", "a#b", NULL);
+	CHECK_WORDS("name \"#x\"", "name", "#x", NULL);
+}
+
+static void split_quotes(void)
+{
+	CHECK_WORDS("name \"a b\" x\"\"y", "name", "a b", "xy", NULL);
+	CHECK_WORDS("\"q\\\"uote\\\\\"", "q\"uote\\", NULL);
+	CHECK_WORDS("\"\\x01z\\x7F\"", "\x01z\x7f", NULL);
+	CHECK_WORDS("\"\"", "", NULL);
+	CHECK_WORDS("a\"b c\"d e", "ab cd", "e", NULL);
+	/* Outside quotes a backslash is an ordinary character. */
+	CHECK_WORDS("a\\b", "a\\b", NULL);
+}
+
+static void split_errors(void)
+{
+	struct mcr_words w;
+	char err[128];
+
+	CHECK_INT(mcr_split_line("name \"abc", &w, err, sizeof(err)), -1);
+	CHECK_STR(err, "unterminated quote");
+	CHECK(w.argv == NULL && w.buf == NULL);
+	CHECK_INT(mcr_split_line("\"\\n\"", &w, err, sizeof(err)), -1);
+	CHECK_STR(err, "bad escape \"\\n\" in quoted word (use \\\", \\\\ or "
+		  "\\xHH)");
+	CHECK_INT(mcr_split_line("\"\\x00\"", &w, err, sizeof(err)), -1);
+	CHECK_STR(err, "bad escape in quoted word (expected \\xHH, 01-ff)");
+	CHECK_INT(mcr_split_line("\"\\x4\"", &w, err, sizeof(err)), -1);
+	CHECK_INT(mcr_split_line("\"abc\\", &w, err, sizeof(err)), -1);
+}
+
+static void numbers_and_addresses(void)
+{
+	in_addr_t a;
+	uint32_t v;
+
+	CHECK_INT(mcr_parse_u32("0", 0, 10, &v), 0);
+	CHECK_INT(v, 0);
+	CHECK_INT(mcr_parse_u32("007", 0, 10, &v), 0);
+	CHECK_INT(v, 7);
+	CHECK_INT(mcr_parse_u32("11", 0, 10, &v), -1);
+	CHECK_INT(mcr_parse_u32(" 1", 0, 10, &v), -1);
+	CHECK_INT(mcr_parse_u32("99999999999", 0, UINT32_MAX, &v), -1);
+	CHECK_INT(mcr_parse_ipv4("1.2.3.4", &a), 0);
+	CHECK(a == htonl(0x01020304));
+	CHECK_INT(mcr_parse_ipv4("1.2.3.4 ", &a), -1);
+	CHECK_INT(mcr_parse_ipv4("1.2.3", &a), -1);
+	CHECK_INT(mcr_parse_ipv4("", &a), -1);
+}
+
+const struct test_case parse_tests[] = {
+	TEST(add_minimal),
+	TEST(add_every_keyword),
+	TEST(add_match_keywords_any_order),
+	TEST(replace_is_add_with_replace),
+	TEST(match_port_zero_means_any),
+	TEST(bad_address),
+	TEST(bad_port),
+	TEST(ttl_range),
+	TEST(missing_required),
+	TEST(duplicate_keyword),
+	TEST(unknown_keyword),
+	TEST(oif_without_device),
+	TEST(unknown_device),
+	TEST(output_source_neither_auto_nor_address),
+	TEST(keyword_in_the_wrong_part),
+	TEST(rule_name),
+	TEST(too_many_words),
+	TEST(del_by_id),
+	TEST(del_by_key),
+	TEST(del_errors),
+	TEST(id_range),
+	TEST(other_commands),
+	TEST(outputs_1024),
+	TEST(options),
+	TEST(options_rejected_in_batch_lines),
+	TEST(split_words),
+	TEST(split_comments_and_blanks),
+	TEST(split_quotes),
+	TEST(split_errors),
+	TEST(numbers_and_addresses),
+	TEST_END
+};

@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Tests of print.c and json.c, and of the save -> parse round trip. */
+#include <arpa/inet.h>
+#include <stdlib.h>
+
+#include "harness.h"
+#include "json.h"
+#include "parse.h"
+#include "print.h"
+#include "version.h"
+
+static void printer_init(struct mcr_printer *pr, struct capture *cap,
+			 struct json_writer *json)
+{
+	memset(pr, 0, sizeof(*pr));
+	pr->out = cap->f;
+	pr->ifname = fake_ifname;
+	if (json) {
+		json_init(json, cap->f);
+		pr->json = json;
+	}
+}
+
+/* The rule of the examples: every field set, counters included. */
+static void full_rule(struct mcr_rule *r)
+{
+	struct mcr_output *o;
+
+	mcr_rule_init(r);
+	r->id = 7;
+	strcpy(r->name, "feedA");
+	r->iif = 2;
+	r->has_group = true;
+	r->group = inet_addr("239.1.1.1");
+	r->port = 5000;
+	r->has_source = true;
+	r->source = inet_addr("10.0.0.1");
+	r->flags = MCR_RULE_FLAGS_CONSUME | MCR_RULE_FLAGS_NOJOIN;
+	r->has_stats = true;
+	r->stats.packets = 1234;
+	r->stats.bytes = 1851000;
+
+	o = mcr_rule_add_output(r);
+	o->ifindex = 3;
+	o->has_group = true;
+	o->group = inet_addr("239.2.2.2");
+	o->port = 6000;
+	o->ttl = 5;
+	o->source_auto = true;
+	o->has_stats = true;
+	o->stats = (struct mcr_output_stats){ 1234, 1851000, 1, 2, 3, 4 };
+
+	o = mcr_rule_add_output(r);
+	o->ifindex = 4;
+	o->has_source = true;
+	o->source = inet_addr("192.0.2.1");
+	o->has_stats = true;
+}
+
+static void minimal_rule(struct mcr_rule *r)
+{
+	mcr_rule_init(r);
+	r->id = 1;
+	r->iif = 2;
+	r->has_group = true;
+	r->group = inet_addr("239.1.1.1");
+	mcr_rule_add_output(r)->ifindex = 3;
+}
+
+static const char full_rule_human[] =
+	"rule 7 name feedA iif eth0 group 239.1.1.1 port 5000 "
+	"source 10.0.0.1 consume nojoin\n"
+	"    packets 1234 bytes 1851000\n"
+	"    oif eth1 group 239.2.2.2 port 6000 ttl 5 source auto\n"
+	"        packets 1234 bytes 1851000 drop-xmit 1 drop-too-big 2 "
+	"drop-ttl 3 drop-nomem 4\n"
+	"    oif eth2 source 192.0.2.1\n"
+	"        packets 0 bytes 0 drop-xmit 0 drop-too-big 0 drop-ttl 0 "
+	"drop-nomem 0\n";
+
+static const char full_rule_json[] =
+	"{\"id\":7,\"name\":\"feedA\",\"iif\":\"eth0\",\"iif_index\":2,"
+	"\"group\":\"239.1.1.1\",\"port\":5000,\"source\":\"10.0.0.1\","
+	"\"flags\":[\"consume\",\"nojoin\"],\"outputs\":["
+	"{\"oif\":\"eth1\",\"oif_index\":3,\"group\":\"239.2.2.2\","
+	"\"port\":6000,\"ttl\":5,\"source\":\"auto\",\"stats\":{"
+	"\"packets\":1234,\"bytes\":1851000,\"drop_xmit\":1,"
+	"\"drop_too_big\":2,\"drop_ttl\":3,\"drop_nomem\":4}},"
+	"{\"oif\":\"eth2\",\"oif_index\":4,\"source\":\"192.0.2.1\","
+	"\"stats\":{\"packets\":0,\"bytes\":0,\"drop_xmit\":0,"
+	"\"drop_too_big\":0,\"drop_ttl\":0,\"drop_nomem\":0}}],"
+	"\"stats\":{\"packets\":1234,\"bytes\":1851000}}";
+
+static const char full_rule_save[] =
+	"rule add iif eth0 group 239.1.1.1 port 5000 source 10.0.0.1 "
+	"name feedA consume nojoin oif eth1 group 239.2.2.2 port 6000 ttl 5 "
+	"source auto oif eth2 source 192.0.2.1\n";
+
+static void rule_human_all_fields(void)
+{
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	full_rule(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_rule(&pr, &r);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK_STR(cap.buf, full_rule_human);
+	capture_free(&cap);
+}
+
+static void rule_json_all_fields(void)
+{
+	struct json_writer json;
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	full_rule(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, &json);
+	mcr_print_rule(&pr, &r);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK_STR(cap.buf, full_rule_json);
+	capture_free(&cap);
+}
+
+static void rule_minimal_human_and_json(void)
+{
+	struct json_writer json;
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	minimal_rule(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_rule(&pr, &r);
+	capture_end(&cap);
+	CHECK_STR(cap.buf, "rule 1 iif eth0 group 239.1.1.1\n    oif eth1\n");
+	capture_free(&cap);
+
+	capture_start(&cap);
+	printer_init(&pr, &cap, &json);
+	json_begin_array(&json);
+	mcr_print_rule(&pr, &r);
+	mcr_print_rule(&pr, &r);
+	json_end_array(&json);
+	json_end_line(&json);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK_STR(cap.buf, "[{\"id\":1,\"iif\":\"eth0\",\"iif_index\":2,"
+		  "\"group\":\"239.1.1.1\",\"port\":0,\"flags\":[],"
+		  "\"outputs\":[{\"oif\":\"eth1\",\"oif_index\":3}]},"
+		  "{\"id\":1,\"iif\":\"eth0\",\"iif_index\":2,"
+		  "\"group\":\"239.1.1.1\",\"port\":0,\"flags\":[],"
+		  "\"outputs\":[{\"oif\":\"eth1\",\"oif_index\":3}]}]\n");
+	capture_free(&cap);
+}
+
+static void unknown_devices_and_flags(void)
+{
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	minimal_rule(&r);
+	r.iif = 77;
+	r.flags = MCR_RULE_FLAGS_NOJOIN | 0x10;
+	r.outputs[0].ifindex = 4000000000u;
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_rule(&pr, &r);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK_STR(cap.buf, "rule 1 iif if77 group 239.1.1.1 nojoin flags "
+		  "0x10\n    oif if4000000000\n");
+	capture_free(&cap);
+}
+
+static const char *escaped(struct capture *cap, const char *s)
+{
+	capture_start(cap);
+	json_write_escaped(cap->f, s);
+	return capture_end(cap);
+}
+
+static void json_string_escaping(void)
+{
+	static const struct {
+		const char *in, *out;
+	} cases[] = {
+		{ "plain", "\"plain\"" },
+		{ "", "\"\"" },
+		{ "a\"b\\c/d", "\"a\\\"b\\\\c/d\"" },
+		{ "\b\f\n\r\t", "\"\\b\\f\\n\\r\\t\"" },
+		{ "\x01\x1f\x7f", "\"\\u0001\\u001f\\u007f\"" },
+		{ "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa1",
+		  "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa1\"" },
+		/* Invalid UTF-8: lone byte, truncated, overlong, surrogate. */
+		{ "a\xff" "b", "\"a\\ufffdb\"" },
+		{ "a\xc3", "\"a\\ufffd\"" },
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
+	};
+	struct capture cap;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		escaped(&cap, cases[i].in);
+		CHECK_STR(cap.buf, cases[i].out);
+		capture_free(&cap);
+	}
+}
+
+static void json_name_escaping_in_rule(void)
+{
+	struct json_writer json;
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	minimal_rule(&r);
+	strcpy(r.name, "a\"b\\c\nd\x01");
+	capture_start(&cap);
+	printer_init(&pr, &cap, &json);
+	mcr_print_rule(&pr, &r);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK(strstr(cap.buf, "\"name\":\"a\\\"b\\\\c\\nd\\u0001\","));
+	capture_free(&cap);
+}
+
+static void json_writer_commas(void)
+{
+	struct json_writer w;
+	struct capture cap;
+
+	capture_start(&cap);
+	json_init(&w, cap.f);
+	json_begin_object(&w);
+	json_key(&w, "a");
+	json_begin_array(&w);
+	json_u64(&w, 1);
+	json_begin_object(&w);
+	json_end_object(&w);
+	json_begin_array(&w);
+	json_end_array(&w);
+	json_string(&w, "x");
+	json_end_array(&w);
+	json_kv_u64(&w, "b", UINT64_MAX);
+	json_kv_string(&w, "c", "d");
+	json_end_object(&w);
+	json_end_line(&w);
+	json_begin_array(&w);
+	json_end_array(&w);
+	json_end_line(&w);
+	capture_end(&cap);
+	CHECK_STR(cap.buf, "{\"a\":[1,{},[],\"x\"],\"b\":18446744073709551615,"
+		  "\"c\":\"d\"}\n[]\n");
+	capture_free(&cap);
+}
+
+static void save_line(void)
+{
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	full_rule(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_save_header(&pr);
+	mcr_print_save_rule(&pr, &r);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK(!strncmp(cap.buf, "# mcr rules, saved by mcr-nl " MCR_VERSION
+		       "\n", strlen("# mcr rules, saved by mcr-nl "
+				    MCR_VERSION "\n")));
+	CHECK_STR(strchr(cap.buf, '\n') + 1, full_rule_save);
+	capture_free(&cap);
+}
+
+/* Fields a save line carries: everything but the id and the counters. */
+static bool outputs_equal(const struct mcr_output *a,
+			  const struct mcr_output *b)
+{
+	return a->ifindex == b->ifindex && a->has_group == b->has_group &&
+	       (!a->has_group || a->group == b->group) &&
+	       a->port == b->port && a->ttl == b->ttl &&
+	       a->has_source == b->has_source &&
+	       (!a->has_source || a->source == b->source) &&
+	       a->source_auto == b->source_auto;
+}
+
+static bool rules_equal(const struct mcr_rule *a, const struct mcr_rule *b)
+{
+	size_t i;
+
+	if (strcmp(a->name, b->name) || a->iif != b->iif ||
+	    a->has_group != b->has_group || a->group != b->group ||
+	    a->port != b->port || a->has_source != b->has_source ||
+	    (a->has_source && a->source != b->source) ||
+	    a->flags != b->flags || a->n_outputs != b->n_outputs)
+		return false;
+	for (i = 0; i < a->n_outputs; i++)
+		if (!outputs_equal(&a->outputs[i], &b->outputs[i]))
+			return false;
+	return true;
+}
+
+/* Prints @r as a save line, reads it back as a batch line would be. */
+static int save_and_parse(const struct mcr_rule *r, struct mcr_request *req,
+			  char *err, size_t errlen)
+{
+	struct mcr_parser parser = { .ifindex = fake_ifindex, .in_batch = true };
+	struct mcr_printer pr;
+	struct mcr_words w;
+	struct capture cap;
+	int ret;
+
+	memset(req, 0, sizeof(*req));
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_save_rule(&pr, r);
+	capture_end(&cap);
+	ret = mcr_split_line(cap.buf, &w, err, errlen);
+	capture_free(&cap);
+	if (ret)
+		return ret;
+	ret = mcr_parse_request(&parser, w.argc, w.argv, req);
+	if (ret)
+		snprintf(err, errlen, "%s", parser.err);
+	mcr_words_free(&w);
+	return ret;
+}
+
+static void save_round_trip(void)
+{
+	struct mcr_request req;
+	struct mcr_rule r;
+	char err[MCR_ERR_LEN];
+	int ret;
+
+	full_rule(&r);
+	ret = save_and_parse(&r, &req, err, sizeof(err));
+	if (ret)
+		test_fail(__FILE__, __LINE__, "%s", err);
+	CHECK_INT(req.type, MCR_REQ_RULE_ADD);
+	CHECK(rules_equal(&r, &req.rule));
+	mcr_request_free(&req);
+
+	mcr_rule_free(&r);
+	minimal_rule(&r);
+	ret = save_and_parse(&r, &req, err, sizeof(err));
+	if (ret)
+		test_fail(__FILE__, __LINE__, "%s", err);
+	CHECK(rules_equal(&r, &req.rule));
+	mcr_request_free(&req);
+	mcr_rule_free(&r);
+}
+
+static void save_round_trip_odd_names(void)
+{
+	static const char *const names[] = {
+		"a b", "#x", "q\"t", "back\\slash", "ctl\x01\x7f\x1f", "tab\t",
+		"caf\xc3\xa9", "\xff\xfe", "oif", "x#",
+		"abcdefghijklmnopqrstuvwxyz01234",
+	};
+	struct mcr_request req;
+	struct mcr_rule r;
+	char err[MCR_ERR_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		full_rule(&r);
+		strcpy(r.name, names[i]);
+		if (save_and_parse(&r, &req, err, sizeof(err))) {
+			test_fail(__FILE__, __LINE__, "name %zu: %s", i, err);
+			mcr_request_free(&req);
+			mcr_rule_free(&r);
+			return;
+		}
+		CHECK_STR(req.rule.name, names[i]);
+		CHECK(rules_equal(&r, &req.rule));
+		mcr_request_free(&req);
+		mcr_rule_free(&r);
+	}
+}
+
+static void save_round_trip_1024_outputs(void)
+{
+	struct mcr_request req;
+	struct mcr_output *o;
+	struct mcr_rule r;
+	char err[MCR_ERR_LEN];
+	unsigned int i;
+
+	minimal_rule(&r);
+	r.n_outputs = 0;
+	for (i = 0; i < 1024; i++) {
+		o = mcr_rule_add_output(&r);
+		CHECK(o);
+		o->ifindex = 1000 + i;
+		o->ttl = (uint8_t)(1 + i % 255);
+		o->port = (uint16_t)(i % 3 ? 20000 + i : 0);
+		o->source_auto = i % 2;
+		o->has_group = i % 5 == 0;
+		o->group = htonl(0xef000000 + i);
+	}
+	if (save_and_parse(&r, &req, err, sizeof(err)))
+		test_fail(__FILE__, __LINE__, "%s", err);
+	CHECK_INT(req.rule.n_outputs, 1024);
+	CHECK(rules_equal(&r, &req.rule));
+	mcr_request_free(&req);
+	mcr_rule_free(&r);
+}
+
+static void quote_word(void)
+{
+	char buf[MCR_QUOTED_LEN];
+
+	CHECK_STR(mcr_quote_word("feedA", buf, sizeof(buf)), "feedA");
+	CHECK_STR(mcr_quote_word("", buf, sizeof(buf)), "\"\"");
+	CHECK_STR(mcr_quote_word("a b", buf, sizeof(buf)), "\"a b\"");
+	CHECK_STR(mcr_quote_word("a\"\\", buf, sizeof(buf)),
+		  "\"a\\\"\\\\\"");
+	CHECK_STR(mcr_quote_word("\x01\n", buf, sizeof(buf)),
+		  "\"\\x01\\x0a\"");
+	CHECK_STR(mcr_quote_word("#", buf, sizeof(buf)), "\"#\"");
+}
+
+static void event_lines(void)
+{
+	struct json_writer json;
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	full_rule(&r);
+	r.id = 3;
+	r.outputs[1].has_source = false;
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_NEW_NTF, &r), 0);
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_DEL_NTF, &r), 0);
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_OUTPUT_DEL_NTF, &r), 0);
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_GET, &r), -1);
+	capture_end(&cap);
+	CHECK_STR(cap.buf,
+		  "added rule 3 name feedA iif eth0 group 239.1.1.1 port 5000 "
+		  "source 10.0.0.1 consume nojoin oif eth1 group 239.2.2.2 "
+		  "port 6000 ttl 5 source auto oif eth2\n"
+		  "deleted rule 3 name feedA iif eth0 group 239.1.1.1 port "
+		  "5000 source 10.0.0.1 consume nojoin oif eth1 group "
+		  "239.2.2.2 port 6000 ttl 5 source auto oif eth2\n"
+		  "output-removed rule 3 name feedA iif eth0 group 239.1.1.1 "
+		  "port 5000 source 10.0.0.1 consume nojoin oif eth1 group "
+		  "239.2.2.2 port 6000 ttl 5 source auto oif eth2\n");
+	capture_free(&cap);
+	mcr_rule_free(&r);
+
+	minimal_rule(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, &json);
+	mcr_print_event(&pr, MCR_CMD_RULE_NEW_NTF, &r);
+	mcr_print_event(&pr, MCR_CMD_OUTPUT_DEL_NTF, &r);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK_STR(cap.buf,
+		  "{\"event\":\"rule-new\",\"rule\":{\"id\":1,\"iif\":\"eth0\","
+		  "\"iif_index\":2,\"group\":\"239.1.1.1\",\"port\":0,"
+		  "\"flags\":[],\"outputs\":[{\"oif\":\"eth1\","
+		  "\"oif_index\":3}]}}\n"
+		  "{\"event\":\"output-del\",\"rule\":{\"id\":1,\"iif\":"
+		  "\"eth0\",\"iif_index\":2,\"group\":\"239.1.1.1\",\"port\":0,"
+		  "\"flags\":[],\"outputs\":[{\"oif\":\"eth1\","
+		  "\"oif_index\":3}]}}\n");
+	capture_free(&cap);
+}
+
+static const struct mcr_netns_stats some_netns = {
+	.no_match = 12, .not_udp = 3, .fragments = 0, .outputs_removed = 1,
+	.rules = 2, .outputs = 3, .max_rules = 1024, .max_outputs = 64,
+};
+
+static void stats_human(void)
+{
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	full_rule(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_netns_stats(&pr, &some_netns);
+	mcr_print_rule_stats(&pr, &r);
+	r.id = 12345;
+	r.has_stats = false;
+	r.outputs[1].has_stats = false;
+	mcr_print_rule_stats(&pr, &r);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK_STR(cap.buf,
+"namespace\n"
+"    rules            2 (max 1024)\n"
+"    outputs          3 (max 64 per rule)\n"
+"    no-match         12\n"
+"    not-udp          3\n"
+"    fragments        0\n"
+"    outputs-removed  1\n"
+"\n"
+"    RULE  OIF                  PACKETS          BYTES  DROP-XMIT "
+"DROP-TOO-BIG  DROP-TTL DROP-NOMEM\n"
+"       7  -                       1234        1851000\n"
+"          eth1                    1234        1851000          1 "
+"           2         3          4\n"
+"          eth2                       0              0          0 "
+"           0         0          0\n"
+"   12345  -\n"
+"          eth1                    1234        1851000          1 "
+"           2         3          4\n"
+"          eth2\n");
+	capture_free(&cap);
+}
+
+/* The document main.c writes for "mcr-nl -j stats". */
+static void stats_json(void)
+{
+	struct json_writer json;
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	full_rule(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, &json);
+	json_begin_object(&json);
+	json_key(&json, "netns");
+	mcr_print_netns_stats(&pr, &some_netns);
+	json_key(&json, "rules");
+	json_begin_array(&json);
+	r.name[0] = '\0';	/* stats replies carry no name */
+	mcr_print_rule_stats(&pr, &r);
+	json_end_array(&json);
+	json_end_object(&json);
+	json_end_line(&json);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK_STR(cap.buf,
+		  "{\"netns\":{\"no_match\":12,\"not_udp\":3,\"fragments\":0,"
+		  "\"outputs_removed\":1,\"rules\":2,\"outputs\":3,"
+		  "\"max_rules\":1024,\"max_outputs\":64},\"rules\":["
+		  "{\"id\":7,\"stats\":{\"packets\":1234,\"bytes\":1851000},"
+		  "\"outputs\":[{\"oif\":\"eth1\",\"oif_index\":3,\"stats\":{"
+		  "\"packets\":1234,\"bytes\":1851000,\"drop_xmit\":1,"
+		  "\"drop_too_big\":2,\"drop_ttl\":3,\"drop_nomem\":4}},"
+		  "{\"oif\":\"eth2\",\"oif_index\":4,\"stats\":{\"packets\":0,"
+		  "\"bytes\":0,\"drop_xmit\":0,\"drop_too_big\":0,"
+		  "\"drop_ttl\":0,\"drop_nomem\":0}}]}]}\n");
+	capture_free(&cap);
+}
+
+static void added_id(void)
+{
+	struct json_writer json;
+	struct mcr_printer pr;
+	struct capture cap;
+
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_added(&pr, 7);	/* silent, like ip */
+	printer_init(&pr, &cap, &json);
+	mcr_print_added(&pr, 7);
+	capture_end(&cap);
+	CHECK_STR(cap.buf, "{\"id\":7}\n");
+	capture_free(&cap);
+}
+
+const struct test_case print_tests[] = {
+	TEST(rule_human_all_fields),
+	TEST(rule_json_all_fields),
+	TEST(rule_minimal_human_and_json),
+	TEST(unknown_devices_and_flags),
+	TEST(json_string_escaping),
+	TEST(json_name_escaping_in_rule),
+	TEST(json_writer_commas),
+	TEST(save_line),
+	TEST(save_round_trip),
+	TEST(save_round_trip_odd_names),
+	TEST(save_round_trip_1024_outputs),
+	TEST(quote_word),
+	TEST(event_lines),
+	TEST(stats_human),
+	TEST(stats_json),
+	TEST(added_id),
+	TEST_END
+};

@@ -1,0 +1,287 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm_e2e.sh: mcr-nl against the real module, run INSIDE a test VM as root
+# (the host kernel cannot load modules):
+#
+#   tools/vm-run --kernel 6.12 -- tools/mcr-nl/tests/vm_e2e.sh --ko PATH
+#
+# Loads PATH (default: build/$(uname -r)/kmod/mcr.ko, then kmod/mcr.ko)
+# unless mcr is loaded, and checks what the unit tests cannot: the
+# requests the kernel accepts, the replies and extended acks it sends, dumps
+# of rules too large for one message, notifications, and the save/batch
+# round trip.  Everything runs in a private network namespace.  Prints
+# KTAP, ending with "N passed, N failed"; exits 1 if anything failed.
+
+set -u
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+top=$(cd "$here/../../.." && pwd -P)
+NL=${MCR_NL:-$top/tools/mcr-nl/mcr-nl}
+NS=mcrnl-e2e
+TMPD=$(mktemp -d)
+ko=
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--ko) ko=$2; shift 2 ;;
+	*) echo "usage: $0 [--ko PATH]" >&2; exit 2 ;;
+	esac
+done
+
+passed=0
+failed=0
+num=0
+
+ok()
+{
+	num=$((num + 1))
+	passed=$((passed + 1))
+	echo "ok $num $1"
+}
+
+not_ok()
+{
+	num=$((num + 1))
+	failed=$((failed + 1))
+	echo "not ok $num $1"
+	shift
+	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/# /'
+}
+
+# check NAME GOT WANT
+check()
+{
+	if [ "$2" == "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1" "got:  $2" "want: $3"
+	fi
+}
+
+nl()
+{
+	ip netns exec "$NS" "$NL" "$@"
+}
+
+# expect RC TEXT NAME ARGS...: "mcr-nl ARGS" exits RC and says TEXT.
+expect()
+{
+	local want_rc=$1 text=$2 name=$3 out rc
+	shift 3
+
+	out=$(nl "$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want_rc" ]; then
+		not_ok "$name" "exit $rc, want $want_rc: $out"
+	elif ! grep -qF -- "$text" <<<"$out"; then
+		not_ok "$name" "no '$text' in: $out"
+	else
+		ok "$name"
+	fi
+}
+
+cleanup()
+{
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMPD"
+}
+trap cleanup EXIT
+
+load_module()
+{
+	local k
+
+	[ -d /sys/module/mcr ] && return 0
+	for k in "$ko" "$top/build/$(uname -r)/kmod/mcr.ko" "$top/kmod/mcr.ko"; do
+		[ -n "$k" ] && [ -f "$k" ] && { insmod "$k"; return; }
+	done
+	echo "# no mcr.ko found (use --ko PATH)"
+	return 1
+}
+
+# The rule table without ids and counters, for comparisons.
+table()
+{
+	nl -j rule show | jq -S -c 'map(del(.id, .stats) |
+		.outputs |= map(del(.stats)))'
+}
+
+echo "TAP version 13"
+[ "$(id -u)" = 0 ] || { echo "# must run as root, in a VM"; exit 1; }
+for cmd in ip jq; do
+	command -v $cmd >/dev/null || { echo "# $cmd is missing"; exit 1; }
+done
+[ -x "$NL" ] || { echo "# $NL not built (make -C tools/mcr-nl)"; exit 1; }
+if load_module; then ok "module loaded"; else not_ok "module loaded"; fi
+
+ip netns add "$NS" || exit 1
+modprobe -q dummy 2>/dev/null
+for i in 0 1 2 3 4 5 6 7 8; do
+	ip -n "$NS" link add d$i type dummy && ip -n "$NS" link set d$i up ||
+		exit 1
+done
+
+# ---- add, show, errors -------------------------------------------------
+
+out=$(nl rule add iif d0 group 239.1.1.1 port 5000 oif d1 2>&1)
+check "rule add is silent" "$?:$out" "0:"
+id=$(nl -j rule add iif d0 group 239.1.1.2 port 5000 source 10.0.0.1 \
+	name "feed A" consume nojoin oif d1 group 239.2.2.2 port 6000 ttl 5 \
+	source auto oif d2 source 192.0.2.1 | jq -r .id)
+[[ $id =~ ^[0-9]+$ ]] && ok "rule add -j prints the id" ||
+	not_ok "rule add -j prints the id" "got '$id'"
+
+check "rule show id: first line" "$(nl rule show id "$id" | head -n 1)" \
+	"rule $id name \"feed A\" iif d0 group 239.1.1.2 port 5000 source 10.0.0.1 consume nojoin"
+check "rule show id: outputs" "$(nl rule show id "$id" | grep -c '^    oif ')" 2
+check "rule show -j: the rule as given" \
+	"$(nl -j rule show id "$id" | jq -c '.[0] | del(.stats) |
+		.outputs |= map(del(.stats))')" \
+	"{\"id\":$id,\"name\":\"feed A\",\"iif\":\"d0\",\"iif_index\":$(ip -n "$NS" -j link show d0 | jq .[0].ifindex),\"group\":\"239.1.1.2\",\"port\":5000,\"source\":\"10.0.0.1\",\"flags\":[\"consume\",\"nojoin\"],\"outputs\":[{\"oif\":\"d1\",\"oif_index\":$(ip -n "$NS" -j link show d1 | jq .[0].ifindex),\"group\":\"239.2.2.2\",\"port\":6000,\"ttl\":5,\"source\":\"auto\"},{\"oif\":\"d2\",\"oif_index\":$(ip -n "$NS" -j link show d2 | jq .[0].ifindex),\"source\":\"192.0.2.1\"}]}"
+check "rule show -j: counters present" \
+	"$(nl -j rule show id "$id" | jq -c '[.[0].stats.packets, .[0].outputs[1].stats.drop_nomem]')" \
+	"[0,0]"
+check "rule show: dump lists both rules" "$(nl -j rule show | jq length)" 2
+
+expect 1 "File exists: a rule with this match key exists" \
+	"duplicate key: EEXIST with the kernel's message" \
+	rule add iif d0 group 239.1.1.1 port 5000 oif d2
+expect 1 '(oif #2, attribute "ifindex")' \
+	"output on the input device: extack names the oif" \
+	rule add iif d0 group 239.1.1.9 oif d1 oif d0
+expect 1 "duplicate of an earlier output (oif #2)" \
+	"duplicate output: extack points at the second oif" \
+	rule add iif d0 group 239.1.1.9 oif d1 oif d1
+expect 1 "source: not a unicast address" "multicast source refused" \
+	rule add iif d0 group 239.1.1.9 source 239.0.0.1 oif d1
+expect 1 "no such rule" "rule show of a missing id" rule show id 999999
+expect 1 "no such rule" "stats of a missing id" stats id 999999
+expect 1 "no such rule" "rule del of a missing id" rule del id 999999
+expect 1 "no rule with this match key" "rule del of a missing key" \
+	rule del iif d0 group 239.1.1.1 port 5001
+expect 2 'bad ttl "0"' "usage error: nothing sent, exit 2" \
+	rule add iif d0 group 239.1.1.9 oif d1 ttl 0
+
+# ---- replace, del --------------------------------------------------------
+
+rid=$(nl -j rule replace iif d0 group 239.1.1.1 port 5000 oif d3 oif d4 |
+	jq -r .id)
+check "rule replace: same rule, new outputs" \
+	"$(nl -j rule show | jq -r --arg id "$rid" \
+		'.[] | select(.id == ($id | tonumber)) | [.group, (.outputs | map(.oif) | join(","))] | join(" ")')" \
+	"239.1.1.1 d3,d4"
+nl rule del iif d0 group 239.1.1.1 port 5000 &&
+	check "rule del by key" "$(nl -j rule show | jq length)" 1 ||
+	not_ok "rule del by key"
+nl rule del id "$id" && check "rule del by id" "$(nl -j rule show)" "[]" ||
+	not_ok "rule del by id"
+
+# ---- stats ---------------------------------------------------------------
+
+id=$(nl -j rule add iif d0 group 239.3.3.3 oif d1 oif d2 | jq -r .id)
+check "stats -j: namespace counters" \
+	"$(nl -j stats | jq -c '.netns | [.rules, .outputs, (.max_rules > 0)]')" \
+	"[1,2,true]"
+check "stats -j: the rule's outputs" \
+	"$(nl -j stats | jq -c '.rules | map([.id, (.outputs | map(.oif))])')" \
+	"[[$id,[\"d1\",\"d2\"]]]"
+check "stats -j id" "$(nl -j stats id "$id" | jq -c '.rules[0].stats')" \
+	'{"packets":0,"bytes":0}'
+check "stats: human table" "$(nl stats | grep -cE '^ +[0-9]+ +- +0 +0$')" 1
+nl rule flush
+check "rule flush" "$(nl -j rule show)" "[]"
+
+# ---- a rule too large for one dump message -------------------------------
+
+# 1024 outputs over 8 devices, told apart by port.
+args=(rule add iif d0 group 239.4.4.4 port 4000 name big)
+for i in $(seq 0 1023); do
+	args+=(oif "d$((1 + i % 8))" port $((10000 + i)) ttl $((1 + i % 255)))
+done
+id=$(nl -j "${args[@]}" | jq -r .id)
+[[ $id =~ ^[0-9]+$ ]] && ok "rule add with 1024 outputs" ||
+	not_ok "rule add with 1024 outputs" "got '$id'"
+nl -j rule add iif d0 group 239.4.4.5 oif d1 >/dev/null
+check "dump: the big rule is one rule of 1024 outputs" \
+	"$(nl -j rule show | jq -c 'map(.outputs | length)')" "[1024,1]"
+check "dump: outputs in order" \
+	"$(nl -j rule show | jq -c '[.[0].outputs[0].port, .[0].outputs[1023].port]')" \
+	"[10000,11023]"
+check "rule show (human): one block" \
+	"$(nl rule show | grep -c '^rule ') $(nl rule show | grep -c '^    oif ')" \
+	"2 1025"
+check "rule show id: 1024 outputs" \
+	"$(nl -j rule show id "$id" | jq '.[0].outputs | length')" 1024
+check "stats dump: one rule of 1024 outputs" \
+	"$(nl -j stats | jq -c '.rules | map(.outputs | length)')" "[1024,1]"
+check "stats id: 1024 outputs" \
+	"$(nl -j stats id "$id" | jq '.rules[0].outputs | length')" 1024
+
+# ---- save and load -------------------------------------------------------
+
+nl -j rule add iif d0 group 239.5.5.5 port 7 source 10.9.9.9 \
+	name 'we"ird # name' nojoin oif d2 group 239.6.6.6 port 8 ttl 9 \
+	source auto >/dev/null
+before=$(table)
+nl rule save >"$TMPD/saved" && ok "rule save" || not_ok "rule save"
+check "rule save: header" "$(head -n 1 "$TMPD/saved")" \
+	"# mcr rules, saved by mcr-nl $("$NL" -V | cut -d' ' -f2)"
+nl rule flush
+nl -batch "$TMPD/saved" && ok "saved rules load with -batch" ||
+	not_ok "saved rules load with -batch"
+check "save/load round trip" "$(table)" "$before"
+nl rule flush
+nl -batch - <"$TMPD/saved" && check "load from stdin" "$(table)" "$before" ||
+	not_ok "load from stdin"
+
+printf 'rule flush\n# comment\n\nrule add iif d0 group 239.7.7.7 oif d1\nrule add iif d0 group 239.7.7.7 oif d1\nrule add iif d0 group 239.7.7.8 oif d1\n' >"$TMPD/batch"
+expect 1 "batch line 5: rule add: File exists" \
+	"batch: stops at the failing line" -batch "$TMPD/batch"
+check "batch: lines after the failure not run" "$(nl -j rule show | jq length)" 1
+printf 'rule show\nrule add iif d0 group 239.7.7.9 oif d1 ttl 300\nrule flush\n' >"$TMPD/batch"
+expect 2 "batch line 2: rule add: bad ttl" "batch: usage error names its line" \
+	-batch "$TMPD/batch"
+check "batch: nothing after a usage error" "$(nl -j rule show | jq length)" 1
+
+# ---- monitor -------------------------------------------------------------
+
+nl rule flush
+ip netns exec "$NS" "$NL" -j monitor >"$TMPD/mon.json" 2>"$TMPD/mon.err" &
+mon=$!
+sleep 1
+id=$(nl -j rule add iif d0 group 239.8.8.8 oif d1 oif d5 | jq -r .id)
+nl rule replace iif d0 group 239.8.8.8 oif d5 oif d6
+ip -n "$NS" link del d6
+nl rule del id "$id"
+sleep 1
+kill -TERM "$mon"
+wait "$mon"
+check "monitor: exits 0 on SIGTERM" "$?" 0
+check "monitor: events" "$(jq -r -c '[.event, .rule.id, (.rule.outputs | map(.oif) | join(","))] | join(" ")' "$TMPD/mon.json" | tr '\n' ';')" \
+	"rule-new $id d1,d5;rule-new $id d5,d6;output-del $id d5;rule-del $id d5;"
+check "monitor: nothing on stderr" "$(cat "$TMPD/mon.err")" ""
+ip netns exec "$NS" "$NL" monitor >"$TMPD/mon.txt" 2>&1 &
+mon=$!
+sleep 1
+id=$(nl -j rule add iif d0 group 239.8.8.9 name m oif d1 ttl 3 | jq -r .id)
+nl rule del id "$id"
+sleep 1
+kill -INT "$mon"
+wait "$mon"
+check "monitor: exits 0 on SIGINT" "$?" 0
+check "monitor: human lines" "$(cat "$TMPD/mon.txt")" \
+	"added rule $id name m iif d0 group 239.8.8.9 oif d1 ttl 3
+deleted rule $id name m iif d0 group 239.8.8.9 oif d1 ttl 3"
+
+# ---- flush by device -----------------------------------------------------
+
+nl -j rule add iif d7 group 239.9.9.9 oif d1 >/dev/null
+nl -j rule add iif d8 group 239.9.9.9 oif d1 >/dev/null
+nl rule flush iif d7
+check "rule flush iif" "$(nl -j rule show | jq -r 'map(.iif) | join(",")')" d8
+nl rule flush
+
+echo "1..$num"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
