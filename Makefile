@@ -6,6 +6,8 @@
 #   make check           every test, in VMs on each installed Debian kernel
 #   make demo            a relay in a VM, showing traffic relayed and counted
 #   make KDIR=/path      build against another kernel
+#   make install         mcr-nl, man page, completion, mcr.service (PREFIX, DESTDIR)
+#   make dkms-install    build and install mcr.ko with DKMS; dkms-uninstall removes it
 
 # The running kernel's build tree if it has one, else the newest installed.
 KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
@@ -18,7 +20,7 @@ REQUIRED_CONFIG := CONFIG_NET CONFIG_INET CONFIG_IP_MULTICAST \
 PWD_ABS := $(abspath .)
 
 .PHONY: all module tools check-config check demo clean ynl-gen ynl-check \
-	checkpatch
+	install uninstall dkms-install dkms-uninstall
 
 all: module tools
 
@@ -58,3 +60,7 @@ clean:
 	$(MAKE) -C tools/mcr-nl clean
 	$(MAKE) -C selftests clean
 	rm -rf build
+
+# Installation and DKMS: install, uninstall, dkms-install, dkms-uninstall
+# (PREFIX=/usr/local, DESTDIR, UNITDIR, DKMS_KERNELS; see the file).
+include packaging/install.mk

@@ -91,6 +91,10 @@ run_ktap "host: mcr-nl unit" make -s -C tools/mcr-nl test ||
 run_host "host: selftests tools build" make -s -C selftests
 run_ktap "host: vm-run" selftests/vm_run_test.sh --kernel "${kernels[0]}" ||
 	report fail "host: vm-run: exit status"
+run_ktap "host: install" scripts/install-test.sh ||
+	report fail "host: install: exit status"
+run_ktap "host: dkms" scripts/dkms-test.sh ||
+	report fail "host: dkms: exit status"
 
 for k in "${kernels[@]}"; do
 	case $k in
@@ -112,7 +116,7 @@ for k in "${kernels[@]}"; do
 	fi
 	log=$(mktemp -d)/guest.log
 	run_ktap "$k" tools/vm-run --kernel "$k" --timeout 2400 --log "$log" -- \
-		selftests/run.sh --ko "${ko#"$top"/}"
+		scripts/vm-tests.sh --ko "${ko#"$top"/}"
 	rc=$?
 	# 123: the selftests passed but the guest kernel logged a splat.
 	case $rc in

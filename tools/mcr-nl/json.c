@@ -80,6 +80,12 @@ void json_u64(struct json_writer *w, uint64_t v)
 	fprintf(w->out, "%" PRIu64, v);
 }
 
+void json_raw(struct json_writer *w, const char *literal)
+{
+	json_value_prefix(w);
+	fputs(literal, w->out);
+}
+
 void json_end_line(struct json_writer *w)
 {
 	fputc('\n', w->out);

@@ -31,6 +31,8 @@ void json_end_array(struct json_writer *w);
 void json_key(struct json_writer *w, const char *key);
 void json_string(struct json_writer *w, const char *s);
 void json_u64(struct json_writer *w, uint64_t v);
+/* A value written as is: a number the caller formatted. */
+void json_raw(struct json_writer *w, const char *literal);
 
 static inline void json_kv_string(struct json_writer *w, const char *key,
 				  const char *s)

@@ -5,16 +5,20 @@
  */
 #include <errno.h>
 #include <net/if.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <netlink/genl/genl.h>
 
 #include <linux/mcr.h>
 
 #include "json.h"
+#include "metrics.h"
 #include "msg.h"
 #include "nl.h"
 #include "parse.h"
@@ -37,6 +41,8 @@ struct ctx {
 	bool has_pending;
 	struct mcr_rule pending;
 	void (*emit)(struct ctx *ctx, const struct mcr_rule *rule);
+	struct mcr_rule_list *collect;	/* emit_collect()'s list */
+	bool collect_failed;		/* out of memory while collecting */
 };
 
 static const char usage_text[] =
@@ -52,7 +58,8 @@ static const char usage_text[] =
 "  rule show    [id ID]\n"
 "  rule flush   [iif DEV]\n"
 "  rule save    (prints the rules as a batch file)\n"
-"  stats        [id ID]\n"
+"  stats        [id ID] [-w [SECONDS]]\n"
+"  stats        --prometheus\n"
 "  monitor\n"
 "  help\n"
 "\n"
@@ -363,7 +370,8 @@ static void emit_stats(struct ctx *ctx, const struct mcr_rule *rule)
 	mcr_print_rule_stats(&ctx->pr, rule);
 }
 
-static int stats_request(struct ctx *ctx, int flags)
+static int stats_request_emit(struct ctx *ctx, int flags,
+			      void (*emit)(struct ctx *, const struct mcr_rule *))
 {
 	struct nl_msg *msg;
 	int err;
@@ -376,7 +384,12 @@ static int stats_request(struct ctx *ctx, int flags)
 		if (err)
 			return put_failed(ctx, msg, err);
 	}
-	return transact_rules(ctx, msg, on_stats, emit_stats);
+	return transact_rules(ctx, msg, on_stats, emit);
+}
+
+static int stats_request(struct ctx *ctx, int flags)
+{
+	return stats_request_emit(ctx, flags, emit_stats);
 }
 
 /*
@@ -412,6 +425,143 @@ static int do_stats(struct ctx *ctx)
 		json_end_line(w);
 	}
 	return ret;
+}
+
+/* ---- stats --prometheus, stats -w ------------------------------------ */
+
+static void emit_collect(struct ctx *ctx, const struct mcr_rule *rule)
+{
+	if (mcr_rule_list_add(ctx->collect, rule))
+		ctx->collect_failed = true;
+}
+
+static int collect_result(struct ctx *ctx, int ret)
+{
+	if (ret == MCR_EXIT_OK && ctx->collect_failed) {
+		report(ctx, "%s: out of memory", ctx->req->what);
+		ret = MCR_EXIT_FAILED;
+	}
+	ctx->collect = NULL;
+	ctx->collect_failed = false;
+	return ret;
+}
+
+/*
+ * One reading: the namespace counters (stats-get do) and the rules, from
+ * a rule-get dump when @with_keys (their match keys label the metrics),
+ * else from a stats-get dump (or do, with an id).
+ */
+static int read_sample(struct ctx *ctx, struct mcr_sample *s, bool with_keys)
+{
+	struct timespec ts;
+	struct nl_msg *msg;
+	int ret;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s->time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	ctx->has_netns = false;
+	if (!ctx->req->id) {
+		ret = stats_request(ctx, 0);
+		if (ret)
+			return ret;
+	}
+	s->has_netns = ctx->has_netns;
+	s->netns = ctx->netns;
+	ctx->collect = &s->rules;
+	if (!with_keys)
+		return collect_result(ctx, stats_request_emit(ctx,
+			ctx->req->id ? 0 : NLM_F_DUMP, emit_collect));
+	msg = new_request(ctx, MCR_CMD_RULE_GET, NLM_F_DUMP, 64);
+	if (!msg)
+		return collect_result(ctx, MCR_EXIT_FAILED);
+	ret = transact_rules(ctx, msg, on_rule, emit_collect);
+	return collect_result(ctx, ret);
+}
+
+static int do_stats_prometheus(struct ctx *ctx)
+{
+	struct mcr_sample s;
+	int ret;
+
+	if (ctx->pr.json) {
+		report(ctx, "stats --prometheus: no JSON form");
+		return MCR_EXIT_USAGE;
+	}
+	mcr_sample_init(&s);
+	ret = read_sample(ctx, &s, true);
+	if (ret == MCR_EXIT_OK)
+		mcr_print_prometheus(&ctx->pr, &s);
+	mcr_sample_free(&s);
+	return ret;
+}
+
+static volatile sig_atomic_t stop_watch;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_watch = 1;
+}
+
+/* Sleeps @ms; a signal cuts it short. */
+static void watch_sleep(unsigned int ms)
+{
+	struct timespec ts = {
+		.tv_sec = ms / 1000,
+		.tv_nsec = (long)(ms % 1000) * 1000000,
+	};
+
+	while (!stop_watch && nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+static void watch_stamp(bool tty, char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(buf, len, tty ? "%H:%M:%S" : "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+/*
+ * Refreshes a screen in place (ANSI home and clear) on a terminal; plain
+ * lines, or one JSON object per reading, otherwise.  SIGINT and SIGTERM
+ * end it with status 0.
+ */
+static int do_stats_watch(struct ctx *ctx)
+{
+	bool tty = !ctx->pr.json && isatty(STDOUT_FILENO);
+	double interval = ctx->req->interval_ms / 1000.0;
+	struct mcr_sample samples[2], *prev = NULL, *cur = &samples[0];
+	struct sigaction sa = { .sa_handler = on_stop_signal };
+	char stamp[64];
+	int ret = MCR_EXIT_OK;
+
+	/* No SA_RESTART: the signal ends the sleep at once. */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	mcr_sample_init(&samples[0]);
+	mcr_sample_init(&samples[1]);
+	while (!stop_watch) {
+		mcr_sample_free(cur);
+		ret = read_sample(ctx, cur, false);
+		if (ret || stop_watch)
+			break;
+		watch_stamp(tty, stamp, sizeof(stamp));
+		if (tty)
+			fputs("\033[H\033[2J", stdout);
+		mcr_print_rates(&ctx->pr, prev, cur, tty, interval, stamp);
+		if (fflush(stdout) || ferror(stdout))
+			break;	/* main() reports it */
+		prev = cur;
+		cur = cur == &samples[0] ? &samples[1] : &samples[0];
+		watch_sleep(ctx->req->interval_ms);
+	}
+	mcr_sample_free(&samples[0]);
+	mcr_sample_free(&samples[1]);
+	return stop_watch ? MCR_EXIT_OK : ret;
 }
 
 /* ---- monitor --------------------------------------------------------- */
@@ -472,6 +622,10 @@ static int run_request(struct ctx *ctx, const struct mcr_request *req)
 	case MCR_REQ_RULE_SAVE:
 		return do_rule_save(ctx);
 	case MCR_REQ_STATS:
+		if (req->prometheus)
+			return do_stats_prometheus(ctx);
+		if (req->watch)
+			return do_stats_watch(ctx);
 		return do_stats(ctx);
 	case MCR_REQ_MONITOR:
 		return do_monitor(ctx);

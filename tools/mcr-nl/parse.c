@@ -32,6 +32,8 @@ enum {
 	KW_NOJOIN = 1 << 6,
 	KW_TTL = 1 << 7,
 	KW_ID = 1 << 8,
+	KW_WATCH = 1 << 9,
+	KW_PROMETHEUS = 1 << 10,
 };
 
 /* Keywords allowed in the match part of "rule add" and in a key. */
@@ -117,6 +119,36 @@ int mcr_parse_ipv4(const char *s, in_addr_t *addr)
 	if (inet_pton(AF_INET, s, &a) != 1)
 		return -1;
 	*addr = a.s_addr;
+	return 0;
+}
+
+int mcr_parse_seconds(const char *s, unsigned int min_ms, unsigned int max_ms,
+		      unsigned int *ms)
+{
+	uint64_t v = 0;
+	unsigned int decimals = 0;
+	bool dot = false, digits = false;
+	const char *d;
+
+	if (strlen(s) > 12)
+		return -1;
+	for (d = s; *d; d++) {
+		if (*d == '.' && !dot) {
+			dot = true;
+			continue;
+		}
+		if (*d < '0' || *d > '9' || (dot && ++decimals > 3))
+			return -1;
+		digits = true;
+		v = v * 10 + (uint64_t)(*d - '0');
+	}
+	if (!digits)
+		return -1;
+	for (; decimals < 3; decimals++)
+		v *= 10;
+	if (v < min_ms || v > max_ms)
+		return -1;
+	*ms = (unsigned int)v;
 	return 0;
 }
 
@@ -438,6 +470,59 @@ static int parse_optional_id(struct cursor *c, uint32_t *id)
 	return 0;
 }
 
+#define WATCH_MIN_MS 100
+#define WATCH_MAX_MS 86400000
+
+/* stats [id ID] [-w [SECONDS] | --prometheus] */
+static int parse_stats(struct cursor *c, struct mcr_request *req)
+{
+	unsigned int seen = 0;
+
+	req->interval_ms = 1000;
+	for (; c->i < c->argc; c->i++) {
+		const char *word = c->argv[c->i];
+
+		if (!strcmp(word, "id")) {
+			if (mark_seen(c, &seen, KW_ID, 0) ||
+			    parse_id(c, &req->id))
+				return -1;
+		} else if (!strcmp(word, "-w") || !strcmp(word, "--watch")) {
+			if (mark_seen(c, &seen, KW_WATCH, 0))
+				return -1;
+			req->watch = true;
+			/* The interval is optional: only a number is one. */
+			if (c->i + 1 < c->argc &&
+			    strchr("0123456789.", c->argv[c->i + 1][0])) {
+				c->i++;
+				if (mcr_parse_seconds(c->argv[c->i],
+						      WATCH_MIN_MS,
+						      WATCH_MAX_MS,
+						      &req->interval_ms))
+					return fail(c->p, "%s: bad interval "
+						    "\"%s\" (expected seconds, "
+						    "0.1-86400)", c->what,
+						    c->argv[c->i]);
+			}
+		} else if (!strcmp(word, "--prometheus")) {
+			if (mark_seen(c, &seen, KW_PROMETHEUS, 0))
+				return -1;
+			req->prometheus = true;
+		} else {
+			return unknown_keyword(c);
+		}
+	}
+	if (req->watch && req->prometheus)
+		return fail(c->p, "%s: give either \"-w\" or "
+			    "\"--prometheus\", not both", c->what);
+	if (req->prometheus && req->id)
+		return fail(c->p, "%s: \"--prometheus\" prints every rule "
+			    "(no \"id\")", c->what);
+	if (req->watch && c->p->in_batch)
+		return fail(c->p, "%s: \"-w\" runs until interrupted: not in "
+			    "a batch file", c->what);
+	return 0;
+}
+
 /* [iif DEV]: rule flush */
 static int parse_optional_iif(struct cursor *c, uint32_t *iif)
 {
@@ -537,7 +622,7 @@ int mcr_parse_request(struct mcr_parser *p, int argc, char *const argv[],
 	if (!strcmp(object, "stats")) {
 		req->type = MCR_REQ_STATS;
 		req->what = "stats";
-		return parse_optional_id(&c, &req->id);
+		return parse_stats(&c, req);
 	}
 	if (!strcmp(object, "monitor")) {
 		req->type = MCR_REQ_MONITOR;

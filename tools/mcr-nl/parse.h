@@ -41,6 +41,10 @@ struct mcr_request {
 	 */
 	struct mcr_rule rule;
 	uint32_t id;		/* del/show/stats by id; 0 when not given */
+	/* stats: -w [SECONDS] (interval_ms, default 1000), --prometheus */
+	bool watch;
+	unsigned int interval_ms;
+	bool prometheus;
 };
 
 /* Returns the index of device @name, or 0 if there is no such device. */
@@ -100,5 +104,9 @@ void mcr_words_free(struct mcr_words *words);
 /* Number parsing helpers, shared with tests; return 0 or -1. */
 int mcr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *val);
 int mcr_parse_ipv4(const char *s, in_addr_t *addr);
+/* Seconds with up to 3 decimals ("1", "0.5", "2.250") within
+ * [@min_ms, @max_ms] milliseconds. */
+int mcr_parse_seconds(const char *s, unsigned int min_ms,
+		      unsigned int max_ms, unsigned int *ms);
 
 #endif /* MCR_NL_PARSE_H */

@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+
+/* ---- rule lists and samples ------------------------------------------ */
+
+void mcr_rule_list_init(struct mcr_rule_list *l)
+{
+	memset(l, 0, sizeof(*l));
+}
+
+void mcr_rule_list_free(struct mcr_rule_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		mcr_rule_free(&l->rules[i]);
+	free(l->rules);
+	mcr_rule_list_init(l);
+}
+
+int mcr_rule_list_add(struct mcr_rule_list *l, const struct mcr_rule *rule)
+{
+	struct mcr_rule *copy;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct mcr_rule *rules;
+
+		rules = realloc(l->rules, cap * sizeof(*rules));
+		if (!rules)
+			return -ENOMEM;
+		l->rules = rules;
+		l->cap = cap;
+	}
+	copy = &l->rules[l->n];
+	*copy = *rule;
+	copy->outputs = NULL;
+	copy->n_outputs = 0;
+	copy->cap_outputs = 0;
+	if (mcr_rule_append_outputs(copy, rule))
+		return -ENOMEM;
+	l->n++;
+	return 0;
+}
+
+void mcr_sample_init(struct mcr_sample *s)
+{
+	memset(s, 0, sizeof(*s));
+	mcr_rule_list_init(&s->rules);
+}
+
+void mcr_sample_free(struct mcr_sample *s)
+{
+	mcr_rule_list_free(&s->rules);
+	mcr_sample_init(s);
+}
+
+/* ---- Prometheus ------------------------------------------------------ */
+
+static const char *addr_str(in_addr_t addr, char *buf)
+{
+	struct in_addr a = { .s_addr = addr };
+
+	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
+}
+
+void mcr_prom_label_value(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '\\')
+			fputs("\\\\", out);
+		else if (*s == '"')
+			fputs("\\\"", out);
+		else if (*s == '\n')
+			fputs("\\n", out);
+		else
+			fputc(*s, out);
+	}
+	fputc('"', out);
+}
+
+static void prom_family(FILE *out, const char *name, const char *type,
+			const char *help)
+{
+	fprintf(out, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_label(FILE *out, bool first, const char *key,
+		       const char *value)
+{
+	fprintf(out, "%s%s=", first ? "" : ",", key);
+	mcr_prom_label_value(out, value);
+}
+
+/* {id="7",name="x",iif="eth0",group="239.1.1.1",port="5000",source=""} */
+static void prom_rule_labels(struct mcr_printer *pr, const struct mcr_rule *r)
+{
+	char dev[MCR_IFNAME_LEN], addr[INET_ADDRSTRLEN], num[16];
+
+	snprintf(num, sizeof(num), "%u", r->id);
+	fputc('{', pr->out);
+	prom_label(pr->out, true, "id", num);
+	prom_label(pr->out, false, "name", r->name);
+	prom_label(pr->out, false, "iif",
+		   pr->ifname(r->iif, dev, pr->ifname_arg));
+	prom_label(pr->out, false, "group",
+		   r->has_group ? addr_str(r->group, addr) : "");
+	snprintf(num, sizeof(num), "%u", r->port);
+	prom_label(pr->out, false, "port", num);
+	prom_label(pr->out, false, "source",
+		   r->has_source ? addr_str(r->source, addr) : "");
+	fputc('}', pr->out);
+}
+
+/*
+ * {rule="7",oif="eth1",group="239.2.2.2",port="6000"[,reason="xmit"]}:
+ * the destination the output sends to, which with the device tells the
+ * outputs of a rule apart (the kernel rejects two that send the same).
+ */
+static void prom_output_labels(struct mcr_printer *pr,
+			       const struct mcr_rule *r,
+			       const struct mcr_output *o, const char *reason)
+{
+	char dev[MCR_IFNAME_LEN], addr[INET_ADDRSTRLEN], num[16];
+	bool has_group = o->has_group || r->has_group;
+
+	snprintf(num, sizeof(num), "%u", r->id);
+	fputc('{', pr->out);
+	prom_label(pr->out, true, "rule", num);
+	prom_label(pr->out, false, "oif",
+		   pr->ifname(o->ifindex, dev, pr->ifname_arg));
+	prom_label(pr->out, false, "group", !has_group ? "" :
+		   addr_str(o->has_group ? o->group : r->group, addr));
+	snprintf(num, sizeof(num), "%u", o->port ? o->port : r->port);
+	prom_label(pr->out, false, "port", num);
+	if (reason)
+		prom_label(pr->out, false, "reason", reason);
+	fputc('}', pr->out);
+}
+
+enum rule_counter { RULE_PACKETS, RULE_BYTES };
+enum output_counter { OUT_PACKETS, OUT_BYTES, OUT_DROPS };
+
+static void prom_rules(struct mcr_printer *pr, const struct mcr_rule_list *l,
+		       enum rule_counter which)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct mcr_rule *r = &l->rules[i];
+
+		if (!r->has_stats)
+			continue;
+		fputs(which == RULE_PACKETS ? "mcr_rule_packets_total" :
+		      "mcr_rule_bytes_total", pr->out);
+		prom_rule_labels(pr, r);
+		fprintf(pr->out, " %" PRIu64 "\n", which == RULE_PACKETS ?
+			r->stats.packets : r->stats.bytes);
+	}
+}
+
+static void prom_outputs(struct mcr_printer *pr,
+			 const struct mcr_rule_list *l,
+			 enum output_counter which)
+{
+	static const char *const reasons[] = { "xmit", "too_big", "ttl",
+					       "nomem" };
+	size_t i, j, k;
+
+	for (i = 0; i < l->n; i++) {
+		const struct mcr_rule *r = &l->rules[i];
+
+		for (j = 0; j < r->n_outputs; j++) {
+			const struct mcr_output *o = &r->outputs[j];
+			const struct mcr_output_stats *s = &o->stats;
+			const uint64_t drops[] = { s->drop_xmit,
+				s->drop_too_big, s->drop_ttl, s->drop_nomem };
+
+			if (!o->has_stats)
+				continue;
+			if (which != OUT_DROPS) {
+				fputs(which == OUT_PACKETS ?
+				      "mcr_output_packets_total" :
+				      "mcr_output_bytes_total", pr->out);
+				prom_output_labels(pr, r, o, NULL);
+				fprintf(pr->out, " %" PRIu64 "\n",
+					which == OUT_PACKETS ? s->packets :
+					s->bytes);
+				continue;
+			}
+			for (k = 0; k < 4; k++) {
+				fputs("mcr_output_drops_total", pr->out);
+				prom_output_labels(pr, r, o, reasons[k]);
+				fprintf(pr->out, " %" PRIu64 "\n", drops[k]);
+			}
+		}
+	}
+}
+
+void mcr_print_prometheus(struct mcr_printer *pr,
+			  const struct mcr_sample *sample)
+{
+	static const struct {
+		const char *name, *type, *help;
+	} netns_families[] = {
+		{ "mcr_rules", "gauge", "Rules in the network namespace." },
+		{ "mcr_outputs", "gauge",
+		  "Outputs of all rules in the network namespace." },
+		{ "mcr_max_rules", "gauge",
+		  "Limit on rules per network namespace (max_rules)." },
+		{ "mcr_max_outputs_per_rule", "gauge",
+		  "Limit on outputs per rule (max_outputs_per_rule)." },
+		{ "mcr_netns_no_match_total", "counter",
+		  "IPv4 UDP packets on a hooked device that matched no rule." },
+		{ "mcr_netns_not_udp_total", "counter",
+		  "Packets on a hooked device that were not valid IPv4 UDP." },
+		{ "mcr_netns_fragments_total", "counter",
+		  "IPv4 fragments left to the stack unrelayed." },
+		{ "mcr_netns_outputs_removed_total", "counter",
+		  "Outputs removed because their device went away." },
+	};
+	const struct mcr_netns_stats *ns = &sample->netns;
+	const uint64_t netns_values[] = {
+		ns->rules, ns->outputs, ns->max_rules, ns->max_outputs,
+		ns->no_match, ns->not_udp, ns->fragments, ns->outputs_removed,
+	};
+	FILE *out = pr->out;
+	size_t i;
+
+	if (sample->has_netns) {
+		for (i = 0; i < 8; i++) {
+			prom_family(out, netns_families[i].name,
+				    netns_families[i].type,
+				    netns_families[i].help);
+			fprintf(out, "%s %" PRIu64 "\n",
+				netns_families[i].name, netns_values[i]);
+		}
+	}
+	prom_family(out, "mcr_rule_packets_total", "counter",
+		    "Packets matched by the rule.");
+	prom_rules(pr, &sample->rules, RULE_PACKETS);
+	prom_family(out, "mcr_rule_bytes_total", "counter",
+		    "Bytes (IP length) of the packets matched by the rule.");
+	prom_rules(pr, &sample->rules, RULE_BYTES);
+	prom_family(out, "mcr_output_packets_total", "counter",
+		    "Packets sent by the output.");
+	prom_outputs(pr, &sample->rules, OUT_PACKETS);
+	prom_family(out, "mcr_output_bytes_total", "counter",
+		    "Bytes (IP length) sent by the output.");
+	prom_outputs(pr, &sample->rules, OUT_BYTES);
+	prom_family(out, "mcr_output_drops_total", "counter",
+		    "Packets the output dropped, by reason.");
+	prom_outputs(pr, &sample->rules, OUT_DROPS);
+}
+
+/* ---- rates ----------------------------------------------------------- */
+
+const char *mcr_si_rate(double v, char *buf, size_t len)
+{
+	static const char prefixes[] = " kMGTP";
+	size_t p = 0;
+
+	if (!isfinite(v) || v < 0)
+		v = 0;
+	while (v >= 999.5 && p + 1 < sizeof(prefixes) - 1) {
+		v /= 1000;
+		p++;
+	}
+	if (!p)
+		snprintf(buf, len, "%.0f", v);
+	else if (v < 9.995)
+		snprintf(buf, len, "%.2f%c", v, prefixes[p]);
+	else if (v < 99.95)
+		snprintf(buf, len, "%.1f%c", v, prefixes[p]);
+	else
+		snprintf(buf, len, "%.0f%c", v, prefixes[p]);
+	return buf;
+}
+
+/* Increase of a counter; one that went back restarted from zero. */
+static double delta(uint64_t prev, uint64_t cur)
+{
+	return (double)(cur >= prev ? cur - prev : cur);
+}
+
+static const struct mcr_rule *find_rule(const struct mcr_rule_list *l,
+					size_t hint, uint32_t id)
+{
+	size_t i;
+
+	if (hint < l->n && l->rules[hint].id == id)
+		return &l->rules[hint];
+	for (i = 0; i < l->n; i++)
+		if (l->rules[i].id == id)
+			return &l->rules[i];
+	return NULL;
+}
+
+/* The same output a reading earlier: same position, same device. */
+static const struct mcr_output *find_output(const struct mcr_rule *prev,
+					    size_t j, uint32_t ifindex)
+{
+	if (!prev || j >= prev->n_outputs ||
+	    prev->outputs[j].ifindex != ifindex ||
+	    !prev->outputs[j].has_stats)
+		return NULL;
+	return &prev->outputs[j];
+}
+
+static uint64_t output_drops(const struct mcr_output_stats *s)
+{
+	return s->drop_xmit + s->drop_too_big + s->drop_ttl + s->drop_nomem;
+}
+
+struct rates {
+	bool known;
+	double pps, bps, drops;
+};
+
+static struct rates rule_rates(const struct mcr_rule *prev,
+			       const struct mcr_rule *cur, double dt)
+{
+	struct rates r = { 0 };
+
+	if (!prev || !prev->has_stats || !cur->has_stats || dt <= 0)
+		return r;
+	r.known = true;
+	r.pps = delta(prev->stats.packets, cur->stats.packets) / dt;
+	r.bps = 8 * delta(prev->stats.bytes, cur->stats.bytes) / dt;
+	return r;
+}
+
+static struct rates output_rates(const struct mcr_output *prev,
+				 const struct mcr_output *cur, double dt)
+{
+	struct rates r = { 0 };
+
+	if (!prev || !cur->has_stats || dt <= 0)
+		return r;
+	r.known = true;
+	r.pps = delta(prev->stats.packets, cur->stats.packets) / dt;
+	r.bps = 8 * delta(prev->stats.bytes, cur->stats.bytes) / dt;
+	r.drops = delta(output_drops(&prev->stats),
+			output_drops(&cur->stats)) / dt;
+	return r;
+}
+
+static void json_rate(struct json_writer *w, const char *key, double v)
+{
+	char num[32];
+
+	json_key(w, key);
+	snprintf(num, sizeof(num), "%.3f", isfinite(v) ? v : 0.0);
+	json_raw(w, num);
+}
+
+#define RATE_ROW_FMT "%8s  %-15s %9s %9s %9s\n"
+
+static void tty_rates(struct mcr_printer *pr, const char *label,
+		      const char *dev, const struct rates *r, bool drops)
+{
+	char pps[16], bps[16], dps[16];
+
+	fprintf(pr->out, "%8s  %-15s %9s %9s", label, dev,
+		r->known ? mcr_si_rate(r->pps, pps, sizeof(pps)) : "-",
+		r->known ? mcr_si_rate(r->bps, bps, sizeof(bps)) : "-");
+	/* A rule's own row has no drops column. */
+	if (drops)
+		fprintf(pr->out, " %9s", r->known ?
+			mcr_si_rate(r->drops, dps, sizeof(dps)) : "-");
+	fputc('\n', pr->out);
+}
+
+static void netns_rates(struct mcr_printer *pr,
+			const struct mcr_sample *prev,
+			const struct mcr_sample *cur, double dt, bool tty,
+			const char *stamp)
+{
+	const struct mcr_netns_stats *a = &prev->netns, *b = &cur->netns;
+	bool known = prev->has_netns && dt > 0;
+	double nm = known ? delta(a->no_match, b->no_match) / dt : 0;
+	double nu = known ? delta(a->not_udp, b->not_udp) / dt : 0;
+	double fr = known ? delta(a->fragments, b->fragments) / dt : 0;
+	char s1[16], s2[16], s3[16];
+
+	if (pr->json) {
+		json_key(pr->json, "netns");
+		json_begin_object(pr->json);
+		json_kv_u64(pr->json, "rules", b->rules);
+		json_kv_u64(pr->json, "outputs", b->outputs);
+		if (known) {
+			json_rate(pr->json, "no_match_ps", nm);
+			json_rate(pr->json, "not_udp_ps", nu);
+			json_rate(pr->json, "fragments_ps", fr);
+		}
+		json_end_object(pr->json);
+	} else if (tty) {
+		fprintf(pr->out, "namespace: rules %u outputs %u no-match/s %s "
+			"not-udp/s %s fragments/s %s\n\n", b->rules, b->outputs,
+			known ? mcr_si_rate(nm, s1, sizeof(s1)) : "-",
+			known ? mcr_si_rate(nu, s2, sizeof(s2)) : "-",
+			known ? mcr_si_rate(fr, s3, sizeof(s3)) : "-");
+	} else if (known) {
+		fprintf(pr->out, "%s netns rules %u outputs %u no-match %.1f "
+			"not-udp %.1f fragments %.1f\n", stamp, b->rules,
+			b->outputs, nm, nu, fr);
+	}
+}
+
+void mcr_print_rates(struct mcr_printer *pr, const struct mcr_sample *prev,
+		     const struct mcr_sample *cur, bool tty, double interval,
+		     const char *stamp)
+{
+	struct json_writer *w = pr->json;
+	double dt = prev ? cur->time - prev->time : 0;
+	char dev[MCR_IFNAME_LEN], id[16];
+	size_t i, j;
+
+	/* Plain lines need two readings; a screen shows the counters' names
+	 * at once. */
+	if (!prev && !tty && !w)
+		return;
+	if (w) {
+		json_begin_object(w);
+		json_kv_string(w, "time", stamp);
+		json_rate(w, "interval", dt > 0 ? dt : interval);
+	} else if (tty) {
+		fprintf(pr->out, "mcr-nl stats: every %gs, %s (Ctrl-C quits)\n",
+			interval, stamp);
+	}
+	if (cur->has_netns)
+		netns_rates(pr, prev ? prev : cur, cur, dt, tty, stamp);
+	if (w) {
+		json_key(w, "rules");
+		json_begin_array(w);
+	} else if (tty) {
+		fprintf(pr->out, RATE_ROW_FMT, "RULE", "OIF", "PKT/S",
+			"BIT/S", "DROP/S");
+	}
+
+	for (i = 0; i < cur->rules.n; i++) {
+		const struct mcr_rule *r = &cur->rules.rules[i];
+		const struct mcr_rule *p = prev ?
+			find_rule(&prev->rules, i, r->id) : NULL;
+		struct rates rr = rule_rates(p, r, dt);
+
+		if (w) {
+			json_begin_object(w);
+			json_kv_u64(w, "id", r->id);
+			if (rr.known) {
+				json_rate(w, "pps", rr.pps);
+				json_rate(w, "bps", rr.bps);
+			}
+			json_key(w, "outputs");
+			json_begin_array(w);
+		} else if (tty) {
+			snprintf(id, sizeof(id), "%u", r->id);
+			tty_rates(pr, id, "-", &rr, false);
+		} else if (rr.known) {
+			fprintf(pr->out, "%s rule %u pps %.1f bps %.1f\n",
+				stamp, r->id, rr.pps, rr.bps);
+		}
+		for (j = 0; j < r->n_outputs; j++) {
+			const struct mcr_output *o = &r->outputs[j];
+			struct rates orr = output_rates(
+				find_output(p, j, o->ifindex), o, dt);
+			const char *name = pr->ifname(o->ifindex, dev,
+						      pr->ifname_arg);
+
+			if (w) {
+				json_begin_object(w);
+				json_kv_string(w, "oif", name);
+				json_kv_u64(w, "oif_index", o->ifindex);
+				if (orr.known) {
+					json_rate(w, "pps", orr.pps);
+					json_rate(w, "bps", orr.bps);
+					json_rate(w, "drops_ps", orr.drops);
+				}
+				json_end_object(w);
+			} else if (tty) {
+				tty_rates(pr, "", name, &orr, true);
+			} else if (orr.known) {
+				fprintf(pr->out, "%s rule %u oif %s pps %.1f "
+					"bps %.1f drops %.1f\n", stamp, r->id,
+					name, orr.pps, orr.bps, orr.drops);
+			}
+		}
+		if (w) {
+			json_end_array(w);
+			json_end_object(w);
+		}
+	}
+	if (w) {
+		json_end_array(w);
+		json_end_object(w);
+		json_end_line(w);
+	}
+}
