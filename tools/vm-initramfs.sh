@@ -15,7 +15,7 @@
 #        work      the caller's work dir (rw)     -> same path inside
 #        mcrctl    a host temp dir (rw): config, run.sh, exit status
 #   3. mounts proc/sys/dev/tmpfs/... inside /newroot,
-#   4. runs run.sh chrooted into /newroot, with stdout/stderr relayed to two
+#   4. runs run.sh in /newroot (pivot_root), with stdout/stderr relayed to two
 #      virtio-serial ports that vm-run forwards to its own stdout/stderr,
 #   5. writes the exit status to the mcrctl share and powers off.
 #
@@ -45,6 +45,20 @@ poweroff_now() {
 	echo o >/proc/sysrq-trigger
 	sleep 30
 }
+
+# The command must be able to create user namespaces (containers' rights
+# are tested that way), which the kernel refuses from a chroot; so it runs
+# after pivot_root into the host root instead (step 4). pivot_root cannot
+# move the initramfs itself (rootfs), so first move it onto a tmpfs.
+if [ ! -e /.on-tmpfs ]; then
+	/bin/busybox mkdir -p /tmpfs-root
+	/bin/busybox mount -t tmpfs -o mode=755 tmpfs /tmpfs-root
+	for f in /bin /lib /init; do
+		[ -e "$f" ] && /bin/busybox cp -a "$f" /tmpfs-root/
+	done
+	/bin/busybox touch /tmpfs-root/.on-tmpfs
+	exec /bin/busybox switch_root /tmpfs-root /init
+fi
 
 /bin/busybox mkdir -p /bin /proc /sys /dev /ctl /newroot
 /bin/busybox --install -s /bin
@@ -180,7 +194,12 @@ err_pid=$!
 cat /proc/uptime >/ctl/started
 msg "starting the command"
 
-env -i /bin/chroot $R /bin/sh /run/mcr-vm/run.sh \
+# In its own mount namespace, so that this script keeps its view.
+env -i PATH=/bin /bin/unshare -m /bin/sh -c '
+	mount --make-rprivate / &&
+	mkdir -p "$1/run/.initramfs" &&
+	cd "$1" && pivot_root . run/.initramfs &&
+	cd / && exec /bin/sh /run/mcr-vm/run.sh' pivot "$R" \
 	</dev/null >/stdout.fifo 2>/stderr.fifo
 rc=$?
 msg "command exited with status $rc"

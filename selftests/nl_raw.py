@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Raw generic netlink requests to the "mcr" family, malformed on purpose.
+
+    nl_raw.py --iif IFINDEX --oif IFINDEX [--oif2 IFINDEX] [-v]
+
+Run inside a network namespace where IFINDEX devices exist (the relay
+namespace of bad_input.sh). Python 3 standard library only: the point is a
+second, independent encoder that can write what mcr-nl never would.
+
+First a well-formed rule-new must succeed (a positive control: it proves
+the encoding below is right, so the rejections that follow mean something),
+then each case of a table is sent and must fail with the expected errno and
+an extended ack that names the attribute: either a message mentioning it,
+or the offset of the offending attribute (NLMSGERR_ATTR_OFFS), or the
+missing attribute's type (NLMSGERR_ATTR_MISS_TYPE). After every case the
+rule table (a rule-get dump, counters left out) must be unchanged.
+
+Prints "# ok ..." / "# FAIL ..." lines; exit status 0 if every case passed.
+"""
+
+import argparse
+import errno
+import os
+import socket
+import struct
+import sys
+
+NETLINK_GENERIC = 16
+NETLINK_EXT_ACK = 11
+NETLINK_CAP_ACK = 10
+NLM_F_REQUEST = 0x1
+NLM_F_ACK = 0x4
+NLM_F_DUMP = 0x300
+NLM_F_ACK_TLVS = 0x200
+NLMSG_ERROR = 2
+NLMSG_DONE = 3
+NLA_F_NESTED = 0x8000
+
+GENL_ID_CTRL = 0x10
+CTRL_CMD_GETFAMILY = 3
+CTRL_ATTR_FAMILY_ID = 1
+CTRL_ATTR_FAMILY_NAME = 2
+
+NLMSGERR_ATTR_MSG = 1
+NLMSGERR_ATTR_OFFS = 2
+NLMSGERR_ATTR_MISS_TYPE = 5
+NLMSGERR_ATTR_MISS_NEST = 6
+
+# From include/uapi/linux/mcr.h (generated from the YNL spec).
+CMD_RULE_NEW, CMD_RULE_DEL, CMD_RULE_GET, CMD_RULE_FLUSH, CMD_STATS_GET = 1, 2, 3, 4, 5
+(A_RULE_ID, A_RULE_NAME, A_RULE_FAMILY, A_RULE_IIF, A_RULE_GROUP, A_RULE_PORT,
+ A_RULE_SOURCE, A_RULE_FLAGS, A_RULE_REPLACE, A_RULE_OUTPUT, A_RULE_STATS) = range(1, 12)
+(A_OUT_IFINDEX, A_OUT_GROUP, A_OUT_PORT, A_OUT_TTL, A_OUT_SOURCE, A_OUT_SOURCE_AUTO,
+ A_OUT_STATS) = range(1, 8)
+A_STATS_RULE_ID = 2
+
+AF_INET = 2
+AF_INET6 = 10
+
+
+class Attr:
+    """One netlink attribute; `mark` flags the one a case expects blamed."""
+
+    def __init__(self, atype, payload=b"", nested=None, mark=False, flags=0,
+                 raw_len=None):
+        self.atype = atype
+        self.payload = payload
+        self.nested = nested
+        self.mark = mark
+        self.flags = flags
+        self.raw_len = raw_len  # lie about nla_len (None: the true length)
+
+    def encode(self, base, marks):
+        """Encode at absolute offset `base`; record marked offsets."""
+        if self.mark:
+            marks.append(base)
+        if self.nested is not None:
+            body = b""
+            for a in self.nested:
+                body += a.encode(base + 4 + len(body), marks)
+            flags = self.flags | NLA_F_NESTED
+        else:
+            body = self.payload
+            flags = self.flags
+        length = 4 + len(body) if self.raw_len is None else self.raw_len
+        data = struct.pack("=HH", length, self.atype | flags) + body
+        return data + b"\0" * ((4 - len(data) % 4) % 4)
+
+
+def u8(t, v, **kw):
+    return Attr(t, struct.pack("=B", v), **kw)
+
+
+def u16(t, v, **kw):
+    return Attr(t, struct.pack("=H", v), **kw)
+
+
+def be16(t, v, **kw):
+    return Attr(t, struct.pack("!H", v), **kw)
+
+
+def u32(t, v, **kw):
+    return Attr(t, struct.pack("=I", v), **kw)
+
+
+def addr(t, a, **kw):
+    return Attr(t, socket.inet_aton(a), **kw)
+
+
+def flag(t, **kw):
+    return Attr(t, b"", **kw)
+
+
+def string(t, s, **kw):
+    return Attr(t, s.encode() + b"\0", **kw)
+
+
+def nest(t, attrs, **kw):
+    return Attr(t, nested=attrs, **kw)
+
+
+class Genl:
+    def __init__(self):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        self.sock.setsockopt(270, NETLINK_EXT_ACK, 1)   # SOL_NETLINK
+        self.sock.setsockopt(270, NETLINK_CAP_ACK, 1)
+        self.sock.bind((0, 0))
+        self.seq = 1000
+        self.family = None
+
+    def send(self, msg_type, cmd, attrs, flags=NLM_F_REQUEST | NLM_F_ACK,
+             extra=b"", version=1):
+        """Sends one request; returns (sequence, {offsets of marked attrs})."""
+        self.seq += 1
+        marks = []
+        body = b""
+        for a in attrs:
+            body += a.encode(16 + 4 + len(body), marks)
+        body += extra
+        hdr = struct.pack("=IHHII", 16 + 4 + len(body), msg_type, flags, self.seq, 0)
+        self.sock.send(hdr + struct.pack("=BBH", cmd, version, 0) + body)
+        return self.seq, marks
+
+    def recv_msgs(self):
+        data = self.sock.recv(1 << 20)
+        msgs = []
+        off = 0
+        while off + 16 <= len(data):
+            length, mtype, mflags, seq, _pid = struct.unpack_from("=IHHII", data, off)
+            msgs.append((mtype, mflags, seq, data[off + 16:off + length]))
+            off += (length + 3) & ~3
+        return msgs
+
+    def request(self, msg_type, cmd, attrs, **kw):
+        """Returns (errno or 0, ext-ack dict, reply payloads, marks)."""
+        seq, marks = self.send(msg_type, cmd, attrs, **kw)
+        replies = []
+        while True:
+            for mtype, mflags, mseq, payload in self.recv_msgs():
+                if mseq != seq:
+                    continue
+                if mtype == NLMSG_ERROR:
+                    err = -struct.unpack_from("=i", payload)[0]
+                    ack = {}
+                    if mflags & NLM_F_ACK_TLVS:
+                        # error (4) + the request's header (16, CAP_ACK)
+                        ack = parse_attrs(payload[20:])
+                    return err, decode_ack(ack), replies, marks
+                if mtype == NLMSG_DONE:
+                    return 0, {}, replies, marks
+                replies.append(payload)
+
+    def resolve(self, name):
+        err, ack, replies, _ = self.request(
+            GENL_ID_CTRL, CTRL_CMD_GETFAMILY, [string(CTRL_ATTR_FAMILY_NAME, name)])
+        if err or not replies:
+            raise OSError(err, "family %s: %s %s" % (name, os.strerror(err), ack))
+        attrs = parse_attrs(replies[0][4:])
+        self.family = struct.unpack("=H", attrs[CTRL_ATTR_FAMILY_ID][0][:2])[0]
+        return self.family
+
+    def mcr(self, cmd, attrs, **kw):
+        return self.request(self.family, cmd, attrs, **kw)
+
+    def table(self):
+        """The rule table as a sorted list of raw rules without counters."""
+        err, ack, replies, _ = self.mcr(CMD_RULE_GET, [],
+                                        flags=NLM_F_REQUEST | NLM_F_ACK | NLM_F_DUMP)
+        if err:
+            raise OSError(err, "rule dump failed: %s" % ack)
+        rules = []
+        for r in replies:
+            attrs = parse_attrs(r[4:])
+            attrs.pop(A_RULE_STATS, None)
+            outs = []
+            for o in attrs.pop(A_RULE_OUTPUT, []):
+                oa = parse_attrs(o)
+                oa.pop(A_OUT_STATS, None)
+                outs.append(sorted((k, v) for k, v in oa.items()))
+            rules.append((sorted(attrs.items()), outs))
+        return sorted(rules)
+
+
+def parse_attrs(data):
+    """{type: [payload, ...]} of a run of attributes (flags stripped)."""
+    attrs = {}
+    off = 0
+    while off + 4 <= len(data):
+        length, atype = struct.unpack_from("=HH", data, off)
+        if length < 4:
+            break
+        attrs.setdefault(atype & 0x3fff, []).append(data[off + 4:off + length])
+        off += (length + 3) & ~3
+    return attrs
+
+
+def decode_ack(tlvs):
+    ack = {}
+    if NLMSGERR_ATTR_MSG in tlvs:
+        ack["msg"] = tlvs[NLMSGERR_ATTR_MSG][0].rstrip(b"\0").decode(errors="replace")
+    if NLMSGERR_ATTR_OFFS in tlvs:
+        ack["offs"] = struct.unpack("=I", tlvs[NLMSGERR_ATTR_OFFS][0][:4])[0]
+    if NLMSGERR_ATTR_MISS_TYPE in tlvs:
+        ack["miss_type"] = struct.unpack("=I", tlvs[NLMSGERR_ATTR_MISS_TYPE][0][:4])[0]
+    if NLMSGERR_ATTR_MISS_NEST in tlvs:
+        ack["miss_nest"] = struct.unpack("=I", tlvs[NLMSGERR_ATTR_MISS_NEST][0][:4])[0]
+    return ack
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--iif", type=int, required=True)
+    ap.add_argument("--oif", type=int, required=True)
+    ap.add_argument("--oif2", type=int)
+    ap.add_argument("-v", action="store_true")
+    args = ap.parse_args()
+
+    nl = Genl()
+    try:
+        nl.resolve("mcr")
+    except OSError as e:
+        print("# FAIL resolve family mcr: %s" % e)
+        return 1
+    print("# family mcr has id %d" % nl.family)
+
+    G = "239.8.0.1"
+
+    def key(skip=(), **over):
+        """The match key attributes; over replaces one, skip drops some."""
+        base = {
+            "family": u16(A_RULE_FAMILY, AF_INET),
+            "iif": u32(A_RULE_IIF, args.iif),
+            "group": addr(A_RULE_GROUP, G),
+            "port": be16(A_RULE_PORT, 4000),
+        }
+        base.update(over)
+        return [v for k, v in base.items() if k not in skip]
+
+    def out(*extra, oif=None, skip_ifindex=False, **kw):
+        inner = [] if skip_ifindex else [u32(A_OUT_IFINDEX, oif or args.oif)]
+        return nest(A_RULE_OUTPUT, inner + list(extra), **kw)
+
+    failures = 0
+
+    # Positive control: the encoder works.
+    err, ack, replies, _ = nl.mcr(CMD_RULE_NEW, key() + [out()])
+    if err:
+        print("# FAIL positive control: well-formed rule-new failed: %s %s"
+              % (errno.errorcode.get(err, err), ack))
+        return 1
+    rid = struct.unpack("=I", parse_attrs(replies[0][4:])[A_RULE_ID][0][:4])[0] if replies else None
+    print("# ok positive control: rule-new accepted (id %s)" % rid)
+    # Keep it: duplicates and deletes below need an existing rule.
+
+    E = errno
+    # name, cmd, attrs, errno, what names the attribute:
+    #   "msg:WORD" (message contains WORD), "offs" (offset of the marked
+    #   attribute), "miss:TYPE" (missing attribute type)
+    cases = [
+        ("missing family", CMD_RULE_NEW, key(skip=("family",)) + [out()],
+         E.EINVAL, ["msg:family", "miss:%d" % A_RULE_FAMILY]),
+        ("missing iif", CMD_RULE_NEW, key(skip=("iif",)) + [out()],
+         E.EINVAL, ["msg:iif", "miss:%d" % A_RULE_IIF]),
+        ("missing group", CMD_RULE_NEW, key(skip=("group",)) + [out()],
+         E.EINVAL, ["msg:group", "miss:%d" % A_RULE_GROUP]),
+        ("no output", CMD_RULE_NEW, key(port=be16(A_RULE_PORT, 4001)),
+         E.EINVAL, ["msg:output", "miss:%d" % A_RULE_OUTPUT]),
+        ("output without ifindex", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4002)) + [out(u8(A_OUT_TTL, 3), skip_ifindex=True)],
+         E.EINVAL, ["msg:ifindex", "miss:%d" % A_OUT_IFINDEX]),
+        ("family AF_INET6", CMD_RULE_NEW,
+         key(family=u16(A_RULE_FAMILY, AF_INET6, mark=True)) + [out()],
+         E.EAFNOSUPPORT, ["msg:family", "offs"]),
+        ("family 0", CMD_RULE_NEW,
+         key(family=u16(A_RULE_FAMILY, 0, mark=True)) + [out()],
+         E.EAFNOSUPPORT, ["msg:family", "offs"]),
+        ("iif as u16", CMD_RULE_NEW,
+         key(iif=u16(A_RULE_IIF, args.iif, mark=True)) + [out()],
+         E.EINVAL, ["offs"]),
+        ("family as u32", CMD_RULE_NEW,
+         key(family=u32(A_RULE_FAMILY, AF_INET, mark=True)) + [out()],
+         E.EINVAL, ["offs"]),
+        ("3-byte group", CMD_RULE_NEW,
+         key(group=Attr(A_RULE_GROUP, b"\xef\x08\x00", mark=True)) + [out()],
+         E.EINVAL, ["offs"]),
+        ("port as u32", CMD_RULE_NEW,
+         key(port=u32(A_RULE_PORT, 4003, mark=True)) + [out()],
+         E.EINVAL, ["offs"]),
+        ("iif 0", CMD_RULE_NEW,
+         key(iif=u32(A_RULE_IIF, 0, mark=True)) + [out()],
+         E.ERANGE, ["offs"]),
+        ("output ttl 0", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4004)) + [out(u8(A_OUT_TTL, 0, mark=True))],
+         E.ERANGE, ["offs"]),
+        ("output ttl as u32", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4005)) + [out(u32(A_OUT_TTL, 5, mark=True))],
+         E.EINVAL, ["offs"]),
+        ("output ifindex 0", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4006)) + [nest(A_RULE_OUTPUT, [u32(A_OUT_IFINDEX, 0, mark=True)])],
+         E.ERANGE, ["offs"]),
+        ("unknown flags bit", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4007)) + [u32(A_RULE_FLAGS, 0x80, mark=True), out()],
+         E.EINVAL, ["offs"]),
+        ("unknown attribute type (beyond max)", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4008)) + [u32(A_RULE_STATS + 5, 1, mark=True), out()],
+         E.EINVAL, ["offs"]),
+        ("attribute not in the op's policy (id in rule-new)", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4009)) + [u32(A_RULE_ID, 7, mark=True), out()],
+         E.EINVAL, ["offs"]),
+        ("stats given in rule-new", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4010)) + [nest(A_RULE_STATS, [], mark=True), out()],
+         E.EINVAL, ["offs"]),
+        ("unknown attribute in output", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4011)) + [out(u32(A_OUT_STATS + 3, 1, mark=True))],
+         E.EINVAL, ["offs"]),
+        ("output stats set by the user", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4012)) + [out(nest(A_OUT_STATS, [], mark=True))],
+         E.EINVAL, ["msg:stats", "offs"]),
+        ("output nest without NLA_F_NESTED", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4013)) +
+         [Attr(A_RULE_OUTPUT, struct.pack("=HHI", 8, A_OUT_IFINDEX, args.oif), mark=True)],
+         E.EINVAL, ["offs"]),
+        ("name too long", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4014)) + [string(A_RULE_NAME, "n" * 40, mark=True), out()],
+         E.EINVAL, ["offs"]),
+        ("name not NUL-terminated", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4015)) + [Attr(A_RULE_NAME, b"abcd", mark=True), out()],
+         E.EINVAL, ["offs"]),
+        ("replace flag with payload", CMD_RULE_NEW,
+         key() + [Attr(A_RULE_REPLACE, b"\x01\x00\x00\x00", mark=True), out()],
+         E.ERANGE, ["offs"]),
+        ("truncated attribute (leftover bytes)", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4016)) + [out()], E.EINVAL, ["msg:leftover"]),
+        ("attribute length beyond the message", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4017)) + [Attr(A_RULE_SOURCE, b"\x0a\0\0\x01", raw_len=200)],
+         E.EINVAL, []),
+        ("unknown iif", CMD_RULE_NEW,
+         key(iif=u32(A_RULE_IIF, 999999, mark=True)) + [out()],
+         E.ENODEV, ["msg:iif", "offs"]),
+        ("unknown oif", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4018)) + [out(oif=999999)],
+         E.ENODEV, ["msg:ifindex"]),
+        ("self-loop (oif == iif)", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4019)) + [out(oif=args.iif)],
+         E.EINVAL, ["msg:ifindex"]),
+        ("group 0.0.0.0", CMD_RULE_NEW,
+         key(group=addr(A_RULE_GROUP, "0.0.0.0", mark=True)) + [out()],
+         E.EINVAL, ["msg:group", "offs"]),
+        ("group 255.255.255.255", CMD_RULE_NEW,
+         key(group=addr(A_RULE_GROUP, "255.255.255.255", mark=True)) + [out()],
+         E.EINVAL, ["msg:group", "offs"]),
+        ("multicast source", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4020)) + [addr(A_RULE_SOURCE, "239.1.1.1", mark=True), out()],
+         E.EINVAL, ["msg:source", "offs"]),
+        ("output source and source-auto", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4021)) +
+         [out(flag(A_OUT_SOURCE_AUTO), addr(A_OUT_SOURCE, "10.0.0.9", mark=True))],
+         E.EINVAL, ["msg:source", "offs"]),
+        ("duplicate output", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4022)) + [out(), out()],
+         E.EINVAL, ["msg:output"]),
+        ("duplicate key without replace", CMD_RULE_NEW, key() + [out()],
+         E.EEXIST, ["msg:exist"]),
+        ("rule-del id 0", CMD_RULE_DEL, [u32(A_RULE_ID, 0, mark=True)],
+         E.ERANGE, ["offs"]),
+        ("rule-del missing id", CMD_RULE_DEL, [u32(A_RULE_ID, 999999, mark=True)],
+         E.ENOENT, ["msg:id", "offs"]),
+        ("rule-del missing key", CMD_RULE_DEL, key(port=be16(A_RULE_PORT, 4999)),
+         E.ENOENT, ["msg:key"]),
+        ("rule-del nothing", CMD_RULE_DEL, [], E.EINVAL, ["msg:"]),
+        ("rule-del id as u16", CMD_RULE_DEL, [u16(A_RULE_ID, 1, mark=True)],
+         E.EINVAL, ["offs"]),
+        ("rule-get missing id", CMD_RULE_GET, [u32(A_RULE_ID, 999999, mark=True)],
+         E.ENOENT, ["msg:id", "offs"]),
+        ("rule-get unknown attribute", CMD_RULE_GET, [u32(A_RULE_GROUP, 1, mark=True)],
+         E.EINVAL, ["offs"]),
+        ("rule-flush unknown iif", CMD_RULE_FLUSH, [u32(A_RULE_IIF, 999999, mark=True)],
+         E.ENODEV, ["msg:iif", "offs"]),
+        ("stats-get rule-id 0", CMD_STATS_GET, [u32(A_STATS_RULE_ID, 0, mark=True)],
+         E.ERANGE, ["offs"]),
+        ("stats-get missing rule", CMD_STATS_GET, [u32(A_STATS_RULE_ID, 999999, mark=True)],
+         E.ENOENT, ["msg:", "offs"]),
+        ("unknown command", 99, [], E.EOPNOTSUPP, []),
+        ("notification command sent as a request", 6, key() + [out()], E.EOPNOTSUPP, []),
+    ]
+
+    before = nl.table()
+    for name, cmd, attrs, want_err, names in cases:
+        extra = b"\x01\x02" if "leftover" in name else b""
+        err, ack, _, marks = nl.mcr(cmd, attrs, extra=extra)
+        problems = []
+        if err != want_err:
+            problems.append("errno %s, want %s" % (errno.errorcode.get(err, err),
+                                                   errno.errorcode[want_err]))
+        if want_err != E.EOPNOTSUPP and "msg" not in ack:
+            problems.append("no extack message")
+        # Any one of the listed ways of naming the attribute is enough.
+        named = not names
+        for n in names:
+            if n.startswith("msg:") and n[4:].lower() in ack.get("msg", "").lower():
+                named = True
+            elif n == "offs" and marks and ack.get("offs") == marks[0]:
+                named = True
+            elif n.startswith("miss:") and ack.get("miss_type") == int(n[5:]):
+                named = True
+        if not named:
+            problems.append("extack does not name the attribute (want %s)" % " or ".join(names))
+        after = nl.table()
+        if after != before:
+            problems.append("rule table changed")
+            before = after
+        desc = "%s: errno=%s ack=%s" % (name, errno.errorcode.get(err, err), ack)
+        if problems:
+            failures += 1
+            print("# FAIL %s: %s" % (desc, "; ".join(problems)))
+        else:
+            print("# ok %s" % desc)
+
+    # Clean up the control rule.
+    err, ack, _, _ = nl.mcr(CMD_RULE_DEL, [u32(A_RULE_ID, rid)]) if rid else (1, {}, [], [])
+    if err:
+        print("# FAIL deleting the control rule: %s %s" % (errno.errorcode.get(err, err), ack))
+        failures += 1
+    print("# %d of %d raw cases failed" % (failures, len(cases)))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

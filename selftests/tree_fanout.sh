@@ -1,0 +1,178 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tree_fanout: one input, many outputs.
+#
+#                                +---------------------------+
+#   +--------+                   |            $R             | o1 --- s1 [$S1] 239.2.0.1:6001
+#   |  src   |                   |                           | o2 --- s2 [$S2] 239.2.0.2:6002 (rewritten)
+#   |    vs0 +-------------------+ vi                        | o3 --- s3 [$S3] 239.2.0.1:6001 ttl 5, source auto
+#   |10.0.0.1|   10.0.0.2/24     |                           |
+#   +--------+                   |                           | f0..f49 ===== g0..g49 [$SK]   (50 veth)
+#                                |                           |
+#                                |  d0 .. d1023 (dummy)      |
+#                                +---------------------------+
+#
+# Step 1 (tree): 239.2.0.1:6001 on vi -> o1, o2 (group/port rewritten),
+#   o3 (TTL 5, source = o3's address); each receiver gets every packet
+#   exactly once with valid checksums and the expected headers.
+# Step 2 (high fan-out, the predecessor's high_fanout_50): 239.2.0.50:6050
+#   -> f0..f49, veth pairs into one sink namespace. Every output counter
+#   equals the number sent, every peer device received exactly that many
+#   frames, and three outputs (first, middle, last) are checked packet by
+#   packet.
+# Step 3: 239.2.4.0:7024 -> 1024 dummy devices. The rule is accepted with
+#   1024 outputs; every output counter and every dummy's tx counter equals
+#   the number sent.
+
+source "$(dirname "$0")/lib.sh"
+
+step_tree()
+{
+	local count=2000 rate=2000 id sent oif
+
+	log "=== step 1: one input, three receivers"
+	setup_ns S1 S2 S3
+	veth_pair "$R" o1 "$S1" s1 10.0.11.1/24 10.0.11.2/24
+	veth_pair "$R" o2 "$S2" s2 10.0.12.1/24 10.0.12.2/24
+	veth_pair "$R" o3 "$S3" s3 10.0.13.1/24 10.0.13.2/24
+
+	id=$(rule_add "$R" iif vi group 239.2.0.1 port 6001 name tree \
+		oif o1 \
+		oif o2 group 239.2.0.2 port 6002 \
+		oif o3 ttl 5 source auto)
+
+	start_recv t1 "$S1" --iface s1 --group 239.2.0.1 --port 6001 --expect $count \
+		--ttl 31 --saddr 10.0.0.1 --src-port 4001
+	start_recv t2 "$S2" --iface s2 --group 239.2.0.2 --port 6002 --expect $count \
+		--ttl 31 --saddr 10.0.0.1 --src-port 4001
+	start_recv t3 "$S3" --iface s3 --group 239.2.0.1 --port 6001 --expect $count \
+		--ttl 5 --saddr 10.0.13.1 --src-port 4001
+	# A real application on one of them, too.
+	start_recv t2s "$S2" --mode socket --iface s2 --group 239.2.0.2 --port 6002 \
+		--expect $count
+	sent=$(send_udp "$SRC" --iface vs0 --dst 239.2.0.1 --port 6001 --src-port 4001 \
+		--ttl 32 --size 512 --count $count --rate $rate)
+	check_eq "sent" "$sent" $count
+	check_recv t1
+	check_recv t2
+	check_recv t3
+	check_recv t2s
+
+	check_eq "rule packets" "$(rule_stat "$R" "$id" packets)" $count
+	check_eq "rule bytes" "$(rule_stat "$R" "$id" bytes)" $((count * 540))
+	for oif in o1 o2 o3; do
+		check_eq "output $oif packets" "$(output_stat "$R" "$id" $oif packets)" $count
+		check_eq "output $oif bytes" "$(output_stat "$R" "$id" $oif bytes)" $((count * 540))
+	done
+	check_output_drops "$R" "$id"
+	check_ok "rule del" mcr_nl "$R" rule del id "$id"
+}
+
+# dev_counter NS PREFIX WHAT: statistics/WHAT of every device PREFIX<number>
+# in NS, one per line (one cat: 1024 forks are slow under TCG).
+dev_counter()
+{
+	local ns=$1 prefix=$2 what=$3
+
+	# shellcheck disable=SC2016  # expanded by the inner shell
+	ip netns exec "$ns" sh -c 'cat /sys/class/net/"$1"[0-9]*/statistics/"$2"' \
+		sh "$prefix" "$what"
+}
+
+# check_all_equal NAME WANT N: stdin has N values, one per line, all WANT.
+# Shown as "COUNTxVALUE ..." so a mismatch says how many differ and how.
+check_all_equal()
+{
+	local name=$1 want=$2 n=$3 summary
+
+	summary=$(sort -n | uniq -c | awk '{ printf "%s%dx%s", sep, $1, $2; sep = " " }')
+	check_eq "$name" "$summary" "${n}x$want"
+}
+
+step_fanout50()
+{
+	local count=1000 rate=1000 n=50 id sent i args=()
+
+	log "=== step 2: 50 outputs over veth"
+	setup_ns SK
+	# One ip -batch per side (50 x veth_pair is minutes under TCG).
+	for ((i = 0; i < n; i++)); do
+		echo "link add f$i type veth peer name g$i netns $SK"
+		echo "link set f$i up"
+	done | ip -n "$R" -batch - || die "cannot create 50 veth pairs"
+	for ((i = 0; i < n; i++)); do
+		args+=(oif "f$i")
+	done
+	for ((i = 0; i < n; i++)); do
+		echo "link set g$i up"
+	done | ip -n "$SK" -batch - || die "cannot set the 50 peers up"
+	id=$(rule_add "$R" iif vi group 239.2.0.50 port 6050 name fan50 "${args[@]}")
+	check_eq "outputs in rule" \
+		"$(mcr_nl "$R" -j rule show id "$id" | jq -r '(if type == "array" then .[0] else . end).outputs | length')" $n
+
+	for i in 0 24 49; do
+		start_recv "g$i" "$SK" --iface "g$i" --group 239.2.0.50 --port 6050 \
+			--expect $count --ttl 31
+	done
+	sent=$(send_udp "$SRC" --iface vs0 --dst 239.2.0.50 --port 6050 --ttl 32 \
+		--size 200 --count $count --rate $rate)
+	check_eq "sent" "$sent" $count
+	for i in 0 24 49; do
+		check_recv "g$i"
+	done
+
+	check_eq "rule packets" "$(rule_stat "$R" "$id" packets)" $count
+	output_stats_all "$R" "$id" packets | check_all_equal "output packets (count x value)" $count $n
+	output_stats_all "$R" "$id" bytes | check_all_equal "output bytes (count x value)" $((count * 228)) $n
+	check_output_drops "$R" "$id"
+	dev_counter "$SK" g rx_packets | check_all_equal "peer rx_packets (count x value)" $count $n
+	mcr_nl "$R" rule del id "$id" || log_fail "rule del $id"
+}
+
+step_fanout1024()
+{
+	local count=200 rate=100 n=1024 id sent i max last args=()
+
+	log "=== step 3: 1024 outputs on dummy devices"
+	max=$(netns_stat "$R" max_outputs)
+	log "max_outputs per rule: $max"
+	dummies "$R" d $n
+	args=()
+	for ((i = 0; i < n; i++)); do
+		args+=(oif "d$i")
+	done
+	id=$(rule_add "$R" iif vi group 239.2.4.0 port 7024 name fan1024 "${args[@]}")
+	check_eq "netns outputs" "$(netns_stat "$R" outputs)" $n
+
+	sent=$(send_udp "$SRC" --iface vs0 --dst 239.2.4.0 --port 7024 --ttl 32 \
+		--size 100 --count $count --rate $rate)
+	check_eq "sent" "$sent" $count
+	# The relay is done with a packet when the dummies' counters moved;
+	# wait until the last output has them all (no fixed sleep).
+	last=$(wait_for_eq 20 $count ip netns exec "$R" cat /sys/class/net/d$((n - 1))/statistics/tx_packets)
+	check_eq "last dummy tx_packets" "$last" $count
+	check_eq "rule packets" "$(rule_stat "$R" "$id" packets)" $count
+	output_stats_all "$R" "$id" packets | check_all_equal "output packets (count x value)" $count $n
+	output_stats_all "$R" "$id" bytes | check_all_equal "output bytes (count x value)" $((count * 128)) $n
+	check_output_drops "$R" "$id"
+	dev_counter "$R" d tx_packets | check_all_equal "dummy tx_packets (count x value)" $count $n
+	# The lighter stats dump must carry all 1024 outputs too.
+	check_eq "stats dump outputs" \
+		"$(mcr_nl "$R" -j stats id "$id" | jq -r '[.rules[]? | select(.id == '"$id"') | .outputs[]] | length')" $n
+}
+
+main()
+{
+	require_all
+	setup_ns SRC R
+	veth_pair "$SRC" vs0 "$R" vi 10.0.0.1/24 10.0.0.2/24
+
+	step_tree
+	step_fanout50
+	step_fanout1024
+	check_eq "no_match" "$(netns_stat "$R" no_match)" 0
+	test_exit
+}
+
+main "$@"
