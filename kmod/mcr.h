@@ -18,6 +18,9 @@
 #include <net/genetlink.h>
 #include <uapi/linux/mcr.h>
 
+/* Internals the KUnit suites (kmod/tests/) call are exported only with KUnit. */
+#include <kunit/visibility.h>
+
 #define MCR_DEV_HASH_BITS	9
 
 enum mcr_drop_reason {
@@ -157,6 +160,7 @@ struct mcr_rule *mcr_rule_find(struct mcr_net *mn, int ifindex,
 struct mcr_rule *mcr_dev_lookup(const struct mcr_dev *mdev, __be32 daddr,
 				__be32 saddr, __be16 dport);
 unsigned int mcr_key_specificity(const struct mcr_key *key);
+void mcr_dev_link_rule(struct mcr_dev *mdev, struct mcr_rule *rule);
 void mcr_rule_update_join(struct mcr_rule *rule, bool join);
 unsigned int mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify);
 void mcr_netdev_unregister(struct mcr_net *mn, struct net_device *dev);
@@ -169,6 +173,10 @@ void mcr_hook_unregister(struct mcr_dev *mdev);
 void mcr_output_init_dmac(struct mcr_output *out);
 void mcr_output_xmit(const struct mcr_output *out, struct sk_buff *skb,
 		     const struct iphdr *iph, bool last);
+#if IS_ENABLED(CONFIG_KUNIT)
+int mcr_rewrite(const struct mcr_output *out, struct sk_buff *skb,
+		unsigned int ihl);
+#endif
 
 /* stats.c */
 void mcr_rule_stats_fold(const struct mcr_rule *rule,

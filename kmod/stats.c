@@ -25,6 +25,7 @@ void mcr_rule_stats_fold(const struct mcr_rule *rule,
 		sum->bytes += bytes;
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_rule_stats_fold);
 
 void mcr_output_stats_fold(const struct mcr_output *out,
 			   struct mcr_output_stats *sum)
@@ -50,6 +51,7 @@ void mcr_output_stats_fold(const struct mcr_output *out,
 			sum->drops[i] += one.drops[i];
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_output_stats_fold);
 
 void mcr_net_stats_fold(const struct mcr_net *mn, struct mcr_net_stats *sum)
 {
@@ -70,3 +72,4 @@ void mcr_net_stats_fold(const struct mcr_net *mn, struct mcr_net_stats *sum)
 			sum->counters[i] += one.counters[i];
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_net_stats_fold);

@@ -23,6 +23,7 @@ unsigned int mcr_key_specificity(const struct mcr_key *key)
 {
 	return (key->port ? 2 : 0) + (key->source ? 1 : 0);
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_key_specificity);
 
 static bool mcr_key_equal(const struct mcr_key *a, const struct mcr_key *b)
 {
@@ -43,6 +44,26 @@ struct mcr_rule *mcr_dev_lookup(const struct mcr_dev *mdev, __be32 daddr,
 	}
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_dev_lookup);
+
+/* Link rule into its bucket after the rules at least as specific as it. */
+void mcr_dev_link_rule(struct mcr_dev *mdev, struct mcr_rule *rule)
+{
+	unsigned int spec = mcr_key_specificity(&rule->key);
+	struct hlist_head *head = mcr_bucket(mdev, rule->key.group);
+	struct mcr_rule *pos, *prev = NULL;
+
+	hlist_for_each_entry(pos, head, hash_node) {
+		if (mcr_key_specificity(&pos->key) < spec)
+			break;
+		prev = pos;
+	}
+	if (prev)
+		hlist_add_behind_rcu(&rule->hash_node, &prev->hash_node);
+	else
+		hlist_add_head_rcu(&rule->hash_node, head);
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_dev_link_rule);
 
 static struct mcr_dev *mcr_dev_find(struct mcr_net *mn, int ifindex)
 {
@@ -213,10 +234,7 @@ void mcr_rule_update_join(struct mcr_rule *rule, bool join)
 int mcr_rule_insert(struct mcr_net *mn, struct net_device *dev,
 		    struct mcr_rule *rule, struct netlink_ext_ack *extack)
 {
-	unsigned int spec = mcr_key_specificity(&rule->key);
-	struct mcr_rule *pos, *prev = NULL;
 	struct mcr_dev *mdev;
-	struct hlist_head *head;
 	int err;
 
 	ASSERT_RTNL();
@@ -236,16 +254,7 @@ int mcr_rule_insert(struct mcr_net *mn, struct net_device *dev,
 	mn->rule_count++;
 	mn->output_count += rcu_dereference_rtnl(rule->outputs)->count;
 
-	head = mcr_bucket(mdev, rule->key.group);
-	hlist_for_each_entry(pos, head, hash_node) {
-		if (mcr_key_specificity(&pos->key) < spec)
-			break;
-		prev = pos;
-	}
-	if (prev)
-		hlist_add_behind_rcu(&rule->hash_node, &prev->hash_node);
-	else
-		hlist_add_head_rcu(&rule->hash_node, head);
+	mcr_dev_link_rule(mdev, rule);
 
 	mcr_rule_update_join(rule, !(rule->flags & MCR_RULE_FLAGS_NOJOIN));
 	return 0;

@@ -27,6 +27,7 @@ void mcr_output_init_dmac(struct mcr_output *out)
 	if (out->dmac_valid)
 		ip_eth_mc_map(out->daddr, out->dmac);
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_output_init_dmac);
 
 static void mcr_output_count(const struct mcr_output *out, unsigned int len)
 {
@@ -121,8 +122,8 @@ static void mcr_set_ttl(struct iphdr *iph, u8 ttl)
 }
 
 /* Returns 0 when the packet is rewritten, else the drop reason. */
-static int mcr_rewrite(const struct mcr_output *out, struct sk_buff *skb,
-		       unsigned int ihl)
+VISIBLE_IF_KUNIT int mcr_rewrite(const struct mcr_output *out,
+				 struct sk_buff *skb, unsigned int ihl)
 {
 	struct iphdr *iph;
 	struct udphdr *uh;
@@ -158,6 +159,7 @@ static int mcr_rewrite(const struct mcr_output *out, struct sk_buff *skb,
 		return MCR_DROP_NOMEM;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_rewrite);
 
 static int mcr_transmit(const struct mcr_output *out, struct sk_buff *skb)
 {
