@@ -20,7 +20,7 @@ REQUIRED_CONFIG := CONFIG_NET CONFIG_INET CONFIG_IP_MULTICAST \
 PWD_ABS := $(abspath .)
 
 .PHONY: all module tools check-config check demo clean ynl-gen ynl-check \
-	install uninstall dkms-install dkms-uninstall
+	install uninstall dkms-install dkms-uninstall debug-kernel
 
 all: module tools
 
@@ -48,6 +48,10 @@ check:
 
 demo: all
 	scripts/demo.sh
+
+# The KUnit/KASAN/lockdep/kmemleak kernel, cached in /var/cache/mcr.
+debug-kernel:
+	scripts/debug-kernel.sh
 
 ynl-gen:
 	scripts/ynl-gen.sh

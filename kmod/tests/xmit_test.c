@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: per-output header rewrite (mcr_rewrite) on synthetic skbs, and the
+ * multicast MAC derivation (mcr_output_init_dmac).
+ *
+ * Expected packets are built independently: the fields are set plainly and
+ * both checksums fully recomputed with a byte-wise one's complement sum
+ * written here, never with the kernel's csum helpers or the incremental
+ * updates under test. A checksum of 0x0000 and one of 0xffff are the same
+ * one's complement number (both verify), so checksums are compared with
+ * that equivalence, and each result is also verified over the whole packet.
+ */
+#include <kunit/test.h>
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/skbuff.h>
+#include <linux/udp.h>
+#include <linux/unaligned.h>
+
+#include "mcr.h"
+
+#define ORIG_SADDR	0xc0000201	/* 192.0.2.1 */
+#define ORIG_DADDR	0xe9fc0001	/* 233.252.0.1 */
+#define ORIG_SPORT	4000
+#define ORIG_DPORT	5000
+#define MAX_PKT		1500
+#define HEADROOM	64
+
+/* ---- independent checksum arithmetic (host order, big-endian words) ---- */
+
+static u32 sum16(const u8 *p, unsigned int len, u32 sum)
+{
+	unsigned int i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (p[i] << 8) | p[i + 1];
+	if (len & 1)
+		sum += p[len - 1] << 8;
+	return sum;
+}
+
+static u16 fold(u32 sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+/* Both encodings of one's complement zero verify the same. */
+static u16 norm(u16 csum)
+{
+	return csum ? csum : 0xffff;
+}
+
+static u32 pseudo_sum(const u8 *pkt, unsigned int udp_len)
+{
+	u32 sum = sum16(pkt + 12, 8, 0);	/* saddr, daddr */
+
+	return sum + IPPROTO_UDP + udp_len;
+}
+
+/* The IP header checksum, computed over the header with check = 0. */
+static u16 ip_csum_full(const u8 *pkt, unsigned int ihl)
+{
+	u32 sum = sum16(pkt, 10, 0) + sum16(pkt + 12, ihl - 12, 0);
+
+	return ~fold(sum) & 0xffff;
+}
+
+/* The UDP checksum (RFC 768: a computed 0 is sent as 0xffff). */
+static u16 udp_csum_full(const u8 *pkt, unsigned int ihl, unsigned int udp_len)
+{
+	const u8 *uh = pkt + ihl;
+	u32 sum = pseudo_sum(pkt, udp_len);
+	u16 csum;
+
+	sum = sum16(uh, 6, sum) + sum16(uh + 8, udp_len - 8, 0);
+	csum = ~fold(sum) & 0xffff;
+	return csum ? csum : 0xffff;
+}
+
+/* ---- cases --------------------------------------------------------------- */
+
+struct rw_case {
+	const char *name;
+	u8 opt_len;		/* IP option bytes, multiple of 4, <= 40 */
+	u16 payload_len;
+	bool udp_csum;		/* false: the sender sent checksum 0 */
+	u8 ip_summed;		/* CHECKSUM_NONE / _COMPLETE / _PARTIAL */
+	u8 ttl_in;
+	/* the output: 0 keeps the field (ttl 0: decrement) */
+	u32 daddr;
+	u32 saddr;
+	u16 port;
+	u8 ttl;
+	/*
+	 * Tweak the id / the first payload word so that the rewritten
+	 * packet's IP / UDP checksum comes out as one's complement zero.
+	 */
+	bool force_ip_zero;
+	bool force_udp_zero;
+};
+
+#define N	CHECKSUM_NONE
+#define C	CHECKSUM_COMPLETE
+#define P	CHECKSUM_PARTIAL
+#define UNI	0xc6336407	/* 198.51.100.7: multicast to unicast */
+#define G2	0xe9fc0063	/* 233.252.0.99 */
+#define SRC2	0xcb007105	/* 203.0.113.5 */
+
+static const struct rw_case rw_cases[] = {
+	/* name                          opt  pay  csum  sum ttl  daddr saddr port ttl */
+	{ "ttl_decrement_only",           0,  100, true,  N, 64,  0,   0,    0,    0 },
+	{ "zero_udp_csum_stays_zero",     0,  100, false, N, 64,  G2,  SRC2, 6000, 0 },
+	{ "zero_udp_csum_daddr_only",     0,   17, false, N, 64,  UNI, 0,    0,    0 },
+	{ "empty_payload_all_fields",     0,    0, true,  N, 64,  G2,  SRC2, 6000, 0 },
+	{ "odd_payload_1_daddr",          0,    1, true,  N, 64,  G2,  0,    0,    0 },
+	{ "odd_payload_33_saddr_port",    0,   33, true,  N, 64,  0,   SRC2, 6001, 0 },
+	{ "odd_payload_1471_all_fields",  0, 1471, true,  N, 64,  UNI, SRC2, 7000, 9 },
+	{ "even_payload_1472_unicast",    0, 1472, true,  N, 64,  UNI, 0,    0,    0 },
+	{ "ip_options_4_daddr_ttl_set",   4,   64, true,  N, 64,  G2,  0,    0,    32 },
+	{ "ip_options_8_odd_saddr",       8,   45, true,  N, 64,  0,   SRC2, 0,    0 },
+	{ "ip_options_40_odd_all",       40,  255, true,  N, 64,  UNI, SRC2, 6000, 0 },
+	{ "ip_options_40_zero_udp_csum", 40,   10, false, N, 64,  G2,  SRC2, 6000, 0 },
+	{ "ttl_decrement_from_2",         0,   20, true,  N,  2,  0,   0,    0,    0 },
+	{ "ttl_decrement_from_255",       0,   20, true,  N, 255, 0,   0,    0,    0 },
+	{ "ttl_set_1_from_64",            0,   20, true,  N, 64,  0,   0,    0,    1 },
+	{ "ttl_set_255_from_1",           0,   20, true,  N,  1,  0,   0,    0,    255 },
+	{ "ttl_set_same_value",           0,   20, true,  N, 64,  0,   0,    0,    64 },
+	{ "saddr_port_unchanged_values",  0,   21, true,  N, 64,  0, ORIG_SADDR, ORIG_DPORT, 0 },
+	{ "complete_csum_forwarded",      0,   99, true,  C, 64,  G2,  SRC2, 6000, 0 },
+	{ "complete_csum_options_zero",  12,   99, false, C, 64,  G2,  SRC2, 6000, 0 },
+	{ "partial_completed_all",        0,   17, true,  P, 64,  G2,  SRC2, 6000, 0 },
+	{ "partial_completed_unicast",    0,  200, true,  P, 64,  UNI, 0,    0,    7 },
+	{ "partial_options_port_only",    8,   33, true,  P, 64,  0,   0,    6002, 0 },
+	{ "partial_no_field_rewrite",     0,    1, true,  P, 64,  0,   0,    0,    0 },
+	{ "udp_csum_to_0xffff_daddr",     0,   40, true,  N, 64,  G2,  0,    0,    0,
+	  .force_udp_zero = true },
+	{ "udp_csum_to_0xffff_saddr",     0,   41, true,  N, 64,  0,   SRC2, 0,    0,
+	  .force_udp_zero = true },
+	{ "udp_csum_to_0xffff_port",      0,   40, true,  N, 64,  0,   0,    6000, 0,
+	  .force_udp_zero = true },
+	{ "partial_csum_to_0xffff",       4,   40, true,  P, 64,  G2,  SRC2, 6000, 0,
+	  .force_udp_zero = true },
+	{ "ip_csum_to_zero_ttl_dec",      0,   40, true,  N, 64,  0,   0,    0,    0,
+	  .force_ip_zero = true },
+	{ "ip_csum_to_zero_ttl_set",      4,   40, true,  N, 64,  G2,  0,    0,    200,
+	  .force_ip_zero = true },
+};
+
+#undef N
+#undef C
+#undef P
+
+static void rw_desc(const struct rw_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(rw, rw_cases, rw_desc);
+
+struct pkt {
+	u8 b[MAX_PKT];
+	unsigned int len, ihl, udp_len;
+};
+
+static void put_ip_csum(struct pkt *p)
+{
+	put_unaligned_be16(0, p->b + 10);
+	put_unaligned_be16(ip_csum_full(p->b, p->ihl), p->b + 10);
+}
+
+/* Build the packet as sent (orig) and as it must leave (want). */
+static void build_pkts(const struct rw_case *c, struct pkt *orig,
+		       struct pkt *want)
+{
+	static const u8 opts[40] = {
+		0x94, 0x04, 0x00, 0x00,		/* router alert */
+		0x01, 0x01, 0x01, 0x01,		/* NOPs */
+		0x44, 0x0c, 0x05, 0x00,		/* timestamp, empty */
+		0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00,
+		0x01, 0x01, 0x01, 0x01,
+		0x01, 0x01, 0x01, 0x01,
+		0x01, 0x01, 0x01, 0x01,
+		0x01, 0x01, 0x01, 0x01,
+		0x01, 0x01, 0x01, 0x00,		/* ..., end of list */
+	};
+	u8 *b = orig->b, *uh;
+	unsigned int i;
+	u32 sum;
+
+	memset(orig, 0, sizeof(*orig));
+	orig->ihl = 20 + c->opt_len;
+	orig->udp_len = 8 + c->payload_len;
+	orig->len = orig->ihl + orig->udp_len;
+
+	b[0] = 0x40 | (orig->ihl / 4);
+	b[1] = 0x10;					/* tos */
+	put_unaligned_be16(orig->len, b + 2);
+	put_unaligned_be16(0x1234, b + 4);		/* id */
+	put_unaligned_be16(0x4000, b + 6);		/* DF */
+	b[8] = c->ttl_in;
+	b[9] = IPPROTO_UDP;
+	put_unaligned_be32(ORIG_SADDR, b + 12);
+	put_unaligned_be32(ORIG_DADDR, b + 16);
+	memcpy(b + 20, opts, c->opt_len);
+	uh = b + orig->ihl;
+	put_unaligned_be16(ORIG_SPORT, uh);
+	put_unaligned_be16(ORIG_DPORT, uh + 2);
+	put_unaligned_be16(orig->udp_len, uh + 4);
+	for (i = 0; i < c->payload_len; i++)
+		uh[8 + i] = (i * 7 + 3) & 0xff;
+
+	/* The rewritten packet, field by field. */
+	*want = *orig;
+	if (c->daddr)
+		put_unaligned_be32(c->daddr, want->b + 16);
+	if (c->saddr)
+		put_unaligned_be32(c->saddr, want->b + 12);
+	if (c->port)
+		put_unaligned_be16(c->port, want->b + want->ihl + 2);
+	want->b[8] = c->ttl ? c->ttl : c->ttl_in - 1;
+
+	if (c->force_ip_zero) {
+		/* id := ~(sum of the other words), in both packets */
+		put_unaligned_be16(0, want->b + 4);
+		sum = sum16(want->b, 10, 0) + sum16(want->b + 12, want->ihl - 12, 0);
+		put_unaligned_be16(~fold(sum) & 0xffff, want->b + 4);
+		memcpy(orig->b + 4, want->b + 4, 2);
+	}
+	if (c->force_udp_zero && c->payload_len >= 2) {
+		u8 *wu = want->b + want->ihl;
+
+		put_unaligned_be16(0, wu + 8);
+		sum = pseudo_sum(want->b, want->udp_len);
+		sum = sum16(wu, 6, sum) + sum16(wu + 8, want->udp_len - 8, 0);
+		put_unaligned_be16(~fold(sum) & 0xffff, wu + 8);
+		memcpy(uh + 8, wu + 8, 2);
+	}
+
+	put_ip_csum(orig);
+	put_ip_csum(want);
+	if (!c->udp_csum) {
+		/* both stay 0 */
+	} else if (c->ip_summed == CHECKSUM_PARTIAL) {
+		/* What a local sender leaves: the folded pseudo-header sum. */
+		put_unaligned_be16(fold(pseudo_sum(b, orig->udp_len)),
+				   uh + 6);
+		put_unaligned_be16(udp_csum_full(want->b, want->ihl, want->udp_len),
+				   want->b + want->ihl + 6);
+	} else {
+		put_unaligned_be16(udp_csum_full(b, orig->ihl, orig->udp_len), uh + 6);
+		put_unaligned_be16(udp_csum_full(want->b, want->ihl, want->udp_len),
+				   want->b + want->ihl + 6);
+	}
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(kfree_skb_action, kfree_skb, struct sk_buff *);
+
+static struct sk_buff *pkt_skb(struct kunit *test, const struct pkt *p,
+			       u8 ip_summed)
+{
+	struct sk_buff *skb = alloc_skb(HEADROOM + p->len, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kfree_skb_action, skb));
+	skb_reserve(skb, HEADROOM);
+	skb_put_data(skb, p->b, p->len);
+	skb->protocol = htons(ETH_P_IP);
+	skb->ip_summed = ip_summed;
+	if (ip_summed == CHECKSUM_PARTIAL) {
+		skb->csum_start = skb_headroom(skb) + p->ihl;
+		skb->csum_offset = offsetof(struct udphdr, check);
+	} else if (ip_summed == CHECKSUM_COMPLETE) {
+		skb->csum = 0x5a5a;	/* stale on purpose: must be dropped */
+	}
+	return skb;
+}
+
+static void mcr_rewrite_test(struct kunit *test)
+{
+	const struct rw_case *c = test->param_value;
+	struct mcr_output out = {};
+	struct pkt *orig, *want;
+	struct sk_buff *skb;
+	const u8 *got;
+	u16 got_ip, got_udp, want_ip, want_udp;
+	unsigned int ihl, i;
+	u8 ip_summed;
+	int rc;
+
+	orig = kunit_kzalloc(test, sizeof(*orig), GFP_KERNEL);
+	want = kunit_kzalloc(test, sizeof(*want), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, orig);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	build_pkts(c, orig, want);
+	ihl = orig->ihl;
+	/* The input is valid (self-check of the builder). */
+	KUNIT_ASSERT_EQ(test, fold(sum16(orig->b, ihl, 0)), 0xffff);
+
+	out.daddr = cpu_to_be32(c->daddr ?: ORIG_DADDR);
+	out.rewrite_daddr = c->daddr && c->daddr != ORIG_DADDR;
+	out.saddr = cpu_to_be32(c->saddr);
+	out.port = cpu_to_be16(c->port);
+	out.ttl = c->ttl;
+
+	skb = pkt_skb(test, orig, c->ip_summed);
+	rcu_read_lock();
+	rc = mcr_rewrite(&out, skb, ihl);
+	rcu_read_unlock();
+	KUNIT_ASSERT_EQ(test, rc, 0);
+
+	KUNIT_ASSERT_EQ(test, skb->len, orig->len);
+	KUNIT_ASSERT_EQ(test, skb_headlen(skb), orig->len);
+	KUNIT_EXPECT_EQ(test, skb_network_offset(skb), 0);
+	KUNIT_EXPECT_EQ(test, skb_transport_offset(skb), (int)ihl);
+	/* Pending checksums are finished; COMPLETE does not survive. */
+	ip_summed = skb->ip_summed;	/* a bit-field: no typeof() */
+	KUNIT_EXPECT_NE(test, ip_summed, CHECKSUM_PARTIAL);
+	KUNIT_EXPECT_NE(test, ip_summed, CHECKSUM_COMPLETE);
+
+	got = skb->data;
+	/* Every byte but the two checksum fields as built. */
+	for (i = 0; i < orig->len; i++) {
+		if (i == 10 || i == 11 || i == ihl + 6 || i == ihl + 7)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, got[i], want->b[i], "byte %u", i);
+	}
+
+	got_ip = get_unaligned_be16(got + 10);
+	want_ip = get_unaligned_be16(want->b + 10);
+	KUNIT_EXPECT_EQ_MSG(test, norm(got_ip), norm(want_ip),
+			    "IP checksum 0x%04x, recomputed 0x%04x", got_ip, want_ip);
+	KUNIT_EXPECT_EQ_MSG(test, fold(sum16(got, ihl, 0)), 0xffff,
+			    "IP header does not verify");
+
+	got_udp = get_unaligned_be16(got + ihl + 6);
+	want_udp = get_unaligned_be16(want->b + ihl + 6);
+	if (!c->udp_csum) {
+		KUNIT_EXPECT_EQ_MSG(test, got_udp, 0, "a zero UDP checksum must stay zero");
+	} else {
+		KUNIT_EXPECT_NE_MSG(test, got_udp, 0,
+				    "a UDP checksum must not become 0 (\"none\")");
+		KUNIT_EXPECT_EQ_MSG(test, norm(got_udp), norm(want_udp),
+				    "UDP checksum 0x%04x, recomputed 0x%04x",
+				    got_udp, want_udp);
+		KUNIT_EXPECT_EQ_MSG(test,
+				    fold(sum16(got + ihl, orig->udp_len,
+					       pseudo_sum(got, orig->udp_len))),
+				    0xffff, "UDP datagram does not verify");
+		if (c->force_udp_zero)
+			KUNIT_EXPECT_EQ(test, got_udp, 0xffff);
+	}
+}
+
+/* source auto on a device without IPv4: the output drops, not sends 0. */
+static void mcr_rewrite_source_auto_no_addr_test(struct kunit *test)
+{
+	static const struct rw_case c = {
+		.name = "auto", .payload_len = 8, .udp_csum = true,
+		.ip_summed = CHECKSUM_NONE, .ttl_in = 64,
+	};
+	struct mcr_output out = {};
+	struct net_device *dev;
+	struct pkt *orig, *want;
+	struct sk_buff *skb;
+	int rc;
+
+	orig = kunit_kzalloc(test, sizeof(*orig), GFP_KERNEL);
+	want = kunit_kzalloc(test, sizeof(*want), GFP_KERNEL);
+	dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);	/* no in_device */
+	KUNIT_ASSERT_NOT_NULL(test, orig);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	build_pkts(&c, orig, want);
+	out.dev = dev;
+	out.daddr = cpu_to_be32(ORIG_DADDR);
+	out.source_auto = true;
+	skb = pkt_skb(test, orig, CHECKSUM_NONE);
+	rcu_read_lock();
+	rc = mcr_rewrite(&out, skb, orig->ihl);
+	rcu_read_unlock();
+	KUNIT_EXPECT_EQ(test, rc, (int)MCR_DROP_XMIT);
+}
+
+/* ---- mcr_output_init_dmac ---------------------------------------------- */
+
+struct dmac_case {
+	const char *name;
+	u32 daddr;
+	unsigned short type;
+	bool valid;
+};
+
+static const struct dmac_case dmac_cases[] = {
+	{ "all_hosts_224.0.0.1", 0xe0000001, ARPHRD_ETHER, true },
+	{ "239.255.255.255", 0xefffffff, ARPHRD_ETHER, true },
+	{ "high_bit_dropped_224.128.1.2", 0xe0800102, ARPHRD_ETHER, true },
+	{ "233.252.0.1", 0xe9fc0001, ARPHRD_ETHER, true },
+	{ "unicast_no_mac", 0xc6336407, ARPHRD_ETHER, false },
+	{ "broadcast_no_mac", 0xffffffff, ARPHRD_ETHER, false },
+	{ "class_e_no_mac", 0xf0000001, ARPHRD_ETHER, false },
+	{ "not_ethernet_no_mac", 0xe9fc0001, ARPHRD_NONE, false },
+	{ "loopback_no_mac", 0xe9fc0001, ARPHRD_LOOPBACK, false },
+};
+
+static void dmac_desc(const struct dmac_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(dmac, dmac_cases, dmac_desc);
+
+static void mcr_output_init_dmac_test(struct kunit *test)
+{
+	const struct dmac_case *c = test->param_value;
+	struct mcr_output out = {};
+	struct net_device *dev;
+	u8 want[ETH_ALEN];
+
+	dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	dev->type = c->type;
+	out.dev = dev;
+	out.daddr = cpu_to_be32(c->daddr);
+	mcr_output_init_dmac(&out);
+	KUNIT_EXPECT_EQ(test, out.dmac_valid, c->valid);
+	if (!c->valid)
+		return;
+	/* RFC 1112: 01:00:5e + the low 23 bits of the group. */
+	want[0] = 0x01;
+	want[1] = 0x00;
+	want[2] = 0x5e;
+	want[3] = (c->daddr >> 16) & 0x7f;
+	want[4] = (c->daddr >> 8) & 0xff;
+	want[5] = c->daddr & 0xff;
+	KUNIT_EXPECT_MEMEQ(test, out.dmac, want, ETH_ALEN);
+}
+
+static struct kunit_case mcr_xmit_cases[] = {
+	KUNIT_CASE_PARAM(mcr_rewrite_test, rw_gen_params),
+	KUNIT_CASE(mcr_rewrite_source_auto_no_addr_test),
+	KUNIT_CASE_PARAM(mcr_output_init_dmac_test, dmac_gen_params),
+	{}
+};
+
+static struct kunit_suite mcr_xmit_suite = {
+	.name = "mcr_xmit",
+	.test_cases = mcr_xmit_cases,
+};
+
+kunit_test_suite(mcr_xmit_suite);
