@@ -84,7 +84,7 @@ verify_config() {
 		CONFIG_*=*)
 			opt=${line%%=*}
 			if ! grep -qxF -- "$line" "$config"; then
-				msg "option $opt: asked '$line', got '$(grep -E "^(# )?$opt[= ]" "$config" || echo "$opt absent (unmet dependency?)")'"
+				msg "option $opt: asked '$line', got '$(grep -E "^(# )?${opt}[= ]" "$config" || echo "$opt absent (unmet dependency?)")'"
 				bad=1
 			fi
 			;;
