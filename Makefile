@@ -20,7 +20,8 @@ REQUIRED_CONFIG := CONFIG_NET CONFIG_INET CONFIG_IP_MULTICAST \
 PWD_ABS := $(abspath .)
 
 .PHONY: all module tools check-config check demo clean ynl-gen ynl-check \
-	install uninstall dkms-install dkms-uninstall debug-kernel
+	install uninstall dkms-install dkms-uninstall debug-kernel \
+	bench bench-smoke
 
 all: module tools
 
@@ -48,6 +49,16 @@ check:
 
 demo: all
 	scripts/demo.sh
+
+# mcr against every peer in one VM boot (about 30 min under TCG on 2 CPUs);
+# results in bench/results/. BENCH_ARGS="--kernel 6.1", "--runs 5", ...
+bench:
+	bench/run.sh $(BENCH_ARGS)
+
+# A few seconds per contender (about 2 min with the boot); fails unless
+# every contender ran and relayed something.
+bench-smoke:
+	bench/run.sh --smoke $(BENCH_ARGS)
 
 # The KUnit/KASAN/lockdep/kmemleak kernel, cached in /var/cache/mcr.
 debug-kernel:

@@ -1,0 +1,418 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The benchmark, inside the VM (bench/run.sh boots it). One topology, every
+# contender configured on it in turn, the same pktgen traffic for each:
+#
+#   pktgen (kpktgend_0, xmit_mode netif_receive)
+#     -> in0 (dummy, 10.0.0.1/24)  -- relay under test -->  d1 .. dN (dummy)
+#
+# pktgen builds each packet (a new skb: clone_skb 0) and hands it to
+# netif_receive_skb() on in0 from its kernel thread on CPU 0, so everything
+# the relay does per packet (ingress hook, copies, the outputs' xmit) runs
+# inline in that thread: the rate pktgen achieves is the input rate the
+# relay sustains with one vCPU busy. The outputs' tx counters are read
+# before and after each measurement to check that N copies really left.
+#
+#   bench/guest.sh --ko PATH --csv FILE [--smoke] [--runs N] [--secs S]
+#                  [--fanouts "1 4 16 64"] [--sizes "64 1400"]
+#                  [--only "contender ..."]
+#   bench/guest.sh --ko PATH --csv FILE --profile "contender:fanout:payload ..."
+#
+# --profile: for each point, a function_graph trace (every call, no depth
+# limit) of 20 packets from pktgen_xmit down, into bench/results/profile/;
+# bench/graph-summary.py summarises it.
+#
+# CSV columns: date,kernel,vcpus,contender,fanout,payload,run,secs,
+#              input_pps,relayed_pps,out_per_in,note
+# relayed_pps = (sum of the outputs' tx packets) / fanout / seconds; for a
+# relay that forwards every packet it equals input_pps (out_per_in = 1).
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+ko=
+csv=
+smoke=0
+runs=3
+secs=2
+fanouts="1 4 16 64"
+sizes="64 1400"
+only=
+profile=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--ko) ko=$2; shift 2 ;;
+	--csv) csv=$2; shift 2 ;;
+	--smoke) smoke=1; shift ;;
+	--runs) runs=$2; shift 2 ;;
+	--secs) secs=$2; shift 2 ;;
+	--fanouts) fanouts=$2; shift 2 ;;
+	--sizes) sizes=$2; shift 2 ;;
+	--only) only=$2; shift 2 ;;
+	--profile) profile=$2; shift 2 ;;
+	*) echo "guest.sh: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -n "$ko" ] && [ -n "$csv" ] || { echo "guest.sh: --ko and --csv are required" >&2; exit 2; }
+if [ $smoke -eq 1 ]; then
+	runs=1 secs=2 fanouts=4 sizes=64
+fi
+
+MCR_NL=$top/tools/mcr-nl/mcr-nl
+YNL_CLI=${MCR_YNL_CLI:-/var/cache/mcr/ynl-6.12/tools/net/ynl/cli.py}
+SPEC=$top/Documentation/netlink/specs/mcr.yaml
+PG=/proc/net/pktgen
+GROUP=239.1.1.1
+GROUP_MAC=01:00:5e:01:01:01
+PORT=5000
+SRC=10.0.0.2
+MAXFO=64
+IPMR_MAX=31 # MAXVIFS (32) minus the input
+CONTENDERS="bare mcr mcr-consume mcr-rw mcr-consume-rw nft-dup nft-fwd nft-dup-rw tc-mirred tc-mirred-rw ipmr socat"
+[ -n "$only" ] && CONTENDERS=$only
+
+kver=$(uname -r)
+vcpus=$(nproc)
+date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+work=$(mktemp -d)
+smc_pid=
+socat_pids=()
+
+log() { echo "bench: $*" >&2; }
+
+cleanup() {
+	[ -n "$smc_pid" ] && kill "$smc_pid" 2>/dev/null
+	for p in "${socat_pids[@]}"; do kill "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+# --- topology ---------------------------------------------------------------
+setup_topology() {
+	sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	{
+		echo "link add in0 address 02:00:00:00:00:01 type dummy"
+		echo "link set in0 multicast on up"
+		echo "addr add 10.0.0.1/24 dev in0"
+		for i in $(seq $MAXFO); do
+			echo "link add d$i type dummy"
+			echo "link set d$i multicast on up"
+			echo "addr add 10.1.$i.1/24 dev d$i"
+		done
+	} >"$work/topo"
+	ip -batch "$work/topo" || return 1
+	sysctl -qw net.ipv4.conf.in0.rp_filter=0
+	modprobe pktgen || return 1
+	insmod "$ko" || return 1
+}
+
+tx_sum() { # fanout
+	local n=$1 s=0 i v
+	for ((i = 1; i <= n; i++)); do
+		read -r v </sys/class/net/d$i/statistics/tx_packets
+		s=$((s + v))
+	done
+	echo $s
+}
+
+pktgen_config() { # payload
+	local size=$(($1 + 42)) # Ethernet 14 + IPv4 20 + UDP 8 + payload
+	echo "reset" >$PG/pgctrl
+	echo "rem_device_all" >$PG/kpktgend_0
+	echo "add_device in0" >$PG/kpktgend_0
+	local c
+	for c in "count 0" "clone_skb 0" "burst 1" "delay 0" "pkt_size $size" \
+		"xmit_mode netif_receive" "dst $GROUP" "dst_mac $GROUP_MAC" \
+		"src_min $SRC" "src_max $SRC" "udp_src_min 4000" "udp_src_max 4000" \
+		"udp_dst_min $PORT" "udp_dst_max $PORT"; do
+		echo "$c" >$PG/in0 || { log "pktgen: '$c' refused"; return 1; }
+	done
+}
+
+# Prints "elapsed_us packets" of one timed pktgen run.
+pktgen_run() { # seconds
+	echo start >$PG/pgctrl &
+	local pid=$!
+	sleep "$1"
+	echo stop >$PG/pgctrl
+	wait $pid
+	sed -n 's/^Result: OK: \([0-9]*\)(.*) usec, \([0-9]*\) (.*/\1 \2/p' $PG/in0
+}
+
+# --- contenders ---------------------------------------------------------------
+# Each has setup_X N and teardown_X; setup returns 3 with a reason on stdout
+# when the point is not reachable.
+
+setup_bare() { :; }
+teardown_bare() { :; }
+
+mcr_ynl_outputs() { # fanout rw
+	local i sep= o=
+	for ((i = 1; i <= $1; i++)); do
+		local ifx
+		ifx=$(cat /sys/class/net/d$i/ifindex)
+		if [ "$2" = 1 ]; then
+			o+="$sep{\"ifindex\":$ifx,\"group\":$((239 << 24 | 9 << 16 | i)),\"port\":$((6000 + i))}"
+		else
+			o+="$sep{\"ifindex\":$ifx}"
+		fi
+		sep=,
+	done
+	echo "[$o]"
+}
+
+mcr_add() { # fanout consume rw
+	local n=$1 args=(rule add iif in0 group $GROUP port $PORT nojoin) i
+	[ "$2" = 1 ] && args+=(consume)
+	for ((i = 1; i <= n; i++)); do
+		args+=(oif d$i)
+		[ "$3" = 1 ] && args+=(group 239.9.0.$i port $((6000 + i)))
+	done
+	"$MCR_NL" "${args[@]}" >/dev/null 2>"$work/mcr-nl.err" && return 0
+	# The CLI is still being finished: the kernel's YNL client does the same.
+	log "mcr-nl failed ($(head -c 200 "$work/mcr-nl.err")), using ynl cli.py"
+	local flags='"nojoin"'
+	[ "$2" = 1 ] && flags='"consume","nojoin"'
+	python3 "$YNL_CLI" --spec "$SPEC" --no-schema --do rule-new --json \
+		"{\"family\":2,\"iif\":$(cat /sys/class/net/in0/ifindex),\"group\":$((239 << 24 | 1 << 16 | 1 << 8 | 1)),\"port\":$PORT,\"flags\":[$flags],\"output\":$(mcr_ynl_outputs "$n" "$3")}" \
+		>/dev/null
+}
+mcr_flush() { "$MCR_NL" rule flush >/dev/null 2>&1 ||
+	python3 "$YNL_CLI" --spec "$SPEC" --no-schema --do rule-flush --json '{}' >/dev/null; }
+
+setup_mcr() { mcr_add "$1" 0 0; }
+setup_mcr-consume() { mcr_add "$1" 1 0; }
+setup_mcr-rw() { mcr_add "$1" 0 1; }
+setup_mcr-consume-rw() { mcr_add "$1" 1 1; }
+teardown_mcr() { mcr_flush; }
+teardown_mcr-consume() { mcr_flush; }
+teardown_mcr-rw() { mcr_flush; }
+teardown_mcr-consume-rw() { mcr_flush; }
+
+# nftables netdev ingress: one rule matches and jumps to a chain of
+# unconditional rules holding the outputs (a rule holds at most 128
+# expressions: 32 dups, or 16 rewrite+dup, per rule; and a rewritten
+# packet would no longer match a repeated match). Rewrite: the statements
+# run in order on the original, and dup clones it at that point (payload
+# set then unshares the original's header before changing it).
+nft_rules() { # fanout per_rule stmt_fn
+	local n=$1 per=$2 i line=
+	for ((i = 1; i <= n; i++)); do
+		line+=" $($3 $i)"
+		if ((i % per == 0 || i == n)); then
+			echo "    ${line# }"
+			line=
+		fi
+	done
+}
+nft_dup_stmt() { echo "dup to \"d$1\""; }
+nft_duprw_stmt() { echo "ip daddr set 239.9.0.$1 udp dport set $((6000 + $1)) dup to \"d$1\""; }
+nft_load() { # rules of chain outs on stdin
+	{
+		echo "table netdev bench {"
+		echo "  chain outs {"
+		cat
+		echo "  }"
+		echo "  chain in {"
+		echo "    type filter hook ingress device \"in0\" priority 0; policy accept;"
+		echo "    ip daddr $GROUP udp dport $PORT jump outs"
+		echo "  }"
+		echo "}"
+	} >"$work/nft"
+	nft -f "$work/nft"
+}
+setup_nft-dup() { nft_rules "$1" 32 nft_dup_stmt | nft_load; }
+setup_nft-dup-rw() { nft_rules "$1" 16 nft_duprw_stmt | nft_load; }
+setup_nft-fwd() {
+	[ "$1" -eq 1 ] || { echo "n/a: fwd is 1:1"; return 3; }
+	echo "    fwd to \"d1\"" | nft_load
+}
+teardown_nft-dup() { nft delete table netdev bench; }
+teardown_nft-dup-rw() { nft delete table netdev bench; }
+teardown_nft-fwd() { nft delete table netdev bench; }
+
+# tc clsact ingress: one flower filter matches and goes to chain 1, whose
+# matchall filters hold the mirred egress mirror actions, at most 32 actions
+# (TCA_ACT_MAX_PRIO) each, each filter ending in "continue" so that the next
+# one runs too. Rewrite: pedit + csum before each mirror (3 actions per
+# output, 10 outputs per filter).
+tc_load() { # fanout rw
+	local n=$1 rw=$2 per=32 i prio=1 acts=
+	[ "$rw" = 1 ] && per=10
+	{
+		echo "qdisc add dev in0 clsact"
+		echo "filter add dev in0 ingress prio 1 protocol ip flower skip_hw dst_ip $GROUP ip_proto udp dst_port $PORT action goto chain 1"
+		for ((i = 1; i <= n; i++)); do
+			local ctl=pipe
+			((i % per == 0 || i == n)) && ctl=continue
+			[ "$rw" = 1 ] && acts+=" action pedit ex munge ip dst set 239.9.0.$i munge udp dport set $((6000 + i)) pipe action csum ip and udp pipe"
+			acts+=" action mirred egress mirror dev d$i $ctl"
+			if [ $ctl = continue ]; then
+				echo "filter add dev in0 ingress chain 1 prio $prio protocol ip matchall skip_hw$acts"
+				prio=$((prio + 1))
+				acts=
+			fi
+		done
+	} >"$work/tc"
+	tc -batch "$work/tc"
+}
+setup_tc-mirred() { tc_load "$1" 0; }
+setup_tc-mirred-rw() { tc_load "$1" 1; }
+teardown_tc-mirred() { tc qdisc del dev in0 clsact; }
+teardown_tc-mirred-rw() { tc qdisc del dev in0 clsact; }
+
+# Kernel multicast routing, the (S,G) route installed by smcroute.
+setup_ipmr() {
+	local n=$1 i outs=
+	[ "$n" -le $IPMR_MAX ] || { echo "n/a: 32 VIFs"; return 3; }
+	{
+		echo "phyint in0 enable"
+		for ((i = 1; i <= n; i++)); do
+			echo "phyint d$i enable"
+			outs+=" d$i"
+		done
+		echo "mroute from in0 source $SRC group $GROUP to$outs"
+	} >"$work/smcroute.conf"
+	smcrouted -n -N -l err -f "$work/smcroute.conf" -P "$work/smcroute.pid" \
+		-u "$work/smcroute.sock" >"$work/smcroute.log" 2>&1 &
+	smc_pid=$!
+	for i in $(seq 100); do
+		ip mroute show 2>/dev/null | grep -q "($SRC,$GROUP)" && return 0
+		sleep 0.1
+	done
+	log "smcroute: no route installed: $(cat "$work/smcroute.log")"
+	return 1
+}
+teardown_ipmr() {
+	[ -n "$smc_pid" ] && kill "$smc_pid" && wait "$smc_pid" 2>/dev/null
+	smc_pid=
+	# The VIFs go when the daemon's mroute socket closes.
+	for _ in $(seq 50); do
+		[ "$(sysctl -n net.ipv4.conf.in0.mc_forwarding)" = 0 ] && break
+		sleep 0.1
+	done
+}
+
+# socat, one process per output: each joins the group on in0 and sends what
+# it reads to the group on its output (socat has two ends, so one process
+# cannot write to N outputs; the kernel delivers a copy to each socket).
+setup_socat() {
+	local n=$1 i
+	for ((i = 1; i <= n; i++)); do
+		socat -u -b 2048 \
+			"UDP4-RECV:$PORT,reuseaddr,ip-add-membership=$GROUP:10.0.0.1" \
+			"UDP4-SENDTO:$GROUP:$PORT,ip-multicast-if=10.1.$i.1,ip-multicast-loop=0,so-bindtodevice=d$i" \
+			2>>"$work/socat.log" &
+		socat_pids+=($!)
+	done
+	# Wait until every socket has joined.
+	for _ in $(seq 100); do
+		[ "$(grep -c '^ *[0-9]*: 0*:1388 ' /proc/net/udp)" -ge "$n" ] && sleep 0.3 && return 0
+		sleep 0.1
+	done
+	log "socat: sockets not ready: $(cat "$work/socat.log")"
+	return 1
+}
+teardown_socat() {
+	local p
+	for p in "${socat_pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${socat_pids[@]}"; do wait "$p" 2>/dev/null; done
+	socat_pids=()
+}
+
+# --- measurement ---------------------------------------------------------------
+row() { echo "$date,$kver,$vcpus,$*" >>"$csv"; }
+
+measure() { # contender fanout payload run
+	local c=$1 n=$2 sz=$3 r=$4 why rc
+	# Not in $(...): setup starts daemons whose pids teardown needs.
+	setup_$c "$n" >"$work/why" 2>>"$work/setup.log"
+	rc=$?
+	why=$(cat "$work/why")
+	if [ $rc -eq 3 ]; then
+		# The smoke run checks every contender: try it where it can run.
+		[ $smoke -eq 1 ] && [ "$n" -ne 1 ] && { measure "$c" 1 "$sz" "$r"; return; }
+		row "$c,$n,$sz,$r,0,,,,$why"
+		return 0
+	elif [ $rc -ne 0 ]; then
+		log "$c fanout $n: setup failed: $why"
+		row "$c,$n,$sz,$r,0,,,,error: setup failed"
+		teardown_$c >/dev/null 2>&1
+		return 1
+	fi
+	local tx0 tx1 res us pkts in_pps out_pps ratio
+	tx0=$(tx_sum "$n")
+	res=$(pktgen_run "$secs")
+	tx1=$(tx_sum "$n")
+	teardown_$c >/dev/null 2>&1
+	read -r us pkts <<<"$res"
+	if [ -z "$us" ] || [ "$us" -eq 0 ]; then
+		log "$c fanout $n: pktgen gave no result"
+		row "$c,$n,$sz,$r,$secs,,,,error: no pktgen result"
+		return 1
+	fi
+	local out=$((tx1 - tx0))
+	in_pps=$((pkts * 1000000 / us))
+	if [ "$c" = bare ]; then
+		out_pps=$in_pps ratio=
+	else
+		out_pps=$((out * 1000000 / us / n))
+		ratio=$(awk -v o=$out -v n=$n -v p=$pkts 'BEGIN { printf "%.4f", p ? o / n / p : 0 }')
+	fi
+	row "$c,$n,$sz,$r,$secs,$in_pps,$out_pps,$ratio,"
+	printf 'bench: %-15s fanout %2d payload %4d run %d: input %7d pps, relayed %7d pps (out/in %s)\n' \
+		"$c" "$n" "$sz" "$r" "$in_pps" "$out_pps" "${ratio:--}" >&2
+}
+
+[ -s "$csv" ] || echo "date,kernel,vcpus,contender,fanout,payload,run,secs,input_pps,relayed_pps,out_per_in,note" >"$csv"
+
+# --- profile ----------------------------------------------------------------
+T=/sys/kernel/tracing
+
+profile_point() { # contender fanout payload
+	local c=$1 n=$2 sz=$3 out=$top/bench/results/profile f
+	mkdir -p "$out"
+	pktgen_config "$sz" || return 1
+	setup_$c "$n" >"$work/why" || { log "profile $c: setup failed"; return 1; }
+	# A call graph of a few packets.
+	: >$T/set_ftrace_filter
+	echo pktgen_xmit >$T/set_graph_function
+	echo 0 >$T/max_graph_depth # unlimited: every call pays the same tracer cost
+	echo function_graph >$T/current_tracer
+	echo 0 >$T/options/funcgraph-irqs 2>/dev/null
+	: >$T/trace
+	echo "count 20" >$PG/in0
+	echo start >$PG/pgctrl
+	echo "count 0" >$PG/in0
+	cat $T/trace >"$out/$c-$n-$sz.graph"
+	echo nop >$T/current_tracer
+	: >$T/set_graph_function
+	echo 0 >$T/max_graph_depth
+	teardown_$c >/dev/null 2>&1
+	log "profile $c fanout $n payload $sz -> $out/$c-$n-$sz.graph"
+}
+
+if [ -n "$profile" ]; then
+	setup_topology || exit 1
+	for p in $profile; do
+		IFS=: read -r c n sz <<<"$p"
+		profile_point "$c" "$n" "$sz"
+	done
+	exit 0
+fi
+
+setup_topology || { log "topology setup failed"; exit 1; }
+log "kernel $kver, $vcpus vCPUs, $secs s per measurement, $runs run(s)"
+fail=0
+for n in $fanouts; do
+	for r in $(seq "$runs"); do
+		for sz in $sizes; do
+			pktgen_config "$sz" || exit 1
+			for c in $CONTENDERS; do
+				measure "$c" "$n" "$sz" "$r" || fail=1
+			done
+		done
+	done
+done
+rmmod mcr 2>/dev/null
+exit $fail

@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Summarise a bench/guest.sh CSV: a Markdown table, a gnuplot plot, and
+(with --check) the smoke test's verdict.
+
+  bench/report.py CSV [--md FILE] [--png FILE] [--check] [--note TEXT]
+
+Every figure is the median over runs, with min and max, of relayed_pps: the
+input packets per second the contender relayed to all of its outputs
+(pktgen's achieved rate when every packet was relayed N times; bare: the
+rate of receiving and dropping). The relay's cost per input packet is
+1e9/pps - 1e9/bare_pps (ns), bare measured at the same point and run.
+"""
+import argparse
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ORDER = ["bare", "mcr", "mcr-consume", "mcr-rw", "mcr-consume-rw",
+         "nft-dup", "nft-fwd", "nft-dup-rw", "tc-mirred", "tc-mirred-rw",
+         "ipmr", "socat"]
+DESC = {
+    "bare": "no relay: received and dropped (ceiling)",
+    "mcr": "mcr rule, pass",
+    "mcr-consume": "mcr rule, consume",
+    "mcr-rw": "mcr, pass, group+port rewrite per output",
+    "mcr-consume-rw": "mcr, consume, group+port rewrite per output",
+    "nft-dup": "nft netdev ingress `dup to` per output",
+    "nft-fwd": "nft netdev ingress `fwd to` (1:1 only)",
+    "nft-dup-rw": "nft `ip daddr set`+`udp dport set`+`dup to` per output",
+    "tc-mirred": "tc flower + `mirred egress mirror` per output",
+    "tc-mirred-rw": "tc flower + pedit + csum + mirror per output",
+    "ipmr": "kernel multicast routing, (S,G) via smcroute",
+    "socat": "socat, one process per output",
+}
+# Like-for-like comparisons against mcr.
+PEERS_PLAIN = ["nft-dup", "nft-fwd", "tc-mirred", "ipmr", "socat"]
+PEERS_RW = ["nft-dup-rw", "tc-mirred-rw"]
+
+
+def load(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def summarise(rows):
+    """{(contender, fanout, payload): dict(med, lo, hi, n, note, ratio)}"""
+    acc = {}
+    for r in rows:
+        key = (r["contender"], int(r["fanout"]), int(r["payload"]))
+        a = acc.setdefault(key, {"v": [], "notes": set(), "ratio": []})
+        v = num(r["relayed_pps"])
+        if v is not None:
+            a["v"].append(v)
+        if num(r["out_per_in"]) is not None:
+            a["ratio"].append(num(r["out_per_in"]))
+        if r["note"]:
+            a["notes"].add(r["note"])
+    out = {}
+    for key, a in acc.items():
+        v = a["v"]
+        out[key] = {
+            "med": statistics.median(v) if v else None,
+            "lo": min(v) if v else None,
+            "hi": max(v) if v else None,
+            "n": len(v),
+            "note": "; ".join(sorted(a["notes"])),
+            "ratio": min(a["ratio"]) if a["ratio"] else None,
+        }
+    return out
+
+
+def kpps(x):
+    return f"{x / 1000:.1f}" if x >= 1000 else f"{x / 1000:.2f}"
+
+
+def cell(s):
+    if s is None:
+        return ""
+    if s["med"] is None:
+        return s["note"] or "error"
+    if s["n"] == 1:
+        return kpps(s["med"])
+    return f"{kpps(s['med'])} ({kpps(s['lo'])}–{kpps(s['hi'])})"
+
+
+def markdown(rows, summ, note):
+    contenders = [c for c in ORDER if any(k[0] == c for k in summ)]
+    fanouts = sorted({k[1] for k in summ})
+    payloads = sorted({k[2] for k in summ})
+    r0 = rows[0]
+    runs = max(int(r["run"]) for r in rows)
+    secs = max((num(r["secs"]) or 0) for r in rows)
+    out = []
+    out.append(f"Run of {r0['date']} on kernel {r0['kernel']}, "
+               f"{r0['vcpus']} vCPUs (QEMU TCG), pktgen `netif_receive` into a "
+               f"dummy input, outputs on dummy devices; {secs:g} s per "
+               f"measurement, median of {runs} run(s) (min–max).")
+    if note:
+        out.append("")
+        out.append(note)
+    for sz in payloads:
+        out.append("")
+        out.append(f"### Input kpps relayed to every output, UDP payload {sz} B")
+        out.append("")
+        out.append("| contender | " + " | ".join(f"fan-out {n}" for n in fanouts) + " |")
+        out.append("|---|" + "---:|" * len(fanouts))
+        for c in contenders:
+            out.append(f"| {c} | " + " | ".join(cell(summ.get((c, n, sz))) for n in fanouts) + " |")
+        # Ratios: mcr against its peers, and everything against bare.
+        out.append("")
+        out.append(f"Ratio to mcr (median / median; > 1: faster than mcr), and to bare, payload {sz} B:")
+        out.append("")
+        out.append("| contender | " + " | ".join(f"fan-out {n}" for n in fanouts) + " |")
+        out.append("|---|" + "---:|" * len(fanouts))
+        for c in contenders:
+            if c == "bare":
+                continue
+            ref = "mcr-rw" if c.endswith("-rw") else "mcr"
+            cells = []
+            for n in fanouts:
+                s = summ.get((c, n, sz))
+                m = summ.get((ref, n, sz))
+                b = summ.get(("bare", n, sz))
+                if not s or s["med"] is None:
+                    cells.append("n/a")
+                    continue
+                parts = []
+                if c != ref and m and m["med"]:
+                    parts.append(f"{s['med'] / m['med']:.2f}× {ref}")
+                if b and b["med"]:
+                    parts.append(f"{s['med'] / b['med']:.2f}× bare")
+                cells.append(", ".join(parts))
+            out.append(f"| {c} | " + " | ".join(cells) + " |")
+        # Cost per input packet above bare, in ns.
+        out.append("")
+        out.append(f"Relay cost per input packet above bare (ns, from the medians; "
+                   f"per extra output: slope from fan-out {fanouts[0]} to {fanouts[-1]}), payload {sz} B:")
+        out.append("")
+        out.append("| contender | " + " | ".join(f"fan-out {n}" for n in fanouts) + " | per extra output |")
+        out.append("|---|" + "---:|" * (len(fanouts) + 1))
+        for c in contenders:
+            if c in ("bare", "socat"):  # socat's work is on the other vCPU
+                continue
+            cells, pts = [], []
+            for n in fanouts:
+                s = summ.get((c, n, sz))
+                b = summ.get(("bare", n, sz))
+                if s and s["med"] and b and b["med"]:
+                    ns = 1e9 / s["med"] - 1e9 / b["med"]
+                    cells.append(f"{ns:.0f}")
+                    pts.append((n, ns))
+                else:
+                    cells.append("n/a")
+            slope = ""
+            if len(pts) >= 2 and pts[-1][0] != pts[0][0]:
+                slope = f"{(pts[-1][1] - pts[0][1]) / (pts[-1][0] - pts[0][0]):.0f}"
+            out.append(f"| {c} | " + " | ".join(cells) + f" | {slope} |")
+    bad = [(k, s["ratio"]) for k, s in summ.items()
+           if s["ratio"] is not None and s["ratio"] < 0.999 and k[0] != "socat"]
+    out.append("")
+    out.append("Check of the outputs' tx counters: every in-kernel contender sent "
+               "fan-out × input packets" + (" at every point." if not bad else
+               ", except: " + ", ".join(f"{k[0]} fan-out {k[1]} payload {k[2]}: "
+                                         f"{r:.3f}" for k, r in sorted(bad))) +
+               " socat's relayed rate is what its outputs sent; the rest of the "
+               "input was dropped at its sockets.")
+    out.append("")
+    out.append("Contenders:")
+    out.append("")
+    for c in contenders:
+        out.append(f"- `{c}`: {DESC.get(c, c)}")
+    return "\n".join(out) + "\n"
+
+
+def plot(summ, png, title):
+    contenders = [c for c in ORDER if any(k[0] == c for k in summ)]
+    payloads = sorted({k[2] for k in summ})
+    tmp = tempfile.mkdtemp()
+    cmds = [
+        "set terminal pngcairo size 1400,600 font ',10'" if has_cairo() else
+        "set terminal png size 1400,600",
+        f"set output '{png}'",
+        f"set multiplot layout 1,{len(payloads)} title '{title}'",
+        "set logscale xy 2", "set logscale y 10",
+        "set xtics (1, 4, 16, 64)", "set xrange [0.8:80]",
+        "set xlabel 'fan-out (outputs per input packet)'",
+        "set ylabel 'input kpps relayed to every output'",
+        "set key outside right", "set grid",
+    ]
+    for sz in payloads:
+        plots = []
+        for i, c in enumerate(contenders):
+            f = os.path.join(tmp, f"{c}-{sz}.dat")
+            with open(f, "w") as fh:
+                for n in sorted({k[1] for k in summ}):
+                    s = summ.get((c, n, sz))
+                    if s and s["med"]:
+                        fh.write(f"{n} {s['med'] / 1000} {s['lo'] / 1000} {s['hi'] / 1000}\n")
+            if os.path.getsize(f):
+                dt = 2 if c == "bare" else 1
+                lw = 3 if c.startswith("mcr") else 1.5
+                plots.append(f"'{f}' using 1:2:3:4 with yerrorlines dt {dt} lw {lw} "
+                             f"pt {i % 13 + 1} title '{c}'")
+        cmds.append(f"set title 'UDP payload {sz} B'")
+        cmds.append("plot " + ", ".join(plots))
+    cmds.append("unset multiplot")
+    script = os.path.join(tmp, "plot.gp")
+    with open(script, "w") as fh:
+        fh.write("\n".join(cmds) + "\n")
+    subprocess.run(["gnuplot", script], check=True)
+
+
+def has_cairo():
+    r = subprocess.run(["gnuplot", "-e", "set terminal"], capture_output=True, text=True)
+    return "pngcairo" in (r.stdout + r.stderr)
+
+
+def check(rows):
+    """Smoke verdict: every contender ran and relayed something."""
+    ok = True
+    seen = {}
+    for r in rows:
+        c = r["contender"]
+        v = num(r["relayed_pps"])
+        if v and v > 0:
+            seen[c] = True
+        else:
+            seen.setdefault(c, False)
+            if r["note"].startswith("error"):
+                print(f"bench smoke: {c} fan-out {r['fanout']}: {r['note']}")
+    for r in rows:
+        ratio = num(r["out_per_in"])
+        if r["contender"] != "socat" and ratio is not None and ratio < 0.99:
+            print(f"bench smoke: {r['contender']} fan-out {r['fanout']}: sent "
+                  f"{ratio:.3f} × fan-out copies per input packet, not 1")
+            ok = False
+    for c in ORDER:
+        if c not in seen:
+            print(f"bench smoke: {c}: did not run")
+            ok = False
+        elif not seen[c]:
+            print(f"bench smoke: {c}: relayed nothing")
+            ok = False
+    return ok
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("csv")
+    ap.add_argument("--md")
+    ap.add_argument("--png")
+    ap.add_argument("--check", action="store_true")
+    ap.add_argument("--note", default="")
+    a = ap.parse_args()
+    rows = load(a.csv)
+    if not rows:
+        print("bench: no results", file=sys.stderr)
+        return 1
+    summ = summarise(rows)
+    md = markdown(rows, summ, a.note)
+    if a.md:
+        with open(a.md, "w") as f:
+            f.write(md)
+    else:
+        sys.stdout.write(md)
+    if a.png:
+        r0 = rows[0]
+        plot(summ, os.path.abspath(a.png),
+             f"mcr and peers: {r0['kernel']}, {r0['vcpus']} vCPUs (TCG), {r0['date'][:10]}")
+    if a.check:
+        return 0 if check(rows) else 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

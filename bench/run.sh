@@ -1,0 +1,91 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make bench: mcr against every peer, side by side in one VM boot.
+# Builds mcr.ko for the kernel, boots one VM (tools/vm-run --smp 2 --mem
+# 2048) that runs bench/guest.sh, and summarises the CSV it writes:
+#
+#   bench/results/<date>-<kernel>.csv   every measurement
+#   bench/results/latest.md             medians (min–max), ratios, cost/packet
+#   bench/results/latest.png            input pps relayed vs fan-out
+#
+#   bench/run.sh [--smoke] [--kernel K] [--runs N] [--secs S]
+#                [--fanouts "1 4 16 64"] [--sizes "64 1400"] [--only "c ..."]
+#
+# --smoke: 2 s per contender at fan-out 4, 64-byte payload (nft fwd at
+# fan-out 1), one run; exits non-zero unless every contender ran and relayed
+# something. Its results go to bench/results/smoke-<kernel>.* and leave
+# latest.* alone. Exit status: 0, 1 on a failed check or run.
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+
+smoke=0
+kernel=6.12
+guest_args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--smoke) smoke=1; shift ;;
+	--kernel) kernel=$2; shift 2 ;;
+	--runs | --secs | --fanouts | --sizes | --only) guest_args+=("$1" "$2"); shift 2 ;;
+	-h | --help) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--smoke] [--kernel K] [--runs N] [--secs S] [--fanouts L] [--sizes L] [--only L]" >&2
+	   exit 2 ;;
+	esac
+done
+
+# 6.12 / 6.1: the newest installed of that series; else a full version.
+case $kernel in
+*.*.*) kver=$kernel ;;
+*) kver=$(ls -1 /boot/vmlinuz-"$kernel".*-amd64 2>/dev/null | sed 's|/boot/vmlinuz-||' |
+	sort -V | tail -n 1) ;;
+esac
+[ -n "$kver" ] && [ -e "/boot/vmlinuz-$kver" ] ||
+	{ echo "bench: kernel '$kernel' not installed (scripts/deps.sh)" >&2; exit 1; }
+
+for t in gnuplot nft tc smcrouted socat python3; do
+	command -v "$t" >/dev/null || { echo "bench: $t missing (scripts/deps.sh)" >&2; exit 1; }
+done
+
+start=$(date +%s)
+ko=$(scripts/build-module.sh "$kver") || { echo "bench: module build failed" >&2; exit 1; }
+# mcr-nl is optional: guest.sh falls back to the kernel's YNL client.
+make -s -C tools/mcr-nl >/dev/null 2>&1 || echo "bench: mcr-nl did not build; using ynl cli.py" >&2
+
+mkdir -p bench/results
+# What else was running on the host: the figures are only as quiet as it.
+others="host: $(nproc) CPUs, load average $(cut -d' ' -f1-3 /proc/loadavg) at start, $(pgrep -c qemu-system || true) other QEMU VM(s), $(pgrep -fc 'make -j' || true) parallel make(s) running"
+if [ $smoke -eq 1 ]; then
+	base=bench/results/smoke-$kver
+	rm -f "$base.csv"
+	guest_args+=(--smoke)
+	timeout=420
+else
+	base=bench/results/$(date -u +%Y%m%d-%H%M)-$kver
+	timeout=0
+fi
+csv=$base.csv
+
+echo "bench: $others" >&2
+tools/vm-run --kernel "$kver" --smp 2 --mem 2048 --timeout "$timeout" -- \
+	bench/guest.sh --ko "${ko#"$top"/}" --csv "$csv" "${guest_args[@]}"
+rc=$?
+[ -s "$csv" ] || { echo "bench: no results (VM exit status $rc)" >&2; exit 1; }
+
+if [ $smoke -eq 1 ]; then
+	bench/report.py "$csv" --md "$base.md" --check --note "Smoke run. $others."
+	chk=$?
+	echo "bench: smoke: VM exit status $rc, check $([ $chk -eq 0 ] && echo passed || echo FAILED)," \
+		"$(($(date +%s) - start)) s"
+	[ $rc -eq 0 ] && [ $chk -eq 0 ]
+	exit
+fi
+
+bench/report.py "$csv" --md bench/results/latest.md --png bench/results/latest.png \
+	--note "$others. Raw data: \`$(basename "$csv")\`." || rc=1
+cp bench/results/latest.md "$base.md"
+cat bench/results/latest.md
+echo "bench: $csv, bench/results/latest.md, bench/results/latest.png;" \
+	"$(($(date +%s) - start)) s, VM exit status $rc"
+exit $rc
