@@ -32,6 +32,10 @@ REPO_DIR=$(dirname "$SELFTESTS_DIR")
 : "${VERBOSE:=0}"
 
 TEST_NAME=$(basename "$0" .sh)
+# A sender that moves between CPUs queues its packets to different CPUs'
+# veth backlogs, which may then relay them out of order; a NIC keeps a flow
+# on one queue. Pin senders so that a flow stays in order, as on the wire.
+SENDER_CPU="taskset -c 0"
 RET=$ksft_pass		# worst result so far
 NS_LIST=()		# namespaces created by setup_ns
 BG_PIDS=()		# background processes to kill on exit
@@ -509,7 +513,7 @@ send_udp()
 	local ns=$1 out
 	shift
 
-	out=$(ip netns exec "$ns" "$MCR_UDP" send "$@") || die "send $* failed: $out"
+	out=$(ip netns exec "$ns" $SENDER_CPU "$MCR_UDP" send "$@") || die "send $* failed: $out"
 	sed -n 's/^sent=//p' <<<"$out"
 }
 
@@ -522,7 +526,7 @@ send_bg()
 	local name=$1 ns=$2
 	shift 2
 
-	ip netns exec "$ns" "$MCR_UDP" send "$@" >"$TMPD/$name.out" 2>"$TMPD/$name.err" &
+	ip netns exec "$ns" $SENDER_CPU "$MCR_UDP" send "$@" >"$TMPD/$name.out" 2>"$TMPD/$name.err" &
 	SEND_PID[$name]=$!
 	BG_PIDS+=("$!")
 }

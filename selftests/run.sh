@@ -102,6 +102,11 @@ load_module()
 echo "TAP version 13"
 echo "1..$total"
 
+# Fan-out over veth queues every copy to the relaying CPU's backlog
+# (netif_rx); 50 outputs of a paced stream overflow the default of 1000
+# in one burst. A relay host is tuned the same way (see PERFORMANCE_NOTES).
+sysctl -qw net.core.netdev_max_backlog=10000
+
 ko=$(cd "$(dirname "$ko")" 2>/dev/null && pwd -P)/$(basename "$ko")
 export MCR_KO=$ko
 preflight
