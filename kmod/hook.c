@@ -53,7 +53,7 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	struct udphdr _uh, *uh;
 	struct iphdr *iph;
 	struct mcr_rule *rule;
-	unsigned int i, n;
+	unsigned int n;
 	bool consume;
 
 	if (skb->protocol != htons(ETH_P_IP))
@@ -87,13 +87,11 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	outs = rcu_dereference(rule->outputs);
 	n = outs->count;
 	consume = READ_ONCE(rule->flags) & MCR_RULE_FLAGS_CONSUME;
-	for (i = 0; i < n; i++)
-		mcr_output_xmit(&outs->out[i], skb, iph, consume && i == n - 1);
-	if (!consume)
-		return NF_ACCEPT;
-	if (!n)
+	if (n)
+		mcr_outputs_xmit(outs, skb, iph, consume);
+	else if (consume)
 		kfree_skb(skb);
-	return NF_STOLEN;
+	return consume ? NF_STOLEN : NF_ACCEPT;
 
 not_udp:
 	mcr_net_count(mn, MCR_NET_NOT_UDP);

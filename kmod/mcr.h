@@ -171,11 +171,18 @@ void mcr_hook_unregister(struct mcr_dev *mdev);
 
 /* xmit.c */
 void mcr_output_init_dmac(struct mcr_output *out);
-void mcr_output_xmit(const struct mcr_output *out, struct sk_buff *skb,
-		     const struct iphdr *iph, bool last);
+void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
+		      const struct iphdr *iph, bool consume);
 #if IS_ENABLED(CONFIG_KUNIT)
 int mcr_rewrite(const struct mcr_output *out, struct sk_buff *skb,
 		unsigned int ihl);
+struct sk_buff *mcr_pkt_copy(const struct sk_buff *skb, unsigned int len,
+			     unsigned int ihl, unsigned int headroom);
+bool mcr_payload_shareable(struct sk_buff *skb, unsigned int hdr_len,
+			   unsigned int ihl);
+struct sk_buff *mcr_pkt_share(const struct sk_buff *owner, unsigned int len,
+			      unsigned int ihl, unsigned int hdr_len,
+			      unsigned int headroom);
 #endif
 
 /* stats.c */

@@ -63,9 +63,161 @@ static __be32 mcr_dev_primary_addr(const struct net_device *dev)
 }
 
 /*
- * An skb whose IP and UDP headers this output owns: a copy of the head
- * (sharing the payload's pages), or for the last output of a consuming rule
- * the original itself, unshared.
+ * How the outputs of one packet share it. With one output, that output
+ * gets the packet itself when a consuming rule owns it, else one private
+ * copy. With several, one skb holds the payload (the original when the
+ * rule consumes it and its data can be shared, else a private copy) and
+ * every output gets a new head with only the IP and UDP headers, which it
+ * rewrites, followed by page references to that payload, as pskb_copy()
+ * shares fragments. New heads come from the per-CPU page fragment cache:
+ * a kmalloc'ed head per output costs a payload copy and, where allocations
+ * are zeroed (init_on_alloc, Debian's default), a memset of the whole head.
+ */
+
+/* An empty skb with a page fragment head for linear bytes after headroom. */
+static struct sk_buff *mcr_alloc_frag_skb(unsigned int headroom,
+					  unsigned int linear)
+{
+	unsigned int size = SKB_DATA_ALIGN(headroom + linear) +
+			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	struct sk_buff *nskb;
+	void *data;
+
+	if (size > PAGE_SIZE)
+		return NULL;
+	data = netdev_alloc_frag(size);
+	if (!data)
+		return NULL;
+	nskb = build_skb(data, size);
+	if (!nskb) {
+		skb_free_frag(data);
+		return NULL;
+	}
+	skb_reserve(nskb, headroom);
+	return nskb;
+}
+
+/* What a new skb inherits from the received one besides its bytes. */
+static void mcr_copy_meta(struct sk_buff *nskb, const struct sk_buff *skb)
+{
+	nskb->priority = skb->priority;
+	nskb->mark = skb->mark;
+}
+
+/*
+ * A checksum still to be completed must cover the UDP header, as a local
+ * sender leaves it: the new skbs are told where it starts.
+ */
+static bool mcr_partial_csum_ok(const struct sk_buff *skb, unsigned int ihl)
+{
+	return skb->ip_summed != CHECKSUM_PARTIAL ||
+	       (skb_checksum_start_offset(skb) == ihl &&
+		skb->csum_offset == offsetof(struct udphdr, check));
+}
+
+static void mcr_set_csum_state(struct sk_buff *nskb,
+			       const struct sk_buff *skb, unsigned int ihl)
+{
+	/*
+	 * CHECKSUM_COMPLETE is not carried across a forward, and nothing on
+	 * transmit uses CHECKSUM_UNNECESSARY.
+	 */
+	if (skb->ip_summed == CHECKSUM_PARTIAL)
+		skb_partial_csum_set(nskb, ihl, offsetof(struct udphdr, check));
+	else
+		nskb->ip_summed = CHECKSUM_NONE;
+}
+
+/* A private, linear copy of the first len bytes of skb (the IP packet). */
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(const struct sk_buff *skb,
+					      unsigned int len,
+					      unsigned int ihl,
+					      unsigned int headroom)
+{
+	struct sk_buff *nskb;
+
+	if (!mcr_partial_csum_ok(skb, ihl))
+		return NULL;
+	nskb = mcr_alloc_frag_skb(headroom, len);
+	if (!nskb)
+		return NULL;
+	if (skb_copy_bits(skb, 0, skb_put(nskb, len), len)) {
+		kfree_skb(nskb);
+		return NULL;
+	}
+	mcr_copy_meta(nskb, skb);
+	mcr_set_csum_state(nskb, skb, ihl);
+	return nskb;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_copy);
+
+/*
+ * Whether outputs may point at skb's payload: the headers are linear, the
+ * head is a page fragment, and no fragment needs care (page pool, user
+ * pages, a fragment list) or would overflow the new skb.
+ */
+VISIBLE_IF_KUNIT bool mcr_payload_shareable(struct sk_buff *skb,
+					    unsigned int hdr_len,
+					    unsigned int ihl)
+{
+	return skb->head_frag && !skb->pp_recycle && !skb_zcopy(skb) &&
+	       !skb_has_frag_list(skb) && skb_headlen(skb) >= hdr_len &&
+	       skb_shinfo(skb)->nr_frags < MAX_SKB_FRAGS &&
+	       mcr_partial_csum_ok(skb, ihl);
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_payload_shareable);
+
+/*
+ * A new skb with a private copy of the first hdr_len bytes of owner and
+ * page references to the rest, up to len; owner passed
+ * mcr_payload_shareable().
+ */
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(const struct sk_buff *owner,
+					       unsigned int len,
+					       unsigned int ihl,
+					       unsigned int hdr_len,
+					       unsigned int headroom)
+{
+	const struct skb_shared_info *shinfo = skb_shinfo(owner);
+	unsigned int off, head_len, i, nfrags = 0;
+	struct sk_buff *nskb;
+	struct page *page;
+
+	nskb = mcr_alloc_frag_skb(headroom, hdr_len);
+	if (!nskb)
+		return NULL;
+	skb_copy_from_linear_data(owner, skb_put(nskb, hdr_len), hdr_len);
+
+	head_len = min(skb_headlen(owner), len);
+	if (head_len > hdr_len) {
+		page = virt_to_head_page(owner->head);
+		off = owner->data + hdr_len - (u8 *)page_address(page);
+		get_page(page);
+		skb_add_rx_frag(nskb, nfrags++, page, off, head_len - hdr_len,
+				head_len - hdr_len);
+	}
+	/* The stack has trimmed nothing yet: stop at the IP length. */
+	off = skb_headlen(owner);
+	for (i = 0; i < shinfo->nr_frags && off < len; i++) {
+		const skb_frag_t *frag = &shinfo->frags[i];
+		unsigned int size = min(skb_frag_size(frag), len - off);
+
+		page = skb_frag_page(frag);
+		get_page(page);
+		skb_add_rx_frag(nskb, nfrags++, page, skb_frag_off(frag), size,
+				size);
+		off += size;
+	}
+	mcr_copy_meta(nskb, owner);
+	mcr_set_csum_state(nskb, owner, ihl);
+	return nskb;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_share);
+
+/*
+ * Fallback for packets too big for a page fragment: a kmalloc'ed copy of
+ * the head, or for the last output of a consuming rule the original itself,
+ * unshared.
  */
 static struct sk_buff *mcr_output_skb(struct sk_buff *skb,
 				      const struct net_device *dev,
@@ -191,44 +343,34 @@ static int mcr_transmit(const struct mcr_output *out, struct sk_buff *skb)
 	return rc;
 }
 
-/*
- * Send one copy of skb on out. With last set the caller hands skb over
- * (a consuming rule's last output) and it is used instead of a copy.
- */
-void mcr_output_xmit(const struct mcr_output *out, struct sk_buff *skb,
-		     const struct iphdr *iph, bool last)
+/* Why out cannot take this packet, or 0. */
+static int mcr_output_check(const struct mcr_output *out, u8 ttl,
+			    unsigned int len)
 {
-	unsigned int len = ntohs(iph->tot_len);
-	unsigned int ihl = iph->ihl * 4;
-	struct sk_buff *nskb;
+	if (!out->ttl && ttl <= 1)
+		return MCR_DROP_TTL;
+	if (len > READ_ONCE(out->dev->mtu))
+		return MCR_DROP_TOO_BIG;
+	if (__this_cpu_read(mcr_xmit_recursion) > MCR_XMIT_RECURSION_LIMIT)
+		return MCR_DROP_XMIT;
+	return 0;
+}
+
+/* Rewrite nskb, this output's own, for out and send it; consumes nskb. */
+static void mcr_output_send(const struct mcr_output *out,
+			    struct sk_buff *nskb, unsigned int ihl,
+			    unsigned int len)
+{
 	int reason, rc;
 
-	if (!out->ttl && iph->ttl <= 1) {
-		reason = MCR_DROP_TTL;
-		goto drop_orig;
-	}
-	if (len > READ_ONCE(out->dev->mtu)) {
-		reason = MCR_DROP_TOO_BIG;
-		goto drop_orig;
-	}
-	if (__this_cpu_read(mcr_xmit_recursion) > MCR_XMIT_RECURSION_LIMIT) {
-		reason = MCR_DROP_XMIT;
-		goto drop_orig;
-	}
-
-	nskb = mcr_output_skb(skb, out->dev, ihl + sizeof(struct udphdr), last);
-	if (!nskb) {
-		mcr_output_drop(out, MCR_DROP_NOMEM);
-		return;
-	}
 	/* Drop the link layer's padding of short frames. */
 	if (pskb_trim_rcsum(nskb, len)) {
 		reason = MCR_DROP_NOMEM;
-		goto drop_copy;
+		goto drop;
 	}
 	reason = mcr_rewrite(out, nskb, ihl);
 	if (reason)
-		goto drop_copy;
+		goto drop;
 
 	__this_cpu_inc(mcr_xmit_recursion);
 	rc = mcr_transmit(out, nskb);
@@ -239,12 +381,114 @@ void mcr_output_xmit(const struct mcr_output *out, struct sk_buff *skb,
 		mcr_output_count(out, len);
 	return;
 
-drop_copy:
+drop:
 	kfree_skb(nskb);
 	mcr_output_drop(out, reason);
+}
+
+/* Every output gets a kmalloc'ed copy (see mcr_output_skb()). */
+static void mcr_outputs_xmit_copy(const struct mcr_outputs *outs,
+				  struct sk_buff *skb, const struct iphdr *iph,
+				  bool consume)
+{
+	unsigned int len = ntohs(iph->tot_len);
+	unsigned int ihl = iph->ihl * 4;
+	unsigned int i, n = outs->count;
+	u8 ttl = iph->ttl;
+
+	for (i = 0; i < n; i++) {
+		const struct mcr_output *out = &outs->out[i];
+		bool last = consume && i == n - 1;
+		struct sk_buff *nskb;
+		int reason;
+
+		reason = mcr_output_check(out, ttl, len);
+		if (reason) {
+			if (last)
+				kfree_skb(skb);
+			mcr_output_drop(out, reason);
+			continue;
+		}
+		nskb = mcr_output_skb(skb, out->dev,
+				      ihl + sizeof(struct udphdr), last);
+		if (!nskb) {
+			mcr_output_drop(out, MCR_DROP_NOMEM);
+			continue;
+		}
+		mcr_output_send(out, nskb, ihl, len);
+	}
+}
+
+/*
+ * Send skb, an IPv4 UDP packet whose header iph the hook has validated, on
+ * every output of outs (at least one). With consume set the caller hands
+ * skb over.
+ */
+void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
+		      const struct iphdr *iph, bool consume)
+{
+	unsigned int len = ntohs(iph->tot_len);
+	unsigned int ihl = iph->ihl * 4;
+	unsigned int hdr_len = ihl + sizeof(struct udphdr);
+	const struct mcr_output *out;
+	struct sk_buff *owner, *nskb;
+	unsigned int i, n = outs->count;
+	u8 ttl = iph->ttl;	/* iph may point into skb, freed below */
+	int reason;
+
+	if (n == 1 && consume) {
+		mcr_outputs_xmit_copy(outs, skb, iph, true);
+		return;
+	}
+	if (consume && mcr_payload_shareable(skb, hdr_len, ihl)) {
+		owner = skb_share_check(skb, GFP_ATOMIC);
+		if (!owner)
+			goto nomem;
+	} else {
+		owner = mcr_pkt_copy(skb, len, ihl,
+				     LL_RESERVED_SPACE(outs->out[0].dev));
+		if (!owner) {
+			/* Too big for a page fragment (or a bad offset). */
+			mcr_outputs_xmit_copy(outs, skb, iph, consume);
+			return;
+		}
+		if (consume)
+			consume_skb(skb);
+	}
+
+	if (n == 1) {
+		/* Pass mode: the private copy is this output's. */
+		out = &outs->out[0];
+		reason = mcr_output_check(out, ttl, len);
+		if (reason) {
+			kfree_skb(owner);
+			mcr_output_drop(out, reason);
+			return;
+		}
+		mcr_output_send(out, owner, ihl, len);
+		return;
+	}
+
+	for (i = 0; i < n; i++) {
+		out = &outs->out[i];
+		reason = mcr_output_check(out, ttl, len);
+		if (reason) {
+			mcr_output_drop(out, reason);
+			continue;
+		}
+		nskb = mcr_pkt_share(owner, len, ihl, hdr_len,
+				     LL_RESERVED_SPACE(out->dev));
+		if (!nskb) {
+			mcr_output_drop(out, MCR_DROP_NOMEM);
+			continue;
+		}
+		mcr_output_send(out, nskb, ihl, len);
+	}
+	/* The outputs hold their own references to the payload's pages. */
+	consume_skb(owner);
 	return;
-drop_orig:
-	if (last)
-		kfree_skb(skb);
-	mcr_output_drop(out, reason);
+
+nomem:
+	for (i = 0; i < n; i++)
+		mcr_output_drop(&outs->out[i], MCR_DROP_NOMEM);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: per-output header rewrite (mcr_rewrite) on synthetic skbs, and the
- * multicast MAC derivation (mcr_output_init_dmac).
+ * KUnit: per-output header rewrite (mcr_rewrite) on synthetic skbs, how an
+ * output's skb is made from the received one (mcr_pkt_copy, mcr_pkt_share),
+ * and the multicast MAC derivation (mcr_output_init_dmac).
  *
  * Expected packets are built independently: the fields are set plainly and
  * both checksums fully recomputed with a byte-wise one's complement sum
@@ -384,6 +385,211 @@ static void mcr_rewrite_source_auto_no_addr_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rc, (int)MCR_DROP_XMIT);
 }
 
+/* ---- mcr_pkt_copy / mcr_payload_shareable / mcr_pkt_share -------------- */
+
+/*
+ * The received skb in several layouts: where its head comes from, how much
+ * of the packet the head holds, how the rest is split over page fragments,
+ * trailing link-layer padding, and the checksum state.
+ */
+struct share_case {
+	const char *name;
+	u16 payload_len;
+	u16 head_len;		/* bytes of packet + padding in the head; 0: all */
+	u8 nfrags;		/* the rest split over this many pages */
+	u8 pad;			/* padding bytes after the IP packet */
+	bool frag_head;		/* head from the page fragment cache */
+	bool partial;		/* CHECKSUM_PARTIAL ... */
+	bool partial_elsewhere;	/* ... starting past the UDP header */
+	bool shareable;		/* what mcr_payload_shareable() must say */
+};
+
+#define HDRS	28		/* IP + UDP headers, no options */
+
+static const struct share_case share_cases[] = {
+	/* name                        pay  head frags pad  frag_head */
+	{ "kmalloc_head_linear",       100,    0, 0,   0, false, .shareable = false },
+	{ "frag_head_linear",          100,    0, 0,   0, true,  .shareable = true },
+	{ "frag_head_linear_1472",    1472,    0, 0,   0, true,  .shareable = true },
+	{ "frag_head_empty_payload",     0,    0, 0,   0, true,  .shareable = true },
+	{ "frag_head_padded",           10,    0, 0,  18, true,  .shareable = true },
+	{ "frag_head_and_2_frags",    1000,  200, 2,   0, true,  .shareable = true },
+	{ "head_is_headers_3_frags",   999, HDRS, 3,   0, true,  .shareable = true },
+	{ "padding_in_last_frag",      300,  100, 2,  30, true,  .shareable = true },
+	{ "padding_is_last_frag",      300,  100, 1,  30, true,  .shareable = true },
+	{ "headers_not_linear",        100,   20, 1,   0, true,  .shareable = false },
+	{ "kmalloc_head_with_frags",   500,   64, 2,   0, false, .shareable = false },
+	{ "partial_csum_at_udp",       333,    0, 0,   0, true,  .partial = true,
+	  .shareable = true },
+	{ "partial_csum_elsewhere",    333,    0, 0,   0, true,  .partial = true,
+	  .partial_elsewhere = true, .shareable = false },
+};
+
+#undef HDRS
+
+static void share_desc(const struct share_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(share, share_cases, share_desc);
+
+/* The packet (p, plus c->pad bytes of padding) laid out as c says. */
+static struct sk_buff *layout_skb(struct kunit *test,
+				  const struct share_case *c,
+				  const u8 *bytes, unsigned int total)
+{
+	unsigned int head_len = c->head_len ?: total;
+	unsigned int off, i, size;
+	struct sk_buff *skb;
+	struct page *page;
+
+	if (c->frag_head) {
+		/*
+		 * A page of its own, not one from the page fragment cache that
+		 * the skbs under test take their heads from too: its reference
+		 * count then moves only by what they take from the original.
+		 */
+		page = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		skb = build_skb(page_address(page), PAGE_SIZE);
+	} else {
+		skb = alloc_skb(HEADROOM + head_len, GFP_KERNEL);
+	}
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, kfree_skb_action, skb));
+	KUNIT_ASSERT_EQ(test, (bool)skb->head_frag, c->frag_head);
+	skb_reserve(skb, HEADROOM);
+	skb_put_data(skb, bytes, head_len);
+	for (off = head_len, i = 0; i < c->nfrags; i++) {
+		size = i == c->nfrags - 1 ? total - off : (total - head_len) / c->nfrags;
+		page = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		/* At an offset, so that one is carried over too. */
+		memcpy(page_address(page) + 100 + i, bytes + off, size);
+		skb_add_rx_frag(skb, i, page, 100 + i, size, PAGE_SIZE);
+		off += size;
+	}
+	KUNIT_ASSERT_EQ(test, skb->len, total);
+	skb->protocol = htons(ETH_P_IP);
+	if (c->partial) {
+		skb->ip_summed = CHECKSUM_PARTIAL;
+		skb->csum_start = skb_headroom(skb) + 20 +
+				  (c->partial_elsewhere ? 8 : 0);
+		skb->csum_offset = offsetof(struct udphdr, check);
+	} else {
+		skb->ip_summed = CHECKSUM_COMPLETE;
+		skb->csum = 0x5a5a;
+	}
+	skb->mark = 0x1234;
+	skb->priority = 7;
+	return skb;
+}
+
+/* nskb carries exactly want (len bytes), with the headers private. */
+static void expect_pkt(struct kunit *test, const struct share_case *c,
+		       struct sk_buff *nskb, const u8 *want, unsigned int len,
+		       unsigned int headroom)
+{
+	u8 *got = kunit_kzalloc(test, len + 1, GFP_KERNEL);
+	u8 ip_summed = nskb->ip_summed;	/* a bit-field: no typeof() */
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_ASSERT_EQ(test, nskb->len, len);
+	KUNIT_ASSERT_EQ(test, 0, skb_copy_bits(nskb, 0, got, len));
+	KUNIT_EXPECT_MEMEQ(test, got, want, len);
+	KUNIT_EXPECT_GE(test, skb_headroom(nskb), headroom);
+	KUNIT_EXPECT_GE(test, skb_headlen(nskb), 28U);
+	KUNIT_EXPECT_FALSE(test, skb_cloned(nskb));
+	KUNIT_EXPECT_EQ(test, nskb->mark, 0x1234U);
+	KUNIT_EXPECT_EQ(test, nskb->priority, 7U);
+	if (c->partial) {
+		KUNIT_EXPECT_EQ(test, ip_summed, CHECKSUM_PARTIAL);
+		KUNIT_EXPECT_EQ(test, skb_checksum_start_offset(nskb), 20);
+		KUNIT_EXPECT_EQ(test, nskb->csum_offset,
+				offsetof(struct udphdr, check));
+	} else {
+		/* A stale CHECKSUM_COMPLETE must not travel. */
+		KUNIT_EXPECT_EQ(test, ip_summed, CHECKSUM_NONE);
+	}
+}
+
+static int page_refs(const struct sk_buff *skb, int *refs)
+{
+	int i, n = 0;
+
+	if (skb->head_frag)
+		refs[n++] = page_ref_count(virt_to_head_page(skb->head));
+	for (i = 0; i < skb_shinfo(skb)->nr_frags; i++)
+		refs[n++] = page_ref_count(skb_frag_page(&skb_shinfo(skb)->frags[i]));
+	return n;
+}
+
+static void mcr_pkt_share_test(struct kunit *test)
+{
+	static const struct rw_case plain = {
+		.name = "plain", .udp_csum = true, .ttl_in = 64,
+	};
+	const struct share_case *c = test->param_value;
+	int refs_before[MAX_SKB_FRAGS + 1], refs_after[MAX_SKB_FRAGS + 1];
+	struct pkt *orig, *want;
+	struct rw_case rc = plain;
+	struct sk_buff *skb, *nskb;
+	unsigned int len, total, hdr_len = 28;
+	int n, i;
+	u8 *bytes;
+
+	orig = kunit_kzalloc(test, sizeof(*orig), GFP_KERNEL);
+	want = kunit_kzalloc(test, sizeof(*want), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, orig);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	rc.payload_len = c->payload_len;
+	build_pkts(&rc, orig, want);
+	len = orig->len;
+	total = len + c->pad;
+	bytes = kunit_kzalloc(test, total, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, bytes);
+	memcpy(bytes, orig->b, len);
+	memset(bytes + len, 0xee, c->pad);
+
+	skb = layout_skb(test, c, bytes, total);
+	KUNIT_EXPECT_EQ(test, mcr_payload_shareable(skb, hdr_len, 20), c->shareable);
+
+	/* A private linear copy works for every layout but a stray offset. */
+	nskb = mcr_pkt_copy(skb, len, 20, 48);
+	if (c->partial_elsewhere) {
+		KUNIT_EXPECT_NULL(test, nskb);
+	} else {
+		KUNIT_ASSERT_NOT_NULL(test, nskb);
+		expect_pkt(test, c, nskb, bytes, len, 48);
+		KUNIT_EXPECT_EQ(test, skb_headlen(nskb), len);
+		KUNIT_EXPECT_TRUE(test, nskb->head_frag);
+		kfree_skb(nskb);
+	}
+	if (!c->shareable)
+		return;
+
+	n = page_refs(skb, refs_before);
+	nskb = mcr_pkt_share(skb, len, 20, hdr_len, 48);
+	KUNIT_ASSERT_NOT_NULL(test, nskb);
+	expect_pkt(test, c, nskb, bytes, len, 48);
+	KUNIT_EXPECT_EQ(test, skb_headlen(nskb), hdr_len);
+	/* The headers are this skb's own: writing them leaves the original. */
+	nskb->data[8] = 1;
+	nskb->data[20] = 0xab;
+	KUNIT_EXPECT_MEMEQ(test, skb->data, bytes, hdr_len);
+	/* Every page reference taken is given back with the skb. */
+	kfree_skb(nskb);
+	KUNIT_ASSERT_EQ(test, page_refs(skb, refs_after), n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, refs_after[i], refs_before[i], "page %d", i);
+	/* The original is untouched. */
+	KUNIT_EXPECT_EQ(test, skb->len, total);
+	bytes[8] = 0;
+	KUNIT_EXPECT_EQ(test, 0, skb_copy_bits(skb, 0, bytes, total));
+	KUNIT_EXPECT_MEMEQ(test, bytes, orig->b, len);
+}
+
 /* ---- mcr_output_init_dmac ---------------------------------------------- */
 
 struct dmac_case {
@@ -441,6 +647,7 @@ static void mcr_output_init_dmac_test(struct kunit *test)
 static struct kunit_case mcr_xmit_cases[] = {
 	KUNIT_CASE_PARAM(mcr_rewrite_test, rw_gen_params),
 	KUNIT_CASE(mcr_rewrite_source_auto_no_addr_test),
+	KUNIT_CASE_PARAM(mcr_pkt_share_test, share_gen_params),
 	KUNIT_CASE_PARAM(mcr_output_init_dmac_test, dmac_gen_params),
 	{}
 };
