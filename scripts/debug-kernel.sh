@@ -108,7 +108,9 @@ build() {
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	seed=$(grep -lxF "$src_key" "$cache"/*/src-key 2>/dev/null | while read -r f; do
-		[ -f "$(dirname "$f")/complete" ] && echo "$(stat -c %Y "$f") $(dirname "$f")"
+		if [ -f "$(dirname "$f")/complete" ]; then
+			echo "$(stat -c %Y "$f") $(dirname "$f")"
+		fi
 	done | sort -n | tail -n 1 | cut -d ' ' -f 2-)
 	if [ -n "$seed" ] && [ "$seed" != "$dir" ]; then
 		msg "starting from a copy of $seed/linux (incremental rebuild)"

@@ -39,10 +39,12 @@ die() {
 
 poweroff_now() {
 	sync
-	poweroff -f
-	# poweroff -f should not return; if it does, try sysrq, then wait for
+	# A reset ends QEMU as well as a power-off, since vm-run passes
+	# -no-reboot, and it needs no ACPI method.
+	reboot -f
+	# reboot -f should not return; if it does, try sysrq, then wait for
 	# the host's timeout.
-	echo o >/proc/sysrq-trigger
+	echo b >/proc/sysrq-trigger
 	sleep 30
 }
 
