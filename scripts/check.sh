@@ -4,12 +4,19 @@
 # make check: every test of the project.
 #  - host: generated netlink files match the spec, mcr-nl unit tests,
 #    the VM runner's own tests;
-#  - for each installed Debian kernel (6.12 and 6.1): build the module for
-#    it and run the selftests inside one VM boot of that kernel; the boot
-#    fails on any splat or leak report in the guest's kernel log.
+#  - for each installed Debian kernel (6.12 and 6.1) and the debug kernel
+#    (scripts/debug-kernel.sh: KASAN, lockdep, kmemleak, KUnit; built once
+#    and cached): build the module for it and run the selftests (and on
+#    the debug kernel the KUnit suites) inside one VM boot of that kernel,
+#    then unload and scan for leaks; the boot fails on any splat in the
+#    guest's kernel log;
+#  - the gate's own test: a leaking and a use-after-free probe module must
+#    make it fail;
+#  - the benchmark's smoke run: every contender relays.
 # Prints one KTAP line per test and closes with "N passed, N failed".
 #
-#   scripts/check.sh [--kernel K]...    (default: every installed 6.12 and 6.1)
+#   scripts/check.sh [--kernel K]...   (default: 6.12, 6.1 and debug; K is
+#                                       a Debian kernel version or "debug")
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +43,12 @@ if [ ${#kernels[@]} -eq 0 ]; then
 		k=$(newest_kernel "$series") || k="missing-$series"
 		kernels+=("$k")
 	done
+	kernels+=(debug)
 fi
+first_debian=
+for k in "${kernels[@]}"; do
+	case $k in debug | missing-*) ;; *) first_debian=${first_debian:-$k} ;; esac
+done
 
 passed=0 failed=0 skipped=0 n=0
 results=$(mktemp)
@@ -89,8 +101,10 @@ run_host "host: mcr-nl builds with -Wall -Wextra -Werror" make -s -C tools/mcr-n
 run_ktap "host: mcr-nl unit" make -s -C tools/mcr-nl test ||
 	report fail "host: mcr-nl unit: exit status"
 run_host "host: selftests tools build" make -s -C selftests
-run_ktap "host: vm-run" selftests/vm_run_test.sh --kernel "${kernels[0]}" ||
-	report fail "host: vm-run: exit status"
+if [ -n "$first_debian" ]; then
+	run_ktap "host: vm-run" selftests/vm_run_test.sh --kernel "$first_debian" ||
+		report fail "host: vm-run: exit status"
+fi
 run_ktap "host: install" scripts/install-test.sh ||
 	report fail "host: install: exit status"
 run_ktap "host: dkms" scripts/dkms-test.sh ||
@@ -102,7 +116,27 @@ for k in "${kernels[@]}"; do
 		report fail "kernel ${k#missing-}: installed (run scripts/deps.sh)"
 		continue ;;
 	esac
-	ko=$(scripts/build-module.sh "$k" 2>"$results")
+	vm_kernel=$k test_ko=() timeout=2400 test_timeout=300
+	if [ "$k" = debug ]; then
+		# Built once per config fragment and cached outside the repo.
+		t0=$(date +%s)
+		if ! kdir=$(scripts/debug-kernel.sh --print-kdir 2>"$results"); then
+			sed 's/^/# /' "$results"
+			report fail "debug kernel: builds (scripts/debug-kernel.sh)"
+			continue
+		fi
+		sed 's/^/# /' "$results"
+		report ok "debug kernel: built or cached ($(($(date +%s) - t0)) s)"
+		k=$(make -s -C "$kdir" kernelrelease)
+		export MCR_DEBUG_KERNEL
+		MCR_DEBUG_KERNEL=$(scripts/debug-kernel.sh --print-image 2>/dev/null)
+		build_arg=$kdir
+		# KASAN and lockdep under TCG: several times slower.
+		timeout=4800 test_timeout=1200
+	else
+		build_arg=$k
+	fi
+	ko=$(scripts/build-module.sh "$build_arg" 2>"$results")
 	if [ $? -ne 0 ]; then
 		sed 's/^/# /' "$results"
 		report fail "$k: module builds with W=1"
@@ -114,19 +148,38 @@ for k in "${kernels[@]}"; do
 	else
 		report ok "$k: module builds with W=1"
 	fi
+	if [ "$vm_kernel" = debug ]; then
+		if [ -f "$(dirname "$ko")/tests/mcr_kunit.ko" ]; then
+			report ok "$k: KUnit module builds with W=1"
+			test_ko=(--test-ko "$(dirname "${ko#"$top"/}")/tests/mcr_kunit.ko")
+		else
+			report fail "$k: KUnit module builds with W=1"
+		fi
+	fi
 	log=$(mktemp -d)/guest.log
-	run_ktap "$k" tools/vm-run --kernel "$k" --timeout 2400 --log "$log" -- \
-		scripts/vm-tests.sh --ko "${ko#"$top"/}"
+	run_ktap "$k" tools/vm-run --kernel "$vm_kernel" --timeout "$timeout" --log "$log" -- \
+		scripts/vm-tests.sh --ko "${ko#"$top"/}" "${test_ko[@]}" --timeout "$test_timeout"
 	rc=$?
 	# 123: the selftests passed but the guest kernel logged a splat.
 	case $rc in
 	0) report ok "$k: guest kernel log clean, VM exit status 0" ;;
-	123) grep -n -E "BUG|WARNING|Oops|KASAN|UBSAN|ref_tracker|unreferenced|waiting for" \
-		"$log" | head -n 40 | sed 's/^/# /'
+	123) grep -n -E "BUG|WARNING|Oops|KASAN|UBSAN|ref_tracker|unreferenced|waiting for|lock|RCU" \
+		"$log" | head -n 60 | sed 's/^/# /'
 	     report fail "$k: guest kernel log clean (see $log)" ;;
 	*) report fail "$k: VM exit status $rc (guest log: $log)" ;;
 	esac
+	if [ "$vm_kernel" = debug ]; then
+		gate_args=()
+		[ -n "$first_debian" ] || gate_args=(--no-debian)
+		run_ktap "host: gate" selftests/gate/gate_test.sh "${gate_args[@]}" ||
+			report fail "host: gate: exit status"
+	fi
 done
+
+if [ -n "$first_debian" ]; then
+	run_host "host: bench: smoke: every contender relays" \
+		bench/run.sh --smoke --kernel "$first_debian"
+fi
 
 echo "1..$n"
 echo "# make check took $(($(date +%s) - start)) s"
