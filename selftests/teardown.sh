@@ -97,7 +97,7 @@ step_del_output()
 
 	log "=== step 1: delete an output device during traffic"
 	id=$(rule_add "$R" iif vi group $G port $P oif oa oif ob)
-	start_recv a1 "$SA" --iface sa --group $G --port $P --flow 1 --expect $N --timeout 30
+	start_recv a1 "$SA" --iface sa --group $G --port $P --flow 1 --expect $N --timeout 120
 	stream s1 "$SRC" --flow 1 --count $N
 	wait_counter_ge 20 1000 dev_stat "$R" vi rx_packets || log_fail "stream did not start"
 	check_ok "ip link del ob" ip -n "$R" link del ob
