@@ -48,6 +48,11 @@ main()
 
 	require_all
 	require_cmd setpriv unshare
+	# uid 65534 must reach the binary: the checkout may sit under a 0700
+	# directory (mktemp -d), so run a copy from a world-readable one.
+	nl_dir=$(mktemp -d /tmp/mcr-nl.XXXXXX) && chmod 755 "$nl_dir" &&
+		cp "$MCR_NL" "$nl_dir/" || log_fail "cannot copy mcr-nl to /tmp"
+	MCR_NL=$nl_dir/mcr-nl
 	setup_ns R
 	dummies "$R" d 2
 	rule_add "$R" iif d0 group 239.10.0.1 name root-rule oif d1 >/dev/null
