@@ -65,16 +65,24 @@ static __be32 mcr_dev_primary_addr(const struct net_device *dev)
 /*
  * How the outputs of one packet share it. With one output, that output
  * gets the packet itself when a consuming rule owns it, else one private
- * copy. With several, one skb holds the payload (the original when the
- * rule consumes it and its data can be shared, else a private copy) and
- * every output gets a new head with only the IP and UDP headers, which it
- * rewrites, followed by page references to that payload, as pskb_copy()
- * shares fragments. New heads come from the per-CPU page fragment cache:
- * a kmalloc'ed head per output costs a payload copy and, where allocations
- * are zeroed (init_on_alloc, Debian's default), a memset of the whole head.
+ * copy. Short packets (up to MCR_COPYBREAK bytes, like a driver's
+ * rx_copybreak) are copied whole for each output: that costs less than
+ * taking and dropping page references. Longer ones with several outputs:
+ * one skb holds the payload (the original when the rule consumes it and
+ * its data can be shared, else a private copy) and every output gets a
+ * new head with only the IP and UDP headers, which it rewrites, followed
+ * by page references to that payload, as pskb_copy() shares fragments.
+ * New heads come from the per-CPU page fragment cache: a kmalloc'ed head
+ * per output costs a payload copy and, where allocations are zeroed
+ * (init_on_alloc, Debian's default), a memset of the whole head.
  */
+#define MCR_COPYBREAK	256
 
-/* An empty skb with a page fragment head for linear bytes after headroom. */
+/*
+ * An empty skb with a page fragment head for linear bytes after headroom.
+ * Called in BH context only (the ingress hook), so the per-CPU NAPI caches
+ * serve both the head and the sk_buff without masking interrupts.
+ */
 static struct sk_buff *mcr_alloc_frag_skb(unsigned int headroom,
 					  unsigned int linear)
 {
@@ -85,10 +93,10 @@ static struct sk_buff *mcr_alloc_frag_skb(unsigned int headroom,
 
 	if (size > PAGE_SIZE)
 		return NULL;
-	data = netdev_alloc_frag(size);
+	data = napi_alloc_frag(size);
 	if (!data)
 		return NULL;
-	nskb = build_skb(data, size);
+	nskb = napi_build_skb(data, size);
 	if (!nskb) {
 		skb_free_frag(data);
 		return NULL;
@@ -420,6 +428,99 @@ static void mcr_outputs_xmit_copy(const struct mcr_outputs *outs,
 }
 
 /*
+ * Whether an output may send skb itself: no one else holds it or its head,
+ * and the link layer header fits in front.
+ */
+static bool mcr_skb_sendable(const struct sk_buff *skb,
+			     const struct net_device *dev)
+{
+	return !skb_shared(skb) && !skb_cloned(skb) &&
+	       skb_headroom(skb) >= LL_RESERVED_SPACE(dev);
+}
+
+/*
+ * Every output gets its own linear copy of the packet, but the last output
+ * of a consuming rule, which takes skb itself when it can.
+ */
+static void mcr_outputs_xmit_each(const struct mcr_outputs *outs,
+				  struct sk_buff *skb, unsigned int len,
+				  unsigned int ihl, u8 ttl, bool consume)
+{
+	unsigned int i, n = outs->count;
+
+	for (i = 0; i < n; i++) {
+		const struct mcr_output *out = &outs->out[i];
+		struct sk_buff *nskb;
+		int reason;
+
+		reason = mcr_output_check(out, ttl, len);
+		if (reason) {
+			mcr_output_drop(out, reason);
+			continue;
+		}
+		if (consume && i == n - 1 && mcr_skb_sendable(skb, out->dev)) {
+			nskb = skb;
+			skb = NULL;
+		} else {
+			nskb = mcr_pkt_copy(skb, len, ihl,
+					    LL_RESERVED_SPACE(out->dev));
+			/* Too big for a page fragment, or no memory. */
+			if (!nskb)
+				nskb = mcr_output_skb(skb, out->dev,
+						      ihl + sizeof(struct udphdr),
+						      false);
+			if (!nskb) {
+				mcr_output_drop(out, MCR_DROP_NOMEM);
+				continue;
+			}
+		}
+		mcr_output_send(out, nskb, ihl, len);
+	}
+	if (consume && skb)
+		consume_skb(skb);
+}
+
+/*
+ * Outputs share owner's payload (see mcr_pkt_share()) and the last one
+ * takes owner itself when it can: its header rewrite touches none of the
+ * bytes the others point at. Consumes owner.
+ */
+static void mcr_outputs_xmit_shared(const struct mcr_outputs *outs,
+				    struct sk_buff *owner, unsigned int len,
+				    unsigned int ihl, u8 ttl)
+{
+	unsigned int hdr_len = ihl + sizeof(struct udphdr);
+	unsigned int i, n = outs->count;
+
+	for (i = 0; i < n; i++) {
+		const struct mcr_output *out = &outs->out[i];
+		struct sk_buff *nskb;
+		int reason;
+
+		reason = mcr_output_check(out, ttl, len);
+		if (reason) {
+			mcr_output_drop(out, reason);
+			continue;
+		}
+		if (i == n - 1 && mcr_skb_sendable(owner, out->dev)) {
+			nskb = owner;
+			owner = NULL;
+		} else {
+			nskb = mcr_pkt_share(owner, len, ihl, hdr_len,
+					     LL_RESERVED_SPACE(out->dev));
+			if (!nskb) {
+				mcr_output_drop(out, MCR_DROP_NOMEM);
+				continue;
+			}
+		}
+		mcr_output_send(out, nskb, ihl, len);
+	}
+	/* The outputs hold their own references to the payload's pages. */
+	if (owner)
+		consume_skb(owner);
+}
+
+/*
  * Send skb, an IPv4 UDP packet whose header iph the hook has validated, on
  * every output of outs (at least one). With consume set the caller hands
  * skb over.
@@ -430,14 +531,17 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 	unsigned int len = ntohs(iph->tot_len);
 	unsigned int ihl = iph->ihl * 4;
 	unsigned int hdr_len = ihl + sizeof(struct udphdr);
-	const struct mcr_output *out;
-	struct sk_buff *owner, *nskb;
+	const struct net_device *last_dev = outs->out[outs->count - 1].dev;
 	unsigned int i, n = outs->count;
 	u8 ttl = iph->ttl;	/* iph may point into skb, freed below */
-	int reason;
+	struct sk_buff *owner;
 
-	if (n == 1 && consume) {
-		mcr_outputs_xmit_copy(outs, skb, iph, true);
+	if (!mcr_partial_csum_ok(skb, ihl)) {
+		mcr_outputs_xmit_copy(outs, skb, iph, consume);
+		return;
+	}
+	if (n == 1 || len <= MCR_COPYBREAK) {
+		mcr_outputs_xmit_each(outs, skb, len, ihl, ttl, consume);
 		return;
 	}
 	if (consume && mcr_payload_shareable(skb, hdr_len, ihl)) {
@@ -445,47 +549,17 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		if (!owner)
 			goto nomem;
 	} else {
-		owner = mcr_pkt_copy(skb, len, ihl,
-				     LL_RESERVED_SPACE(outs->out[0].dev));
+		/* Headroom for the last output, which sends it. */
+		owner = mcr_pkt_copy(skb, len, ihl, LL_RESERVED_SPACE(last_dev));
 		if (!owner) {
-			/* Too big for a page fragment (or a bad offset). */
+			/* Too big for a page fragment. */
 			mcr_outputs_xmit_copy(outs, skb, iph, consume);
 			return;
 		}
 		if (consume)
 			consume_skb(skb);
 	}
-
-	if (n == 1) {
-		/* Pass mode: the private copy is this output's. */
-		out = &outs->out[0];
-		reason = mcr_output_check(out, ttl, len);
-		if (reason) {
-			kfree_skb(owner);
-			mcr_output_drop(out, reason);
-			return;
-		}
-		mcr_output_send(out, owner, ihl, len);
-		return;
-	}
-
-	for (i = 0; i < n; i++) {
-		out = &outs->out[i];
-		reason = mcr_output_check(out, ttl, len);
-		if (reason) {
-			mcr_output_drop(out, reason);
-			continue;
-		}
-		nskb = mcr_pkt_share(owner, len, ihl, hdr_len,
-				     LL_RESERVED_SPACE(out->dev));
-		if (!nskb) {
-			mcr_output_drop(out, MCR_DROP_NOMEM);
-			continue;
-		}
-		mcr_output_send(out, nskb, ihl, len);
-	}
-	/* The outputs hold their own references to the payload's pages. */
-	consume_skb(owner);
+	mcr_outputs_xmit_shared(outs, owner, len, ihl, ttl);
 	return;
 
 nomem:

@@ -555,8 +555,14 @@ static void mcr_pkt_share_test(struct kunit *test)
 	skb = layout_skb(test, c, bytes, total);
 	KUNIT_EXPECT_EQ(test, mcr_payload_shareable(skb, hdr_len, 20), c->shareable);
 
-	/* A private linear copy works for every layout but a stray offset. */
+	/*
+	 * A private linear copy works for every layout but a stray offset.
+	 * The new skbs come from per-CPU NAPI caches: BH context, as in the
+	 * hook.
+	 */
+	local_bh_disable();
 	nskb = mcr_pkt_copy(skb, len, 20, 48);
+	local_bh_enable();
 	if (c->partial_elsewhere) {
 		KUNIT_EXPECT_NULL(test, nskb);
 	} else {
@@ -570,7 +576,9 @@ static void mcr_pkt_share_test(struct kunit *test)
 		return;
 
 	n = page_refs(skb, refs_before);
+	local_bh_disable();
 	nskb = mcr_pkt_share(skb, len, 20, hdr_len, 48);
+	local_bh_enable();
 	KUNIT_ASSERT_NOT_NULL(test, nskb);
 	expect_pkt(test, c, nskb, bytes, len, 48);
 	KUNIT_EXPECT_EQ(test, skb_headlen(nskb), hdr_len);
