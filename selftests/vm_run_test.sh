@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Self-test of tools/vm-run, run on the HOST. Boots the VM four times
-# (~10-15 s each under TCG, plus a 20 s timeout case) and prints KTAP.
+# (~10-15 s each under TCG, plus a 20 s timeout case), and three times a
+# kernel that panics at once, and prints KTAP.
 #
 #   selftests/vm_run_test.sh [--kernel K]     (K is passed to vm-run)
 #
@@ -12,10 +13,12 @@
 #      with setsid and stdin closed            -> cases 3, 4, 5
 #   C  a kernel WARNING fails a passing command -> case 6
 #   D  --timeout kills the VM                  -> case 7
+#   E  a kernel that panics while booting is
+#      booted 3 times, then 125                -> case 8
 set -euo pipefail
 
 VM_RUN=$(cd "$(dirname "$0")/../tools" && pwd -P)/vm-run
-NUM_TESTS=7
+NUM_TESTS=8
 
 kernel_args=()
 while [ $# -gt 0 ]; do
@@ -168,6 +171,21 @@ t_timeout() {
 }
 check "vm_run: --timeout 20 kills the VM with 124 within 30 s" t_timeout \
 	"$SCRATCH/D.err"
+
+# --- E: a kernel crash before COMMAND starts is retried, then fails ------
+# No init in the initramfs: the kernel panics at once, every time.
+vm E env MCR_VM_APPEND=rdinit=/mcr-vm-run-test-no-such-init \
+	"$VM_RUN" "${kernel_args[@]}" --log "$SCRATCH/E.log" -- true
+t_boot_retry() {
+	[ "$RC" -eq 125 ] &&
+		[ "$(grep -c 'crashed while booting, before COMMAND started: .*Kernel panic.*booting again' "$SCRATCH/E.err")" -eq 2 ] &&
+		grep -q 'Kernel panic' "$SCRATCH/E.log.boot1" &&
+		grep -q 'Kernel panic' "$SCRATCH/E.log.boot2" &&
+		grep -q 'Kernel panic' "$SCRATCH/E.log" &&
+		grep -q 'never reported an exit status' "$SCRATCH/E.err"
+}
+check "vm_run: a boot-time kernel panic is booted again twice, then 125" \
+	t_boot_retry "$SCRATCH/E.err"
 
 echo "# total $(awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 echo "# $((NUM_TESTS - failed)) passed, $failed failed"
