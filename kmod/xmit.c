@@ -429,12 +429,14 @@ static void mcr_outputs_xmit_copy(const struct mcr_outputs *outs,
 
 /*
  * Whether an output may send skb itself: no one else holds it or its head,
- * and the link layer header fits in front.
+ * the headers it rewrites are linear, and the link layer header fits in
+ * front.
  */
-static bool mcr_skb_sendable(const struct sk_buff *skb,
+static bool mcr_skb_sendable(const struct sk_buff *skb, unsigned int hdr_len,
 			     const struct net_device *dev)
 {
 	return !skb_shared(skb) && !skb_cloned(skb) &&
+	       skb_headlen(skb) >= hdr_len &&
 	       skb_headroom(skb) >= LL_RESERVED_SPACE(dev);
 }
 
@@ -446,6 +448,7 @@ static void mcr_outputs_xmit_each(const struct mcr_outputs *outs,
 				  struct sk_buff *skb, unsigned int len,
 				  unsigned int ihl, u8 ttl, bool consume)
 {
+	unsigned int hdr_len = ihl + sizeof(struct udphdr);
 	unsigned int i, n = outs->count;
 
 	for (i = 0; i < n; i++) {
@@ -458,7 +461,8 @@ static void mcr_outputs_xmit_each(const struct mcr_outputs *outs,
 			mcr_output_drop(out, reason);
 			continue;
 		}
-		if (consume && i == n - 1 && mcr_skb_sendable(skb, out->dev)) {
+		if (consume && i == n - 1 &&
+		    mcr_skb_sendable(skb, hdr_len, out->dev)) {
 			nskb = skb;
 			skb = NULL;
 		} else {
@@ -466,8 +470,7 @@ static void mcr_outputs_xmit_each(const struct mcr_outputs *outs,
 					    LL_RESERVED_SPACE(out->dev));
 			/* Too big for a page fragment, or no memory. */
 			if (!nskb)
-				nskb = mcr_output_skb(skb, out->dev,
-						      ihl + sizeof(struct udphdr),
+				nskb = mcr_output_skb(skb, out->dev, hdr_len,
 						      false);
 			if (!nskb) {
 				mcr_output_drop(out, MCR_DROP_NOMEM);
@@ -502,7 +505,7 @@ static void mcr_outputs_xmit_shared(const struct mcr_outputs *outs,
 			mcr_output_drop(out, reason);
 			continue;
 		}
-		if (i == n - 1 && mcr_skb_sendable(owner, out->dev)) {
+		if (i == n - 1 && mcr_skb_sendable(owner, hdr_len, out->dev)) {
 			nskb = owner;
 			owner = NULL;
 		} else {
