@@ -246,31 +246,72 @@ check "batch: nothing after a usage error" "$(nl -j rule show | jq length)" 1
 
 # ---- monitor -------------------------------------------------------------
 
+# wait_lines FILE N: until FILE has at least N lines, within 10 s.
+wait_lines()
+{
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(wc -l <"$1")" -ge "$2" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# probe_deleted FILE ID: prints the number of the line of FILE (JSON or
+# text) that reports the deletion of rule ID, once there is one (10 s).
+probe_deleted()
+{
+	local i n
+	for ((i = 0; i < 200; i++)); do
+		n=$(grep -n -E "\"rule-del\".*\"id\": ?$2[,}]|^deleted rule $2 " "$1" | cut -d: -f1)
+		[ -n "$n" ] && { echo "$n"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
+# monitor_ready FILE: waits until the monitor writing FILE has subscribed
+# (probe rules are added and deleted until it reports one) and prints how
+# many lines of FILE are about probes: the events under test follow.
+monitor_ready()
+{
+	local i id
+	for ((i = 0; i < 50; i++)); do
+		id=$(nl -j rule add iif d0 group 239.8.8.1 oif d1 | jq -r .id)
+		nl rule del id "$id"
+		probe_deleted "$1" "$id" >/dev/null && break
+	done
+	# Subscribed: the last probe's events are the last ones before ours.
+	id=$(nl -j rule add iif d0 group 239.8.8.1 oif d1 | jq -r .id)
+	nl rule del id "$id"
+	probe_deleted "$1" "$id"
+}
+
 nl rule flush
 ip netns exec "$NS" "$NL" -j monitor >"$TMPD/mon.json" 2>"$TMPD/mon.err" &
 mon=$!
-sleep 1
+skip=$(monitor_ready "$TMPD/mon.json")
 id=$(nl -j rule add iif d0 group 239.8.8.8 oif d1 oif d5 | jq -r .id)
 nl rule replace iif d0 group 239.8.8.8 oif d5 oif d6
 ip -n "$NS" link del d6
 nl rule del id "$id"
-sleep 1
+wait_lines "$TMPD/mon.json" $((skip + 4))
 kill -TERM "$mon"
 wait "$mon"
 check "monitor: exits 0 on SIGTERM" "$?" 0
-check "monitor: events" "$(jq -r -c '[.event, .rule.id, (.rule.outputs | map(.oif) | join(","))] | join(" ")' "$TMPD/mon.json" | tr '\n' ';')" \
+check "monitor: events" "$(tail -n +$((skip + 1)) "$TMPD/mon.json" | jq -r -c '[.event, .rule.id, (.rule.outputs | map(.oif) | join(","))] | join(" ")' | tr '\n' ';')" \
 	"rule-new $id d1,d5;rule-new $id d5,d6;output-del $id d5;rule-del $id d5;"
 check "monitor: nothing on stderr" "$(cat "$TMPD/mon.err")" ""
 ip netns exec "$NS" "$NL" monitor >"$TMPD/mon.txt" 2>&1 &
 mon=$!
-sleep 1
+skip=$(monitor_ready "$TMPD/mon.txt")
 id=$(nl -j rule add iif d0 group 239.8.8.9 name m oif d1 ttl 3 | jq -r .id)
 nl rule del id "$id"
-sleep 1
+wait_lines "$TMPD/mon.txt" $((skip + 2))
 kill -INT "$mon"
 wait "$mon"
 check "monitor: exits 0 on SIGINT" "$?" 0
-check "monitor: human lines" "$(cat "$TMPD/mon.txt")" \
+check "monitor: human lines" "$(tail -n +$((skip + 1)) "$TMPD/mon.txt")" \
 	"added rule $id name m iif d0 group 239.8.8.9 oif d1 ttl 3
 deleted rule $id name m iif d0 group 239.8.8.9 oif d1 ttl 3"
 
