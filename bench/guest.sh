@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The benchmark, inside the VM (bench/run.sh boots it). One topology, every
-# contender configured on it in turn, the same pktgen traffic for each:
+# contender configured on it in turn, the same pktgen traffic for each.
 #
+# inject (the matrix):
 #   pktgen (kpktgend_0, xmit_mode netif_receive)
 #     -> in0 (dummy, 10.0.0.1/24)  -- relay under test -->  d1 .. dN (dummy)
 #
@@ -14,9 +15,25 @@
 # relay sustains with one vCPU busy. The outputs' tx counters are read
 # before and after each measurement to check that N copies really left.
 #
+# scale: the same, from two pktgen threads (kpktgend_0 and _1, devices
+# in0@0 and in0@1), as a NIC spreads traffic over two receive queues on two
+# vCPUs; side by side with one thread at the same point.
+#
+# e2e (end to end over veth):
+#   pktgen in netns bsrc (CPU 0, xmit_mode start_xmit, ratep R)
+#     -> vsrc ==veth==> in1 (10.0.1.1/24; RPS to CPU 1)  -- relay -->  d1 .. dN
+#
+# The sender and the relay run on different vCPUs, as a NIC and the CPU
+# that serves its queue; what the relay cannot take is dropped at the
+# receive backlog (netdev_max_backlog, default 1000). For each contender:
+# the highest offered rate (pktgen's achieved rate) at which at most 0.1%
+# of the packets failed to reach every output, found by doubling from
+# 16k pps (halving when that already loses) and then bisecting.
+#
 #   bench/guest.sh --ko PATH --csv FILE [--smoke] [--runs N] [--secs S]
 #                  [--fanouts "1 4 16 64"] [--sizes "64 1400"]
-#                  [--only "contender ..."]
+#                  [--only "contender ..."] [--phases "inject scale e2e"]
+#                  [--e2e-fanouts "1 16"] [--e2e-only "contender ..."]
 #   bench/guest.sh --ko PATH --csv FILE --profile "contender:fanout:payload ..."
 #
 # --profile: for each point, a function_graph trace (every call, no depth
@@ -24,9 +41,12 @@
 # bench/graph-summary.py summarises it.
 #
 # CSV columns: date,kernel,vcpus,contender,fanout,payload,run,secs,
-#              input_pps,relayed_pps,out_per_in,note
+#              input_pps,relayed_pps,out_per_in,note,mode
+# mode: inject, scale-1q / scale-2q (one or two pktgen threads), e2e.
 # relayed_pps = (sum of the outputs' tx packets) / fanout / seconds; for a
 # relay that forwards every packet it equals input_pps (out_per_in = 1).
+# e2e: input_pps is the highest offered rate with <= 0.1% loss, relayed_pps
+# what reached every output at that rate.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -39,6 +59,9 @@ fanouts="1 4 16 64"
 sizes="64 1400"
 only=
 profile=
+phases="inject scale e2e"
+e2e_fanouts="1 16"
+e2e_only="bare mcr mcr-consume nft-dup nft-fwd tc-mirred ipmr socat"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--ko) ko=$2; shift 2 ;;
@@ -50,12 +73,15 @@ while [ $# -gt 0 ]; do
 	--sizes) sizes=$2; shift 2 ;;
 	--only) only=$2; shift 2 ;;
 	--profile) profile=$2; shift 2 ;;
+	--phases) phases=$2; shift 2 ;;
+	--e2e-fanouts) e2e_fanouts=$2; shift 2 ;;
+	--e2e-only) e2e_only=$2; shift 2 ;;
 	*) echo "guest.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 [ -n "$ko" ] && [ -n "$csv" ] || { echo "guest.sh: --ko and --csv are required" >&2; exit 2; }
 if [ $smoke -eq 1 ]; then
-	runs=1 secs=2 fanouts=4 sizes=64
+	runs=1 secs=2 fanouts=4 sizes=64 e2e_fanouts=4
 fi
 
 MCR_NL=$top/tools/mcr-nl/mcr-nl
@@ -65,7 +91,15 @@ PG=/proc/net/pktgen
 GROUP=239.1.1.1
 GROUP_MAC=01:00:5e:01:01:01
 PORT=5000
-SRC=10.0.0.2
+SRC=10.0.0.2 # the traffic's source; the input device:
+IN=in0
+IN_ADDR=10.0.0.1
+E2E_SECS=1        # traffic per e2e trial
+E2E_START=16000   # pps, the first e2e trial
+E2E_MAX=2048000
+E2E_MIN=250
+E2E_BISECT=4      # steps after the bracket is found
+mode=inject
 MAXFO=64
 IPMR_MAX=31 # MAXVIFS (32) minus the input
 CONTENDERS="bare mcr mcr-consume mcr-rw mcr-consume-rw nft-dup nft-fwd nft-dup-rw tc-mirred tc-mirred-rw ipmr socat"
@@ -102,6 +136,17 @@ setup_topology() {
 	} >"$work/topo"
 	ip -batch "$work/topo" || return 1
 	sysctl -qw net.ipv4.conf.in0.rp_filter=0
+	# e2e: the sender in its own namespace, behind a veth pair.
+	ip netns add bsrc || return 1
+	ip link add vsrc netns bsrc address 02:00:00:00:01:02 type veth \
+		peer name in1 address 02:00:00:00:01:01 || return 1
+	ip link set in1 multicast on up &&
+		ip addr add 10.0.1.1/24 dev in1 &&
+		ip -n bsrc link set vsrc up &&
+		ip -n bsrc addr add 10.0.1.2/24 dev vsrc || return 1
+	sysctl -qw net.ipv4.conf.in1.rp_filter=0
+	# The relay on CPU 1, the sender (kpktgend_0) on CPU 0.
+	[ "$vcpus" -ge 2 ] && echo 2 >/sys/class/net/in1/queues/rx-0/rps_cpus
 	modprobe pktgen || return 1
 	insmod "$ko" || return 1
 }
@@ -115,28 +160,44 @@ tx_sum() { # fanout
 	echo $s
 }
 
-pktgen_config() { # payload
-	local size=$(($1 + 42)) # Ethernet 14 + IPv4 20 + UDP 8 + payload
-	echo "reset" >$PG/pgctrl
-	echo "rem_device_all" >$PG/kpktgend_0
-	echo "add_device in0" >$PG/kpktgend_0
+pktgen_params() { # payload src
 	local c
-	for c in "count 0" "clone_skb 0" "burst 1" "delay 0" "pkt_size $size" \
-		"xmit_mode netif_receive" "dst $GROUP" "dst_mac $GROUP_MAC" \
-		"src_min $SRC" "src_max $SRC" "udp_src_min 4000" "udp_src_max 4000" \
+	for c in "clone_skb 0" "burst 1" "delay 0" "pkt_size $(($1 + 42))" \
+		"dst $GROUP" "dst_mac $GROUP_MAC" "src_min $2" "src_max $2" \
+		"udp_src_min 4000" "udp_src_max 4000" \
 		"udp_dst_min $PORT" "udp_dst_max $PORT"; do
-		echo "$c" >$PG/in0 || { log "pktgen: '$c' refused"; return 1; }
+		echo "$c"
 	done
 }
 
-# Prints "elapsed_us packets" of one timed pktgen run.
+# inject: threads 1 (device in0) or 2 (in0@0 on kpktgend_0, in0@1 on _1).
+pktgen_config() { # payload [threads]
+	local threads=${2:-1} t dev c
+	echo "reset" >$PG/pgctrl
+	for ((t = 0; t < threads; t++)); do
+		dev=in0
+		[ "$threads" -gt 1 ] && dev=in0@$t
+		echo "rem_device_all" >$PG/kpktgend_$t
+		echo "add_device $dev" >$PG/kpktgend_$t
+		while read -r c; do
+			echo "$c" >"$PG/$dev" || { log "pktgen: '$c' refused"; return 1; }
+		done < <(echo "count 0"; echo "xmit_mode netif_receive"; pktgen_params "$1" $SRC)
+	done
+}
+
+# Prints "elapsed_us packets" of pktgen device dev's last run.
+pktgen_result() { # dev
+	sed -n 's/^Result: OK: \([0-9]*\)(.*) usec, \([0-9]*\) (.*/\1 \2/p' "$PG/$1"
+}
+
+# Prints "elapsed_us packets" of one timed pktgen run (one thread, in0).
 pktgen_run() { # seconds
 	echo start >$PG/pgctrl &
 	local pid=$!
 	sleep "$1"
 	echo stop >$PG/pgctrl
 	wait $pid
-	sed -n 's/^Result: OK: \([0-9]*\)(.*) usec, \([0-9]*\) (.*/\1 \2/p' $PG/in0
+	pktgen_result in0
 }
 
 # --- contenders ---------------------------------------------------------------
@@ -162,7 +223,7 @@ mcr_ynl_outputs() { # fanout rw
 }
 
 mcr_add() { # fanout consume rw
-	local n=$1 args=(rule add iif in0 group $GROUP port $PORT nojoin) i
+	local n=$1 args=(rule add iif $IN group $GROUP port $PORT nojoin) i
 	[ "$2" = 1 ] && args+=(consume)
 	for ((i = 1; i <= n; i++)); do
 		args+=(oif d$i)
@@ -174,7 +235,7 @@ mcr_add() { # fanout consume rw
 	local flags='"nojoin"'
 	[ "$2" = 1 ] && flags='"consume","nojoin"'
 	python3 "$YNL_CLI" --spec "$SPEC" --no-schema --do rule-new --json \
-		"{\"family\":2,\"iif\":$(cat /sys/class/net/in0/ifindex),\"group\":$((239 << 24 | 1 << 16 | 1 << 8 | 1)),\"port\":$PORT,\"flags\":[$flags],\"output\":$(mcr_ynl_outputs "$n" "$3")}" \
+		"{\"family\":2,\"iif\":$(cat /sys/class/net/$IN/ifindex),\"group\":$((239 << 24 | 1 << 16 | 1 << 8 | 1)),\"port\":$PORT,\"flags\":[$flags],\"output\":$(mcr_ynl_outputs "$n" "$3")}" \
 		>/dev/null
 }
 mcr_flush() { "$MCR_NL" rule flush >/dev/null 2>&1 ||
@@ -214,7 +275,7 @@ nft_load() { # rules of chain outs on stdin
 		cat
 		echo "  }"
 		echo "  chain in {"
-		echo "    type filter hook ingress device \"in0\" priority 0; policy accept;"
+		echo "    type filter hook ingress device \"$IN\" priority 0; policy accept;"
 		echo "    ip daddr $GROUP udp dport $PORT jump outs"
 		echo "  }"
 		echo "}"
@@ -240,15 +301,15 @@ tc_load() { # fanout rw
 	local n=$1 rw=$2 per=32 i prio=1 acts=
 	[ "$rw" = 1 ] && per=10
 	{
-		echo "qdisc add dev in0 clsact"
-		echo "filter add dev in0 ingress prio 1 protocol ip flower skip_hw dst_ip $GROUP ip_proto udp dst_port $PORT action goto chain 1"
+		echo "qdisc add dev $IN clsact"
+		echo "filter add dev $IN ingress prio 1 protocol ip flower skip_hw dst_ip $GROUP ip_proto udp dst_port $PORT action goto chain 1"
 		for ((i = 1; i <= n; i++)); do
 			local ctl=pipe
 			((i % per == 0 || i == n)) && ctl=continue
 			[ "$rw" = 1 ] && acts+=" action pedit ex munge ip dst set 239.9.0.$i munge udp dport set $((6000 + i)) pipe action csum ip and udp pipe"
 			acts+=" action mirred egress mirror dev d$i $ctl"
 			if [ $ctl = continue ]; then
-				echo "filter add dev in0 ingress chain 1 prio $prio protocol ip matchall skip_hw$acts"
+				echo "filter add dev $IN ingress chain 1 prio $prio protocol ip matchall skip_hw$acts"
 				prio=$((prio + 1))
 				acts=
 			fi
@@ -258,20 +319,20 @@ tc_load() { # fanout rw
 }
 setup_tc-mirred() { tc_load "$1" 0; }
 setup_tc-mirred-rw() { tc_load "$1" 1; }
-teardown_tc-mirred() { tc qdisc del dev in0 clsact; }
-teardown_tc-mirred-rw() { tc qdisc del dev in0 clsact; }
+teardown_tc-mirred() { tc qdisc del dev $IN clsact; }
+teardown_tc-mirred-rw() { tc qdisc del dev $IN clsact; }
 
 # Kernel multicast routing, the (S,G) route installed by smcroute.
 setup_ipmr() {
 	local n=$1 i outs=
 	[ "$n" -le $IPMR_MAX ] || { echo "n/a: 32 VIFs"; return 3; }
 	{
-		echo "phyint in0 enable"
+		echo "phyint $IN enable"
 		for ((i = 1; i <= n; i++)); do
 			echo "phyint d$i enable"
 			outs+=" d$i"
 		done
-		echo "mroute from in0 source $SRC group $GROUP to$outs"
+		echo "mroute from $IN source $SRC group $GROUP to$outs"
 	} >"$work/smcroute.conf"
 	smcrouted -n -N -l err -f "$work/smcroute.conf" -P "$work/smcroute.pid" \
 		-u "$work/smcroute.sock" >"$work/smcroute.log" 2>&1 &
@@ -288,19 +349,19 @@ teardown_ipmr() {
 	smc_pid=
 	# The VIFs go when the daemon's mroute socket closes.
 	for _ in $(seq 50); do
-		[ "$(sysctl -n net.ipv4.conf.in0.mc_forwarding)" = 0 ] && break
+		[ "$(sysctl -n net.ipv4.conf.$IN.mc_forwarding)" = 0 ] && break
 		sleep 0.1
 	done
 }
 
-# socat, one process per output: each joins the group on in0 and sends what
+# socat, one process per output: each joins the group on the input and sends what
 # it reads to the group on its output (socat has two ends, so one process
 # cannot write to N outputs; the kernel delivers a copy to each socket).
 setup_socat() {
 	local n=$1 i
 	for ((i = 1; i <= n; i++)); do
 		socat -u -b 2048 \
-			"UDP4-RECV:$PORT,reuseaddr,ip-add-membership=$GROUP:10.0.0.1" \
+			"UDP4-RECV:$PORT,reuseaddr,ip-add-membership=$GROUP:$IN_ADDR" \
 			"UDP4-SENDTO:$GROUP:$PORT,ip-multicast-if=10.1.$i.1,ip-multicast-loop=0,so-bindtodevice=d$i" \
 			2>>"$work/socat.log" &
 		socat_pids+=($!)
@@ -321,7 +382,7 @@ teardown_socat() {
 }
 
 # --- measurement ---------------------------------------------------------------
-row() { echo "$date,$kver,$vcpus,$*" >>"$csv"; }
+row() { echo "$date,$kver,$vcpus,$*,$mode" >>"$csv"; }
 
 measure() { # contender fanout payload run
 	local c=$1 n=$2 sz=$3 r=$4 why rc
@@ -364,7 +425,7 @@ measure() { # contender fanout payload run
 		"$c" "$n" "$sz" "$r" "$in_pps" "$out_pps" "${ratio:--}" >&2
 }
 
-[ -s "$csv" ] || echo "date,kernel,vcpus,contender,fanout,payload,run,secs,input_pps,relayed_pps,out_per_in,note" >"$csv"
+[ -s "$csv" ] || echo "date,kernel,vcpus,contender,fanout,payload,run,secs,input_pps,relayed_pps,out_per_in,note,mode" >"$csv"
 
 # --- profile ----------------------------------------------------------------
 T=/sys/kernel/tracing
@@ -401,18 +462,231 @@ if [ -n "$profile" ]; then
 	exit 0
 fi
 
+# --- scale: one and two receive queues -------------------------------------
+scale_measure() { # contender fanout payload run threads
+	local c=$1 n=$2 sz=$3 r=$4 th=$5 t tx0 tx1 us pkts in_pps=0 sent=0 ratio
+	setup_$c "$n" >"$work/why" 2>>"$work/setup.log" || {
+		log "$c fanout $n: setup failed: $(cat "$work/why")"
+		row "$c,$n,$sz,$r,0,,,,error: setup failed"
+		teardown_$c >/dev/null 2>&1
+		return 1
+	}
+	pktgen_config "$sz" "$th" || return 1
+	tx0=$(tx_sum "$n")
+	echo start >$PG/pgctrl &
+	sleep "$secs"
+	echo stop >$PG/pgctrl
+	wait
+	tx1=$(tx_sum "$n")
+	teardown_$c >/dev/null 2>&1
+	for ((t = 0; t < th; t++)); do
+		local dev=in0
+		[ "$th" -gt 1 ] && dev=in0@$t
+		read -r us pkts <<<"$(pktgen_result $dev)"
+		[ -n "$us" ] && [ "$us" -gt 0 ] || {
+			log "$c scale $th: pktgen gave no result for $dev"
+			row "$c,$n,$sz,$r,$secs,,,,error: no pktgen result"
+			return 1
+		}
+		in_pps=$((in_pps + pkts * 1000000 / us))
+		sent=$((sent + pkts))
+	done
+	if [ "$c" = bare ]; then
+		ratio=
+	else
+		ratio=$(awk -v o=$((tx1 - tx0)) -v n="$n" -v p=$sent 'BEGIN { printf "%.4f", p ? o / n / p : 0 }')
+	fi
+	row "$c,$n,$sz,$r,$secs,$in_pps,$in_pps,$ratio,"
+	printf 'bench: %-15s fanout %2d payload %4d run %d, %d queue(s): input %7d pps (out/in %s)\n' \
+		"$c" "$n" "$sz" "$r" "$th" "$in_pps" "${ratio:--}" >&2
+}
+
+# --- e2e: highest offered rate over veth with at most 0.1% loss --------------
+e2e_counter() { # contender fanout: what reached every output (bare: in1)
+	if [ "$1" = bare ]; then
+		cat /sys/class/net/in1/statistics/rx_packets
+	else
+		tx_sum "$2"
+	fi
+}
+
+e2e_config() { # payload
+	{
+		echo "echo reset >$PG/pgctrl"
+		echo "echo rem_device_all >$PG/kpktgend_0"
+		echo "echo 'add_device vsrc' >$PG/kpktgend_0"
+		pktgen_params "$1" 10.0.1.2 | sed "s|.*|echo '&' >$PG/vsrc|"
+	} >"$work/e2e-config"
+	ip netns exec bsrc sh -e "$work/e2e-config"
+}
+
+# One trial at rate pps; prints "offered_pps delivered sent".
+e2e_trial() { # contender fanout rate
+	local c=$1 n=$2 rate=$3 count before now last us pkts want got deadline i
+	count=$((rate * E2E_SECS))
+	before=$(e2e_counter "$c" "$n")
+	ip netns exec bsrc sh -c "echo 'count $count' >$PG/vsrc &&
+		echo 'ratep $rate' >$PG/vsrc" || return 1
+	# A sender that cannot keep the rate is stopped on time all the same.
+	ip netns exec bsrc sh -c "echo start >$PG/pgctrl" &
+	local pid=$!
+	for ((i = 0; i < E2E_SECS * 10 + 5; i++)); do
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	ip netns exec bsrc sh -c "echo stop >$PG/pgctrl"
+	wait $pid
+	read -r us pkts <<<"$(ip netns exec bsrc sed -n 's/^Result: OK: \([0-9]*\)(.*) usec, \([0-9]*\) (.*/\1 \2/p' $PG/vsrc)"
+	[ -n "$us" ] && [ "$us" -gt 0 ] || return 1
+	[ "$c" = bare ] && want=$pkts || want=$((pkts * n))
+	# Wait for the backlog to drain: every copy counted, or no progress
+	# for 300 ms (the rest was dropped), within 5 s.
+	last=-1 deadline=$((SECONDS + 5))
+	while :; do
+		now=$(($(e2e_counter "$c" "$n") - before))
+		[ "$now" -ge "$want" ] && break
+		[ "$now" -eq "$last" ] && break
+		[ $SECONDS -ge $deadline ] && break
+		last=$now
+		sleep 0.3
+	done
+	got=$now
+	[ "$c" = bare ] || got=$((now / n))
+	[ "$got" -gt "$pkts" ] && got=$pkts # other traffic on an output
+	echo "$((pkts * 1000000 / us)) $got $pkts"
+}
+
+e2e_ok() { # delivered sent: at most 0.1% lost
+	[ $(($2 - $1)) -le $(($2 / 1000)) ]
+}
+
+e2e_measure() { # contender fanout payload run
+	local c=$1 n=$2 sz=$3 r=$4 rc why rate lo=0 hi=0 best=0 best_got=0 i off got sent
+	setup_$c "$n" >"$work/why" 2>>"$work/setup.log"
+	rc=$?
+	why=$(cat "$work/why")
+	if [ $rc -eq 3 ]; then
+		[ $smoke -eq 1 ] && [ "$n" -ne 1 ] && { e2e_measure "$c" 1 "$sz" "$r"; return; }
+		row "$c,$n,$sz,$r,0,,,,$why"
+		return 0
+	elif [ $rc -ne 0 ]; then
+		log "$c e2e fanout $n: setup failed: $why"
+		row "$c,$n,$sz,$r,0,,,,error: setup failed"
+		teardown_$c >/dev/null 2>&1
+		return 1
+	fi
+	# trial: sets off got sent, returns whether the rate held.
+	trial() {
+		read -r off got sent <<<"$(e2e_trial "$c" "$n" "$1")"
+		[ -n "$sent" ] || { log "$c e2e: pktgen gave no result"; return 2; }
+		if e2e_ok "$got" "$sent"; then
+			[ "$off" -gt "$best" ] && best=$off best_got=$got
+			return 0
+		fi
+		return 1
+	}
+	if [ $smoke -eq 1 ]; then
+		# One trial at a low rate: what share of it got through.
+		trial 2000; rc=$?
+		teardown_$c >/dev/null 2>&1
+		[ $rc -eq 2 ] && { row "$c,$n,$sz,$r,$E2E_SECS,,,,error: no pktgen result"; return 1; }
+		row "$c,$n,$sz,$r,$E2E_SECS,$off,$((off * got / sent)),$(awk -v g="$got" -v s="$sent" 'BEGIN { printf "%.4f", g / s }'),"
+		log "$c e2e smoke fanout $n: $got of $sent delivered at $off pps"
+		return 0
+	else
+		rate=$E2E_START
+		trial $rate; rc=$?
+		if [ $rc -eq 0 ]; then
+			lo=$rate
+			while [ $((rate * 2)) -le $E2E_MAX ]; do
+				rate=$((rate * 2))
+				trial $rate; rc=$?
+				[ $rc -eq 0 ] && lo=$rate && continue
+				hi=$rate
+				break
+			done
+		elif [ $rc -eq 1 ]; then
+			hi=$rate
+			while [ $((rate / 2)) -ge $E2E_MIN ]; do
+				rate=$((rate / 2))
+				trial $rate; rc=$?
+				[ $rc -eq 0 ] && lo=$rate && break
+				[ $rc -eq 1 ] && hi=$rate
+				[ $rc -eq 2 ] && break
+			done
+		fi
+		for ((i = 0; i < E2E_BISECT && lo > 0 && hi > 0 && rc != 2; i++)); do
+			rate=$(((lo + hi) / 2))
+			trial $rate; rc=$?
+			[ $rc -eq 0 ] && lo=$rate
+			[ $rc -eq 1 ] && hi=$rate
+		done
+	fi
+	teardown_$c >/dev/null 2>&1
+	if [ $rc -eq 2 ]; then
+		row "$c,$n,$sz,$r,$E2E_SECS,,,,error: no pktgen result"
+		return 1
+	fi
+	if [ "$best" -eq 0 ]; then
+		row "$c,$n,$sz,$r,$E2E_SECS,0,0,,lost > 0.1% at $E2E_MIN pps"
+	else
+		row "$c,$n,$sz,$r,$E2E_SECS,$best,$best,1,"
+	fi
+	printf 'bench: %-15s fanout %2d payload %4d run %d, e2e: %7d pps offered with <= 0.1%% loss\n' \
+		"$c" "$n" "$sz" "$r" "$best" >&2
+}
+
 setup_topology || { log "topology setup failed"; exit 1; }
-log "kernel $kver, $vcpus vCPUs, $secs s per measurement, $runs run(s)"
+log "kernel $kver, $vcpus vCPUs, $secs s per measurement, $runs run(s), phases: $phases"
 fail=0
-for n in $fanouts; do
-	for r in $(seq "$runs"); do
-		for sz in $sizes; do
-			pktgen_config "$sz" || exit 1
-			for c in $CONTENDERS; do
-				measure "$c" "$n" "$sz" "$r" || fail=1
+for phase in $phases; do
+	case $phase in
+	inject)
+		mode=inject
+		# This shell (and what it starts) keeps off pktgen's CPU 0.
+		[ "$vcpus" -ge 2 ] && taskset -p 2 $$ >/dev/null
+		for n in $fanouts; do
+			for r in $(seq "$runs"); do
+				for sz in $sizes; do
+					pktgen_config "$sz" || exit 1
+					for c in $CONTENDERS; do
+						measure "$c" "$n" "$sz" "$r" || fail=1
+					done
+				done
 			done
 		done
-	done
+		;;
+	scale)
+		# mcr against the ceiling and the fastest peer, fan-out 4, 64 B.
+		[ "$vcpus" -ge 2 ] || { log "scale: needs 2 vCPUs"; fail=1; continue; }
+		taskset -p 3 $$ >/dev/null
+		for r in $(seq "$runs"); do
+			for c in bare mcr tc-mirred; do
+				[ -n "$only" ] && [[ " $only " != *" $c "* ]] && continue
+				for th in 1 2; do
+					mode=scale-${th}q
+					scale_measure "$c" 4 64 "$r" "$th" || fail=1
+				done
+			done
+		done
+		;;
+	e2e)
+		mode=e2e IN=in1 IN_ADDR=10.0.1.1 SRC=10.0.1.2
+		# This shell polls counters: keep it off the relay's CPU 1.
+		taskset -p 1 $$ >/dev/null
+		e2e_config 64 || { log "e2e: pktgen setup in bsrc failed"; exit 1; }
+		for n in $e2e_fanouts; do
+			for r in $(seq "$runs"); do
+				for c in $e2e_only; do
+					[ -n "$only" ] && [[ " $only " != *" $c "* ]] && continue
+					e2e_measure "$c" "$n" 64 "$r" || fail=1
+				done
+			done
+		done
+		mode=inject IN=in0 IN_ADDR=10.0.0.1 SRC=10.0.0.2
+		;;
+	*) log "unknown phase $phase"; fail=1 ;;
+	esac
 done
 rmmod mcr 2>/dev/null
 exit $fail

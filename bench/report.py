@@ -10,6 +10,9 @@ input packets per second the contender relayed to all of its outputs
 (pktgen's achieved rate when every packet was relayed N times; bare: the
 rate of receiving and dropping). The relay's cost per input packet is
 1e9/pps - 1e9/bare_pps (ns), bare measured at the same point and run.
+Rows of the scale phase (mode scale-1q, scale-2q) and of the end-to-end
+phase (mode e2e: the highest offered rate with at most 0.1% loss) get
+tables of their own.
 """
 import argparse
 import csv
@@ -43,7 +46,10 @@ PEERS_RW = ["nft-dup-rw", "tc-mirred-rw"]
 
 def load(path):
     with open(path) as f:
-        return list(csv.DictReader(f))
+        rows = list(csv.DictReader(f))
+    for r in rows:  # CSVs from before the scale and e2e phases
+        r["mode"] = r.get("mode") or "inject"
+    return rows
 
 
 def num(v):
@@ -94,7 +100,8 @@ def cell(s):
     return f"{kpps(s['med'])} ({kpps(s['lo'])}–{kpps(s['hi'])})"
 
 
-def markdown(rows, summ, note):
+def markdown(all_rows, summ, note):
+    rows = [r for r in all_rows if r["mode"] == "inject"] or all_rows
     contenders = [c for c in ORDER if any(k[0] == c for k in summ)]
     fanouts = sorted({k[1] for k in summ})
     payloads = sorted({k[2] for k in summ})
@@ -166,6 +173,7 @@ def markdown(rows, summ, note):
             if len(pts) >= 2 and pts[-1][0] != pts[0][0]:
                 slope = f"{(pts[-1][1] - pts[0][1]) / (pts[-1][0] - pts[0][0]):.0f}"
             out.append(f"| {c} | " + " | ".join(cells) + f" | {slope} |")
+        out.extend(rewrite_cost(summ, fanouts, sz))
     bad = [(k, s["ratio"]) for k, s in summ.items()
            if s["ratio"] is not None and s["ratio"] < 0.999 and k[0] != "socat"]
     out.append("")
@@ -175,12 +183,87 @@ def markdown(rows, summ, note):
                                          f"{r:.3f}" for k, r in sorted(bad))) +
                " socat's relayed rate is what its outputs sent; the rest of the "
                "input was dropped at its sockets.")
+    out.extend(scale_section(all_rows))
+    out.extend(e2e_section(all_rows))
     out.append("")
     out.append("Contenders:")
     out.append("")
     for c in contenders:
         out.append(f"- `{c}`: {DESC.get(c, c)}")
     return "\n".join(out) + "\n"
+
+
+def rewrite_cost(summ, fanouts, sz):
+    """Extra ns per output that the group+port rewrite costs each relay."""
+    pairs = [("mcr", "mcr-rw"), ("mcr-consume", "mcr-consume-rw"),
+             ("nft-dup", "nft-dup-rw"), ("tc-mirred", "tc-mirred-rw")]
+    rows = []
+    for plain, rw in pairs:
+        cells, any_val = [], False
+        for n in fanouts:
+            p, r = summ.get((plain, n, sz)), summ.get((rw, n, sz))
+            if p and p["med"] and r and r["med"]:
+                cells.append(f"{(1e9 / r['med'] - 1e9 / p['med']) / n:.0f}")
+                any_val = True
+            else:
+                cells.append("n/a")
+        if any_val:
+            rows.append(f"| {plain} → {rw} | " + " | ".join(cells) + " |")
+    if not rows:
+        return []
+    return ["", f"Cost of the group+port rewrite, per output (ns per input packet "
+            f"and output, from the medians; negative: within the noise), payload {sz} B:", "",
+            "| relay | " + " | ".join(f"fan-out {n}" for n in fanouts) + " |",
+            "|---|" + "---:|" * len(fanouts)] + rows
+
+
+def scale_section(rows):
+    sc = [r for r in rows if r["mode"].startswith("scale-")]
+    if not sc:
+        return []
+    summ = {q: summarise([r for r in sc if r["mode"] == f"scale-{q}q"]) for q in (1, 2)}
+    keys = sorted({k for q in summ for k in summ[q]},
+                  key=lambda k: (ORDER.index(k[0]) if k[0] in ORDER else 99, k[1], k[2]))
+    out = ["", "### Scaling with receive queues", "",
+           "The same traffic from one pktgen thread (one receive queue, one vCPU "
+           "busy) and from two (two queues on two vCPUs), measured side by side; "
+           "input kpps relayed to every output, median (min–max):", "",
+           "| contender | fan-out | payload | 1 queue | 2 queues | 2 / 1 |",
+           "|---|---:|---:|---:|---:|---:|"]
+    for k in keys:
+        one, two = summ[1].get(k), summ[2].get(k)
+        ratio = ""
+        if one and two and one["med"] and two["med"]:
+            ratio = f"{two['med'] / one['med']:.2f}×"
+        out.append(f"| {k[0]} | {k[1]} | {k[2]} | {cell(one)} | {cell(two)} | {ratio} |")
+    return out
+
+
+def e2e_section(rows):
+    e2e = [r for r in rows if r["mode"] == "e2e"]
+    if not e2e:
+        return []
+    summ = summarise(e2e)
+    contenders = [c for c in ORDER if any(k[0] == c for k in summ)]
+    fanouts = sorted({k[1] for k in summ})
+    sz = sorted({k[2] for k in summ})[0]
+    out = ["", "### End to end over veth", "",
+           "pktgen in another namespace sends over veth at a fixed rate; RPS puts "
+           "the relay on the other vCPU. Highest offered kpps at which at most "
+           f"0.1% of the packets missed an output, UDP payload {sz} B, median "
+           "(min–max); in brackets, the ratio to mcr:", "",
+           "| contender | " + " | ".join(f"fan-out {n}" for n in fanouts) + " |",
+           "|---|" + "---:|" * len(fanouts)]
+    for c in contenders:
+        cells = []
+        for n in fanouts:
+            s, m = summ.get((c, n, sz)), summ.get(("mcr", n, sz))
+            txt = cell(s) if s else ""
+            if c not in ("mcr", "bare") and s and s["med"] is not None and m and m["med"]:
+                txt += f" [{s['med'] / m['med']:.2f}×]"
+            cells.append(txt)
+        out.append(f"| {c} | " + " | ".join(cells) + " |")
+    return out
 
 
 def plot(summ, png, title):
@@ -226,8 +309,18 @@ def has_cairo():
     return "pngcairo" in (r.stdout + r.stderr)
 
 
-def check(rows):
-    """Smoke verdict: every contender ran and relayed something."""
+def check(all_rows):
+    """Smoke verdict: every contender ran and relayed something, in every
+    phase the run had."""
+    ok = True
+    for mode in sorted({r["mode"] for r in all_rows}):
+        rows = [r for r in all_rows if r["mode"] == mode]
+        expect = ORDER if mode == "inject" else sorted({r["contender"] for r in rows})
+        ok = check_mode(mode, rows, expect) and ok
+    return ok
+
+
+def check_mode(mode, rows, expect):
     ok = True
     seen = {}
     for r in rows:
@@ -238,20 +331,22 @@ def check(rows):
         else:
             seen.setdefault(c, False)
             if r["note"].startswith("error"):
-                print(f"bench smoke: {c} fan-out {r['fanout']}: {r['note']}")
+                print(f"bench smoke: {mode}: {c} fan-out {r['fanout']}: {r['note']}")
     for r in rows:
         ratio = num(r["out_per_in"])
         if r["contender"] != "socat" and ratio is not None and ratio < 0.99:
-            print(f"bench smoke: {r['contender']} fan-out {r['fanout']}: sent "
+            print(f"bench smoke: {mode}: {r['contender']} fan-out {r['fanout']}: sent "
                   f"{ratio:.3f} × fan-out copies per input packet, not 1")
             ok = False
-    for c in ORDER:
+    for c in expect:
         if c not in seen:
-            print(f"bench smoke: {c}: did not run")
+            print(f"bench smoke: {mode}: {c}: did not run")
             ok = False
         elif not seen[c]:
-            print(f"bench smoke: {c}: relayed nothing")
+            print(f"bench smoke: {mode}: {c}: relayed nothing")
             ok = False
+    if ok:
+        print(f"bench smoke: {mode}: {', '.join(sorted(seen))} relayed")
     return ok
 
 
@@ -267,7 +362,7 @@ def main():
     if not rows:
         print("bench: no results", file=sys.stderr)
         return 1
-    summ = summarise(rows)
+    summ = summarise([r for r in rows if r["mode"] == "inject"])
     md = markdown(rows, summ, a.note)
     if a.md:
         with open(a.md, "w") as f:

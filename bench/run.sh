@@ -11,10 +11,15 @@
 #
 #   bench/run.sh [--smoke] [--kernel K] [--runs N] [--secs S]
 #                [--fanouts "1 4 16 64"] [--sizes "64 1400"] [--only "c ..."]
+#                [--phases "inject scale e2e"] [--e2e-fanouts "1 16"]
+#                [--e2e-only "c ..."]
 #
-# --smoke: 2 s per contender at fan-out 4, 64-byte payload (nft fwd at
-# fan-out 1), one run; exits non-zero unless every contender ran and relayed
-# something. Its results go to bench/results/smoke-<kernel>.* and leave
+# Phases (bench/guest.sh explains each): inject, the matrix; scale, one
+# and two receive queues; e2e, the highest rate over veth with <= 0.1%
+# loss. --smoke: 2 s per contender at fan-out 4, 64-byte payload (nft fwd
+# at fan-out 1), one run, and one low-rate e2e trial per contender; exits
+# non-zero unless every contender ran and relayed something in every
+# phase. Its results go to bench/results/smoke-<kernel>.* and leave
 # latest.* alone. Exit status: 0, 1 on a failed check or run.
 set -uo pipefail
 
@@ -28,9 +33,11 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) smoke=1; shift ;;
 	--kernel) kernel=$2; shift 2 ;;
-	--runs | --secs | --fanouts | --sizes | --only) guest_args+=("$1" "$2"); shift 2 ;;
-	-h | --help) sed -n '3,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
-	*) echo "usage: $0 [--smoke] [--kernel K] [--runs N] [--secs S] [--fanouts L] [--sizes L] [--only L]" >&2
+	--runs | --secs | --fanouts | --sizes | --only | --phases | --e2e-fanouts | --e2e-only)
+		[ $# -ge 2 ] || { echo "bench: $1 needs a value" >&2; exit 2; }
+		guest_args+=("$1" "$2"); shift 2 ;;
+	-h | --help) sed -n '3,26s/^# \{0,1\}//p' "$0"; exit 0 ;;
+	*) echo "usage: $0 [--smoke] [--kernel K] [--runs N] [--secs S] [--fanouts L] [--sizes L] [--only L] [--phases L] [--e2e-fanouts L] [--e2e-only L]" >&2
 	   exit 2 ;;
 	esac
 done
