@@ -107,6 +107,32 @@ echo "1..$total"
 # in one burst. A relay host is tuned the same way (see PERFORMANCE_NOTES).
 sysctl -qw net.core.netdev_max_backlog=10000
 
+# Under TCG with several vCPUs, kernel text patched while another vCPU runs
+# it can leave that vCPU a stray int3: a rule added during traffic once
+# registered the first netdev ingress hook, flipped its static keys and
+# the guest died with "Oops: int3" in __netif_receive_skb_core. A netdev
+# ingress chain on a device of its own, held for the whole run, keeps those
+# keys on: mcr's hooks still come and go as the tests say, only the
+# kernel's switching of the keys is left out.
+keepkey_on()
+{
+	ip link add mcr-keepkey type dummy &&
+		nft -f - <<'NFT'
+table netdev mcr_selftest_keepkey {
+	chain ingress {
+		type filter hook ingress device "mcr-keepkey" priority 0; policy accept;
+	}
+}
+NFT
+}
+keepkey_off()
+{
+	nft delete table netdev mcr_selftest_keepkey 2>/dev/null
+	ip link del mcr-keepkey 2>/dev/null
+}
+keepkey_on || echo "# warning: cannot hold the netdev ingress static keys on"
+trap keepkey_off EXIT
+
 ko=$(cd "$(dirname "$ko")" 2>/dev/null && pwd -P)/$(basename "$ko")
 export MCR_KO=$ko
 preflight
