@@ -441,56 +441,34 @@ static bool mcr_skb_sendable(const struct sk_buff *skb, unsigned int hdr_len,
 }
 
 /*
- * Every output gets its own linear copy of the packet, but the last output
- * of a consuming rule, which takes skb itself when it can.
+ * This output's own skb made from src: its headers plus page references
+ * to src's payload (share), or a linear copy of the whole packet.
  */
-static void mcr_outputs_xmit_each(const struct mcr_outputs *outs,
-				  struct sk_buff *skb, unsigned int len,
-				  unsigned int ihl, u8 ttl, bool consume)
+static struct sk_buff *mcr_output_new_skb(const struct mcr_output *out,
+					  struct sk_buff *src, unsigned int len,
+					  unsigned int ihl, bool share)
 {
 	unsigned int hdr_len = ihl + sizeof(struct udphdr);
-	unsigned int i, n = outs->count;
+	unsigned int headroom = LL_RESERVED_SPACE(out->dev);
+	struct sk_buff *nskb;
 
-	for (i = 0; i < n; i++) {
-		const struct mcr_output *out = &outs->out[i];
-		struct sk_buff *nskb;
-		int reason;
-
-		reason = mcr_output_check(out, ttl, len);
-		if (reason) {
-			mcr_output_drop(out, reason);
-			continue;
-		}
-		if (consume && i == n - 1 &&
-		    mcr_skb_sendable(skb, hdr_len, out->dev)) {
-			nskb = skb;
-			skb = NULL;
-		} else {
-			nskb = mcr_pkt_copy(skb, len, ihl,
-					    LL_RESERVED_SPACE(out->dev));
-			/* Too big for a page fragment, or no memory. */
-			if (!nskb)
-				nskb = mcr_output_skb(skb, out->dev, hdr_len,
-						      false);
-			if (!nskb) {
-				mcr_output_drop(out, MCR_DROP_NOMEM);
-				continue;
-			}
-		}
-		mcr_output_send(out, nskb, ihl, len);
-	}
-	if (consume && skb)
-		consume_skb(skb);
+	if (share)
+		return mcr_pkt_share(src, len, ihl, hdr_len, headroom);
+	nskb = mcr_pkt_copy(src, len, ihl, headroom);
+	/* Too big for a page fragment, or no memory. */
+	return nskb ?: mcr_output_skb(src, out->dev, hdr_len, false);
 }
 
 /*
- * Outputs share owner's payload (see mcr_pkt_share()) and the last one
- * takes owner itself when it can: its header rewrite touches none of the
- * bytes the others point at. Consumes owner.
+ * Every output gets its own skb made from src (see mcr_output_new_skb()),
+ * but the last one, which takes src itself when src is ours (owned) and
+ * sendable: its header rewrite touches none of the bytes the others point
+ * at. An owned src is consumed.
  */
-static void mcr_outputs_xmit_shared(const struct mcr_outputs *outs,
-				    struct sk_buff *owner, unsigned int len,
-				    unsigned int ihl, u8 ttl)
+static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
+				  struct sk_buff *src, unsigned int len,
+				  unsigned int ihl, u8 ttl, bool owned,
+				  bool share)
 {
 	unsigned int hdr_len = ihl + sizeof(struct udphdr);
 	unsigned int i, n = outs->count;
@@ -505,12 +483,12 @@ static void mcr_outputs_xmit_shared(const struct mcr_outputs *outs,
 			mcr_output_drop(out, reason);
 			continue;
 		}
-		if (i == n - 1 && mcr_skb_sendable(owner, hdr_len, out->dev)) {
-			nskb = owner;
-			owner = NULL;
+		if (owned && i == n - 1 &&
+		    mcr_skb_sendable(src, hdr_len, out->dev)) {
+			nskb = src;
+			src = NULL;
 		} else {
-			nskb = mcr_pkt_share(owner, len, ihl, hdr_len,
-					     LL_RESERVED_SPACE(out->dev));
+			nskb = mcr_output_new_skb(out, src, len, ihl, share);
 			if (!nskb) {
 				mcr_output_drop(out, MCR_DROP_NOMEM);
 				continue;
@@ -518,9 +496,9 @@ static void mcr_outputs_xmit_shared(const struct mcr_outputs *outs,
 		}
 		mcr_output_send(out, nskb, ihl, len);
 	}
-	/* The outputs hold their own references to the payload's pages. */
-	if (owner)
-		consume_skb(owner);
+	/* Outputs that share the payload hold their own page references. */
+	if (owned && src)
+		consume_skb(src);
 }
 
 /*
@@ -544,7 +522,7 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		return;
 	}
 	if (n == 1 || len <= MCR_COPYBREAK) {
-		mcr_outputs_xmit_each(outs, skb, len, ihl, ttl, consume);
+		mcr_outputs_xmit_from(outs, skb, len, ihl, ttl, consume, false);
 		return;
 	}
 	if (consume && mcr_payload_shareable(skb, hdr_len, ihl)) {
@@ -562,7 +540,7 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		if (consume)
 			consume_skb(skb);
 	}
-	mcr_outputs_xmit_shared(outs, owner, len, ihl, ttl);
+	mcr_outputs_xmit_from(outs, owner, len, ihl, ttl, true, true);
 	return;
 
 nomem:
