@@ -183,6 +183,11 @@ bool mcr_payload_shareable(struct sk_buff *skb, unsigned int hdr_len,
 struct sk_buff *mcr_pkt_share(const struct sk_buff *owner, unsigned int len,
 			      unsigned int ihl, unsigned int hdr_len,
 			      unsigned int headroom);
+struct sk_buff *mcr_payload_clone(struct sk_buff *skb, unsigned int hdr_len,
+				  unsigned int len);
+struct sk_buff *mcr_pkt_chain(const struct sk_buff *skb,
+			      struct sk_buff *payload, unsigned int ihl,
+			      unsigned int hdr_len, unsigned int headroom);
 #endif
 
 /* stats.c */

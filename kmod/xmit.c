@@ -68,10 +68,16 @@ static __be32 mcr_dev_primary_addr(const struct net_device *dev)
  * copy. Short packets (up to MCR_COPYBREAK bytes, like a driver's
  * rx_copybreak) are copied whole for each output: that costs less than
  * taking and dropping page references. Longer ones with several outputs:
- * one skb holds the payload (the original when the rule consumes it and
- * its data can be shared, else a private copy) and every output gets a
- * new head with only the IP and UDP headers, which it rewrites, followed
- * by page references to that payload, as pskb_copy() shares fragments.
+ * every output gets a new head with only the IP and UDP headers, which it
+ * rewrites, followed by the payload, shared in one of two ways:
+ * - page references to it, as pskb_copy() shares fragments, when the rule
+ *   consumes the packet and its data can be shared;
+ * - else, when every output device takes fragment lists (veth, dummy,
+ *   bridge, tun), one clone of the received skb, pulled to the payload,
+ *   as every output's fragment list: the clone marks the data shared, so
+ *   the stack copies it before writing, and frag_list members may be
+ *   shared by several skbs (skb_clone_fraglist());
+ * - else one private copy of the packet, whose pages the outputs reference.
  * New heads come from the per-CPU page fragment cache: a kmalloc'ed head
  * per output costs a payload copy and, where allocations are zeroed
  * (init_on_alloc, Debian's default), a memset of the whole head.
@@ -221,6 +227,73 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(const struct sk_buff *owner,
 	return nskb;
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_share);
+
+/*
+ * Whether every output's device sends an skb with a fragment list as it
+ * is: one that does not would linearize it, a copy per output.
+ */
+static bool mcr_outputs_take_fraglist(const struct mcr_outputs *outs)
+{
+	unsigned int i;
+
+	for (i = 0; i < outs->count; i++)
+		if (!(READ_ONCE(outs->out[i].dev->features) & NETIF_F_FRAGLIST))
+			return false;
+	return true;
+}
+
+/*
+ * The bytes of skb from hdr_len up to len, the UDP payload, as a clone of
+ * skb that outputs hold in their fragment lists (see mcr_pkt_chain()).
+ */
+VISIBLE_IF_KUNIT struct sk_buff *mcr_payload_clone(struct sk_buff *skb,
+						   unsigned int hdr_len,
+						   unsigned int len)
+{
+	struct sk_buff *payload;
+
+	if (skb_has_frag_list(skb))
+		return NULL;	/* frag_list members have none of their own */
+	payload = skb_clone(skb, GFP_ATOMIC);
+	if (!payload)
+		return NULL;
+	if (!pskb_pull(payload, hdr_len) ||
+	    pskb_trim(payload, len - hdr_len)) {
+		kfree_skb(payload);
+		return NULL;
+	}
+	return payload;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_payload_clone);
+
+/*
+ * A new skb with a private copy of the first hdr_len bytes of skb and a
+ * reference to payload (from mcr_payload_clone()) as its fragment list.
+ */
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_chain(const struct sk_buff *skb,
+					       struct sk_buff *payload,
+					       unsigned int ihl,
+					       unsigned int hdr_len,
+					       unsigned int headroom)
+{
+	struct sk_buff *nskb;
+
+	nskb = mcr_alloc_frag_skb(headroom, hdr_len);
+	if (!nskb)
+		return NULL;
+	if (skb_copy_bits(skb, 0, skb_put(nskb, hdr_len), hdr_len)) {
+		kfree_skb(nskb);
+		return NULL;
+	}
+	skb_shinfo(nskb)->frag_list = skb_get(payload);
+	nskb->len += payload->len;
+	nskb->data_len += payload->len;
+	nskb->truesize += payload->truesize;
+	mcr_copy_meta(nskb, skb);
+	mcr_set_csum_state(nskb, skb, ihl);
+	return nskb;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_chain);
 
 /*
  * Fallback for packets too big for a page fragment: a kmalloc'ed copy of
@@ -441,18 +514,23 @@ static bool mcr_skb_sendable(const struct sk_buff *skb, unsigned int hdr_len,
 }
 
 /*
- * This output's own skb made from src: its headers plus page references
- * to src's payload (share), or a linear copy of the whole packet.
+ * This output's own skb made from src: its headers followed by payload
+ * (the shared fragment list) or by page references to src's payload
+ * (share_pages), or a linear copy of the whole packet.
  */
 static struct sk_buff *mcr_output_new_skb(const struct mcr_output *out,
-					  struct sk_buff *src, unsigned int len,
-					  unsigned int ihl, bool share)
+					  struct sk_buff *src,
+					  struct sk_buff *payload,
+					  unsigned int len, unsigned int ihl,
+					  bool share_pages)
 {
 	unsigned int hdr_len = ihl + sizeof(struct udphdr);
 	unsigned int headroom = LL_RESERVED_SPACE(out->dev);
 	struct sk_buff *nskb;
 
-	if (share)
+	if (payload)
+		return mcr_pkt_chain(src, payload, ihl, hdr_len, headroom);
+	if (share_pages)
 		return mcr_pkt_share(src, len, ihl, hdr_len, headroom);
 	nskb = mcr_pkt_copy(src, len, ihl, headroom);
 	/* Too big for a page fragment, or no memory. */
@@ -463,12 +541,12 @@ static struct sk_buff *mcr_output_new_skb(const struct mcr_output *out,
  * Every output gets its own skb made from src (see mcr_output_new_skb()),
  * but the last one, which takes src itself when src is ours (owned) and
  * sendable: its header rewrite touches none of the bytes the others point
- * at. An owned src is consumed.
+ * at. An owned src is consumed; payload is not.
  */
 static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
-				  struct sk_buff *src, unsigned int len,
-				  unsigned int ihl, u8 ttl, bool owned,
-				  bool share)
+				  struct sk_buff *src, struct sk_buff *payload,
+				  unsigned int len, unsigned int ihl, u8 ttl,
+				  bool owned, bool share_pages)
 {
 	unsigned int hdr_len = ihl + sizeof(struct udphdr);
 	unsigned int i, n = outs->count;
@@ -488,7 +566,8 @@ static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
 			nskb = src;
 			src = NULL;
 		} else {
-			nskb = mcr_output_new_skb(out, src, len, ihl, share);
+			nskb = mcr_output_new_skb(out, src, payload, len, ihl,
+						  share_pages);
 			if (!nskb) {
 				mcr_output_drop(out, MCR_DROP_NOMEM);
 				continue;
@@ -515,32 +594,51 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 	const struct net_device *last_dev = outs->out[outs->count - 1].dev;
 	unsigned int i, n = outs->count;
 	u8 ttl = iph->ttl;	/* iph may point into skb, freed below */
-	struct sk_buff *owner;
+	struct sk_buff *owner, *payload;
 
 	if (!mcr_partial_csum_ok(skb, ihl)) {
 		mcr_outputs_xmit_copy(outs, skb, iph, consume);
 		return;
 	}
-	if (n == 1 || len <= MCR_COPYBREAK) {
-		mcr_outputs_xmit_from(outs, skb, len, ihl, ttl, consume, false);
+	if (len <= MCR_COPYBREAK || (consume && n == 1)) {
+		mcr_outputs_xmit_from(outs, skb, NULL, len, ihl, ttl, consume,
+				      false);
 		return;
 	}
 	if (consume && mcr_payload_shareable(skb, hdr_len, ihl)) {
 		owner = skb_share_check(skb, GFP_ATOMIC);
 		if (!owner)
 			goto nomem;
-	} else {
-		/* Headroom for the last output, which sends it. */
-		owner = mcr_pkt_copy(skb, len, ihl, LL_RESERVED_SPACE(last_dev));
-		if (!owner) {
-			/* Too big for a page fragment. */
-			mcr_outputs_xmit_copy(outs, skb, iph, consume);
+		mcr_outputs_xmit_from(outs, owner, NULL, len, ihl, ttl, true,
+				      true);
+		return;
+	}
+	if (mcr_outputs_take_fraglist(outs)) {
+		payload = mcr_payload_clone(skb, hdr_len, len);
+		if (payload) {
+			mcr_outputs_xmit_from(outs, skb, payload, len, ihl, ttl,
+					      false, false);
+			consume_skb(payload);
+			if (consume)
+				consume_skb(skb);
 			return;
 		}
-		if (consume)
-			consume_skb(skb);
 	}
-	mcr_outputs_xmit_from(outs, owner, len, ihl, ttl, true, true);
+	if (n == 1) {
+		mcr_outputs_xmit_from(outs, skb, NULL, len, ihl, ttl, consume,
+				      false);
+		return;
+	}
+	/* Headroom for the last output, which sends it. */
+	owner = mcr_pkt_copy(skb, len, ihl, LL_RESERVED_SPACE(last_dev));
+	if (!owner) {
+		/* Too big for a page fragment. */
+		mcr_outputs_xmit_copy(outs, skb, iph, consume);
+		return;
+	}
+	if (consume)
+		consume_skb(skb);
+	mcr_outputs_xmit_from(outs, owner, NULL, len, ihl, ttl, true, true);
 	return;
 
 nomem:

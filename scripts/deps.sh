@@ -12,7 +12,7 @@ packages=(
 	linux-image-amd64 linux-headers-amd64
 	linux-source-6.12
 	qemu-system-x86 busybox-static kmod cpio
-	iproute2 nftables smcroute socat netsniff-ng tshark tcpdump
+	iproute2 ethtool nftables smcroute socat netsniff-ng tshark tcpdump
 	dkms python3 python3-yaml python3-jinja2 python3-jsonschema gnuplot-nox jq
 	man-db groff-base systemd shellcheck
 	xz-utils

@@ -15,7 +15,10 @@
 #
 # Step 1 (tree): 239.2.0.1:6001 on vi -> o1, o2 (group/port rewritten),
 #   o3 (TTL 5, source = o3's address); each receiver gets every packet
-#   exactly once with valid checksums and the expected headers.
+#   exactly once with valid checksums and the expected headers. Twice:
+#   with every output taking fragment lists (veth's default), and with o3
+#   not taking them (tx-scatter-gather-fraglist off), the two ways the
+#   outputs share a payload.
 # Step 2 (high fan-out, the predecessor's high_fanout_50): 239.2.0.50:6050
 #   -> f0..f49, veth pairs into one sink namespace. Every output counter
 #   equals the number sent, every peer device received exactly that many
@@ -27,9 +30,42 @@
 
 source "$(dirname "$0")/lib.sh"
 
+# tree_round ID ROUND: COUNT packets through the tree rule ID; every
+# receiver gets each exactly once, and the counters are ROUND x COUNT.
+tree_round()
+{
+	local id=$1 round=$2 count=2000 rate=2000 sent oif
+
+	start_recv "t1-$round" "$S1" --iface s1 --group 239.2.0.1 --port 6001 \
+		--expect $count --ttl 31 --saddr 10.0.0.1 --src-port 4001
+	start_recv "t2-$round" "$S2" --iface s2 --group 239.2.0.2 --port 6002 \
+		--expect $count --ttl 31 --saddr 10.0.0.1 --src-port 4001
+	start_recv "t3-$round" "$S3" --iface s3 --group 239.2.0.1 --port 6001 \
+		--expect $count --ttl 5 --saddr 10.0.13.1 --src-port 4001
+	# A real application on one of them, too.
+	start_recv "t2s-$round" "$S2" --mode socket --iface s2 --group 239.2.0.2 \
+		--port 6002 --expect $count
+	sent=$(send_udp "$SRC" --iface vs0 --dst 239.2.0.1 --port 6001 --src-port 4001 \
+		--ttl 32 --size 512 --count $count --rate $rate)
+	check_eq "sent" "$sent" $count
+	check_recv "t1-$round"
+	check_recv "t2-$round"
+	check_recv "t3-$round"
+	check_recv "t2s-$round"
+
+	count=$((round * count))
+	check_eq "rule packets" "$(rule_stat "$R" "$id" packets)" $count
+	check_eq "rule bytes" "$(rule_stat "$R" "$id" bytes)" $((count * 540))
+	for oif in o1 o2 o3; do
+		check_eq "output $oif packets" "$(output_stat "$R" "$id" $oif packets)" $count
+		check_eq "output $oif bytes" "$(output_stat "$R" "$id" $oif bytes)" $((count * 540))
+	done
+	check_output_drops "$R" "$id"
+}
+
 step_tree()
 {
-	local count=2000 rate=2000 id sent oif
+	local id
 
 	log "=== step 1: one input, three receivers"
 	setup_ns S1 S2 S3
@@ -42,30 +78,16 @@ step_tree()
 		oif o2 group 239.2.0.2 port 6002 \
 		oif o3 ttl 5 source auto)
 
-	start_recv t1 "$S1" --iface s1 --group 239.2.0.1 --port 6001 --expect $count \
-		--ttl 31 --saddr 10.0.0.1 --src-port 4001
-	start_recv t2 "$S2" --iface s2 --group 239.2.0.2 --port 6002 --expect $count \
-		--ttl 31 --saddr 10.0.0.1 --src-port 4001
-	start_recv t3 "$S3" --iface s3 --group 239.2.0.1 --port 6001 --expect $count \
-		--ttl 5 --saddr 10.0.13.1 --src-port 4001
-	# A real application on one of them, too.
-	start_recv t2s "$S2" --mode socket --iface s2 --group 239.2.0.2 --port 6002 \
-		--expect $count
-	sent=$(send_udp "$SRC" --iface vs0 --dst 239.2.0.1 --port 6001 --src-port 4001 \
-		--ttl 32 --size 512 --count $count --rate $rate)
-	check_eq "sent" "$sent" $count
-	check_recv t1
-	check_recv t2
-	check_recv t3
-	check_recv t2s
-
-	check_eq "rule packets" "$(rule_stat "$R" "$id" packets)" $count
-	check_eq "rule bytes" "$(rule_stat "$R" "$id" bytes)" $((count * 540))
-	for oif in o1 o2 o3; do
-		check_eq "output $oif packets" "$(output_stat "$R" "$id" $oif packets)" $count
-		check_eq "output $oif bytes" "$(output_stat "$R" "$id" $oif bytes)" $((count * 540))
-	done
-	check_output_drops "$R" "$id"
+	# veth takes fragment lists: the outputs share the payload as one.
+	tree_round "$id" 1
+	# An output device that does not (most NICs): the payload is copied
+	# once and the outputs share its pages.
+	log "o3 without fragment lists"
+	ip netns exec "$R" ethtool -K o3 tx-scatter-gather-fraglist off >/dev/null ||
+		die "cannot turn fragment lists off on o3"
+	check_eq "o3 fragment lists" \
+		"$(ip netns exec "$R" ethtool -k o3 | awk '$1 == "tx-scatter-gather-fraglist:" { print $2 }')" off
+	tree_round "$id" 2
 	check_ok "rule del" mcr_nl "$R" rule del id "$id"
 }
 
@@ -165,6 +187,7 @@ step_fanout1024()
 main()
 {
 	require_all
+	require_cmd ethtool
 	setup_ns SRC R
 	veth_pair "$SRC" vs0 "$R" vi 10.0.0.1/24 10.0.0.2/24
 

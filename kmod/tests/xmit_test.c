@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * KUnit: per-output header rewrite (mcr_rewrite) on synthetic skbs, how an
- * output's skb is made from the received one (mcr_pkt_copy, mcr_pkt_share),
+ * output's skb is made from the received one (mcr_pkt_copy, mcr_pkt_share,
+ * mcr_payload_clone with mcr_pkt_chain),
  * and the multicast MAC derivation (mcr_output_init_dmac).
  *
  * Expected packets are built independently: the fields are set plainly and
@@ -525,6 +526,62 @@ static int page_refs(const struct sk_buff *skb, int *refs)
 	return n;
 }
 
+/*
+ * mcr_payload_clone() and mcr_pkt_chain(): skb's bytes (len of them, then
+ * padding) from private headers and a shared fragment list that keeps skb's
+ * data marked shared until the last output lets go of it.
+ */
+static void expect_chain(struct kunit *test, const struct share_case *c,
+			 struct sk_buff *skb, const u8 *bytes, unsigned int len,
+			 unsigned int hdr_len)
+{
+	struct sk_buff *payload, *nskb[2];
+	int refs_before[MAX_SKB_FRAGS + 1], refs_after[MAX_SKB_FRAGS + 1];
+	bool shares_head;
+	int n, i;
+
+	n = page_refs(skb, refs_before);
+	payload = mcr_payload_clone(skb, hdr_len, len);
+	KUNIT_ASSERT_NOT_NULL(test, payload);
+	KUNIT_EXPECT_EQ(test, payload->len, len - hdr_len);
+	/*
+	 * Where the clone had to pull or trim fragments it has a head of its
+	 * own; while it shares skb's, skb must say so.
+	 */
+	shares_head = payload->head == skb->head;
+	KUNIT_EXPECT_EQ(test, skb_cloned(skb), shares_head);
+
+	/* Two outputs, as a rule with two outputs makes them. */
+	local_bh_disable();
+	nskb[0] = mcr_pkt_chain(skb, payload, 20, hdr_len, 48);
+	nskb[1] = mcr_pkt_chain(skb, payload, 20, hdr_len, 48);
+	local_bh_enable();
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, nskb[i]);
+		expect_pkt(test, c, nskb[i], bytes, len, 48);
+		KUNIT_EXPECT_EQ(test, skb_headlen(nskb[i]), hdr_len);
+		KUNIT_EXPECT_EQ(test, nskb[i]->data_len, len - hdr_len);
+		KUNIT_EXPECT_PTR_EQ(test, skb_shinfo(nskb[i])->frag_list, payload);
+	}
+	KUNIT_EXPECT_EQ(test, refcount_read(&payload->users), 3U);
+
+	/* Each one's headers are its own. */
+	nskb[0]->data[8] = 1;
+	nskb[0]->data[20] = 0xab;
+	KUNIT_EXPECT_MEMEQ(test, nskb[1]->data, bytes, hdr_len);
+	KUNIT_EXPECT_MEMEQ(test, skb->data, bytes, min(hdr_len, skb_headlen(skb)));
+
+	/* The data stays marked shared until the last holder is freed. */
+	consume_skb(payload);
+	kfree_skb(nskb[0]);
+	KUNIT_EXPECT_EQ(test, skb_cloned(skb), shares_head);
+	kfree_skb(nskb[1]);
+	KUNIT_EXPECT_FALSE(test, skb_cloned(skb));
+	KUNIT_ASSERT_EQ(test, page_refs(skb, refs_after), n);
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ_MSG(test, refs_after[i], refs_before[i], "page %d", i);
+}
+
 static void mcr_pkt_share_test(struct kunit *test)
 {
 	static const struct rw_case plain = {
@@ -571,6 +628,7 @@ static void mcr_pkt_share_test(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, skb_headlen(nskb), len);
 		KUNIT_EXPECT_TRUE(test, nskb->head_frag);
 		kfree_skb(nskb);
+		expect_chain(test, c, skb, bytes, len, hdr_len);
 	}
 	if (!c->shareable)
 		return;
