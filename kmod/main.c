@@ -118,6 +118,7 @@ static void __exit mcr_exit(void)
 	/* Let hook entries and deferred frees queued above run out. */
 	rcu_barrier();
 	destroy_workqueue(mcr_wq);
+	mcr_xmit_exit();
 }
 
 module_init(mcr_init);

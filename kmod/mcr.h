@@ -171,6 +171,7 @@ void mcr_hook_unregister(struct mcr_dev *mdev);
 
 /* xmit.c */
 void mcr_output_init_dmac(struct mcr_output *out);
+void mcr_xmit_exit(void);
 void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		      const struct iphdr *iph, bool consume);
 #if IS_ENABLED(CONFIG_KUNIT)

@@ -13,6 +13,7 @@
 #include <net/ip.h>
 #include <net/route.h>
 
+#include "compat.h"
 #include "mcr.h"
 
 /* As nf_dup_netdev: bound re-entry when an output loops back to a hook. */
@@ -78,16 +79,27 @@ static __be32 mcr_dev_primary_addr(const struct net_device *dev)
  *   the stack copies it before writing, and frag_list members may be
  *   shared by several skbs (skb_clone_fraglist());
  * - else one private copy of the packet, whose pages the outputs reference.
- * New heads come from the per-CPU page fragment cache: a kmalloc'ed head
- * per output costs a payload copy and, where allocations are zeroed
- * (init_on_alloc, Debian's default), a memset of the whole head.
+ * New heads are page fragments: a kmalloc'ed head per output costs a
+ * payload copy and, where allocations are zeroed (init_on_alloc, Debian's
+ * default), a memset of the whole head.
  */
 #define MCR_COPYBREAK	256
 
 /*
+ * The outputs' heads come from a page fragment cache of mcr's own. In the
+ * receive path's (NAPI) cache, a head would share its page with received
+ * packets still in use, such as the one being relayed: the cache could
+ * not reuse the page once through it, and would take (and, with
+ * init_on_alloc, zero) a new 32 KiB page every ~70 heads. Used in BH
+ * context only (the ingress hook), so without masking interrupts.
+ */
+static DEFINE_PER_CPU(struct page_frag_cache, mcr_head_cache);
+
+/*
  * An empty skb with a page fragment head for linear bytes after headroom.
- * Called in BH context only (the ingress hook), so the per-CPU NAPI caches
- * serve both the head and the sk_buff without masking interrupts.
+ * The sk_buff comes from, and on free goes back to, the slab's per-CPU
+ * freelist; the NAPI skb cache would hand out sk_buffs that the outputs'
+ * devices free to the slab's slow path.
  */
 static struct sk_buff *mcr_alloc_frag_skb(unsigned int headroom,
 					  unsigned int linear)
@@ -99,10 +111,11 @@ static struct sk_buff *mcr_alloc_frag_skb(unsigned int headroom,
 
 	if (size > PAGE_SIZE)
 		return NULL;
-	data = napi_alloc_frag(size);
+	data = page_frag_alloc(this_cpu_ptr(&mcr_head_cache), size,
+			       GFP_ATOMIC);
 	if (!data)
 		return NULL;
-	nskb = napi_build_skb(data, size);
+	nskb = build_skb(data, size);
 	if (!nskb) {
 		skb_free_frag(data);
 		return NULL;
@@ -142,26 +155,45 @@ static void mcr_set_csum_state(struct sk_buff *nskb,
 		nskb->ip_summed = CHECKSUM_NONE;
 }
 
+/*
+ * A new skb whose head is a private copy of the first len bytes of skb,
+ * with skb's metadata and checksum state: the headers an output rewrites,
+ * or the whole packet.
+ */
+static struct sk_buff *mcr_new_head(const struct sk_buff *skb,
+				    unsigned int len, unsigned int ihl,
+				    unsigned int headroom)
+{
+	struct sk_buff *nskb;
+	void *to;
+
+	nskb = mcr_alloc_frag_skb(headroom, len);
+	if (!nskb)
+		return NULL;
+	/* Sized above: __skb_put() needs no check. */
+	to = __skb_put(nskb, len);
+	if (skb_headlen(skb) >= len)
+		skb_copy_from_linear_data(skb, to, len);
+	else if (skb_copy_bits(skb, 0, to, len))
+		goto free;
+	mcr_copy_meta(nskb, skb);
+	mcr_set_csum_state(nskb, skb, ihl);
+	return nskb;
+
+free:
+	kfree_skb(nskb);
+	return NULL;
+}
+
 /* A private, linear copy of the first len bytes of skb (the IP packet). */
 VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(const struct sk_buff *skb,
 					      unsigned int len,
 					      unsigned int ihl,
 					      unsigned int headroom)
 {
-	struct sk_buff *nskb;
-
 	if (!mcr_partial_csum_ok(skb, ihl))
 		return NULL;
-	nskb = mcr_alloc_frag_skb(headroom, len);
-	if (!nskb)
-		return NULL;
-	if (skb_copy_bits(skb, 0, skb_put(nskb, len), len)) {
-		kfree_skb(nskb);
-		return NULL;
-	}
-	mcr_copy_meta(nskb, skb);
-	mcr_set_csum_state(nskb, skb, ihl);
-	return nskb;
+	return mcr_new_head(skb, len, ihl, headroom);
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_copy);
 
@@ -197,10 +229,9 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(const struct sk_buff *owner,
 	struct sk_buff *nskb;
 	struct page *page;
 
-	nskb = mcr_alloc_frag_skb(headroom, hdr_len);
+	nskb = mcr_new_head(owner, hdr_len, ihl, headroom);
 	if (!nskb)
 		return NULL;
-	skb_copy_from_linear_data(owner, skb_put(nskb, hdr_len), hdr_len);
 
 	head_len = min(skb_headlen(owner), len);
 	if (head_len > hdr_len) {
@@ -222,8 +253,6 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(const struct sk_buff *owner,
 				size);
 		off += size;
 	}
-	mcr_copy_meta(nskb, owner);
-	mcr_set_csum_state(nskb, owner, ihl);
 	return nskb;
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_share);
@@ -278,19 +307,13 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_chain(const struct sk_buff *skb,
 {
 	struct sk_buff *nskb;
 
-	nskb = mcr_alloc_frag_skb(headroom, hdr_len);
+	nskb = mcr_new_head(skb, hdr_len, ihl, headroom);
 	if (!nskb)
 		return NULL;
-	if (skb_copy_bits(skb, 0, skb_put(nskb, hdr_len), hdr_len)) {
-		kfree_skb(nskb);
-		return NULL;
-	}
 	skb_shinfo(nskb)->frag_list = skb_get(payload);
 	nskb->len += payload->len;
 	nskb->data_len += payload->len;
 	nskb->truesize += payload->truesize;
-	mcr_copy_meta(nskb, skb);
-	mcr_set_csum_state(nskb, skb, ihl);
 	return nskb;
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_chain);
@@ -644,4 +667,13 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 nomem:
 	for (i = 0; i < n; i++)
 		mcr_output_drop(&outs->out[i], MCR_DROP_NOMEM);
+}
+
+/* At module exit, when no hook runs any more: give back each CPU's page. */
+void mcr_xmit_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		page_frag_cache_drain(per_cpu_ptr(&mcr_head_cache, cpu));
 }

@@ -614,8 +614,8 @@ static void mcr_pkt_share_test(struct kunit *test)
 
 	/*
 	 * A private linear copy works for every layout but a stray offset.
-	 * The new skbs come from per-CPU NAPI caches: BH context, as in the
-	 * hook.
+	 * The new skbs' heads come from a per-CPU cache: BH context, as in
+	 * the hook.
 	 */
 	local_bh_disable();
 	nskb = mcr_pkt_copy(skb, len, 20, 48);

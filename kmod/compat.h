@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcr: what older kernels (6.1 on) lack, in one place, so that the code
+ * is written against the current kernel's interfaces. kmod/Kbuild defines
+ * MCR_COMPAT_* for each interface the target kernel lacks.
+ */
+#ifndef _MCR_COMPAT_H
+#define _MCR_COMPAT_H
+
+#include <linux/gfp.h>
+#include <linux/mm.h>
+
+#ifdef MCR_COMPAT_PAGE_FRAG_CACHE_DRAIN
+/* Added in 6.9: free what a page fragment cache holds of its page. */
+static inline void page_frag_cache_drain(struct page_frag_cache *nc)
+{
+	if (!nc->va)
+		return;
+	__page_frag_cache_drain(virt_to_head_page(nc->va), nc->pagecnt_bias);
+	nc->va = NULL;
+}
+#endif
+
+#endif /* _MCR_COMPAT_H */
