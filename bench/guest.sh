@@ -30,19 +30,31 @@
 # of the packets failed to reach every output, found by doubling from
 # 16k pps (halving when that already loses) and then bisecting.
 #
+# insns (needs the VM booted with bench/insn-count.so, the QEMU plugin that
+# counts guest instructions; bench/run.sh does that in a boot of its own):
+# the inject topology, pktgen sending a fixed number of packets, and the
+# instructions all vCPUs executed meanwhile, per input packet. Unlike a
+# rate under emulation it does not move with the host's load; it counts
+# a rep-prefixed string instruction once per iteration.
+#
 #   bench/guest.sh --ko PATH --csv FILE [--smoke] [--runs N] [--secs S]
 #                  [--fanouts "1 4 16 64"] [--sizes "64 1400"]
 #                  [--only "contender ..."] [--phases "inject scale e2e"]
 #                  [--e2e-fanouts "1 16"] [--e2e-only "contender ..."]
+#                  [--insn-file FILE]
 #   bench/guest.sh --ko PATH --csv FILE --profile "contender:fanout:payload ..."
 #
 # --profile: for each point, a function_graph trace (every call, no depth
 # limit) of 20 packets from pktgen_xmit down, into bench/results/profile/;
 # bench/graph-summary.py summarises it.
 #
+# --insn-file: the plugin's out= file (phase insns).
+#
 # CSV columns: date,kernel,vcpus,contender,fanout,payload,run,secs,
-#              input_pps,relayed_pps,out_per_in,note,mode
-# mode: inject, scale-1q / scale-2q (one or two pktgen threads), e2e.
+#              input_pps,relayed_pps,out_per_in,note,mode,insns_per_in
+# mode: inject, scale-1q / scale-2q (one or two pktgen threads), e2e,
+# insns (insns_per_in: guest instructions per input packet; secs and the
+# pps columns are empty).
 # relayed_pps = (sum of the outputs' tx packets) / fanout / seconds; for a
 # relay that forwards every packet it equals input_pps (out_per_in = 1).
 # e2e: input_pps is the highest offered rate with <= 0.1% loss, relayed_pps
@@ -62,6 +74,7 @@ profile=
 phases="inject scale e2e"
 e2e_fanouts="1 16"
 e2e_only="bare mcr mcr-consume nft-dup nft-fwd tc-mirred ipmr socat"
+insn_file=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--ko) ko=$2; shift 2 ;;
@@ -76,6 +89,7 @@ while [ $# -gt 0 ]; do
 	--phases) phases=$2; shift 2 ;;
 	--e2e-fanouts) e2e_fanouts=$2; shift 2 ;;
 	--e2e-only) e2e_only=$2; shift 2 ;;
+	--insn-file) insn_file=$2; shift 2 ;;
 	*) echo "guest.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -99,6 +113,7 @@ E2E_START=16000   # pps, the first e2e trial
 E2E_MAX=2048000
 E2E_MIN=250
 E2E_BISECT=4      # steps after the bracket is found
+INSN_MARK=$top/build/bench/insn-mark # makes the plugin write its counts
 mode=inject
 MAXFO=64
 IPMR_MAX=31 # MAXVIFS (32) minus the input
@@ -382,7 +397,7 @@ teardown_socat() {
 }
 
 # --- measurement ---------------------------------------------------------------
-row() { echo "$date,$kver,$vcpus,$*,$mode" >>"$csv"; }
+row() { echo "$date,$kver,$vcpus,$*,$mode,${row_insns:-}" >>"$csv"; }
 
 measure() { # contender fanout payload run
 	local c=$1 n=$2 sz=$3 r=$4 why rc
@@ -425,7 +440,64 @@ measure() { # contender fanout payload run
 		"$c" "$n" "$sz" "$r" "$in_pps" "$out_pps" "${ratio:--}" >&2
 }
 
-[ -s "$csv" ] || echo "date,kernel,vcpus,contender,fanout,payload,run,secs,input_pps,relayed_pps,out_per_in,note,mode" >"$csv"
+[ -s "$csv" ] || echo "date,kernel,vcpus,contender,fanout,payload,run,secs,input_pps,relayed_pps,out_per_in,note,mode,insns_per_in" >"$csv"
+
+# --- insns: instructions per input packet ------------------------------------
+# Writes TEXT to FILE between two markers (bench/insn-mark) and prints the
+# guest's instructions, summed over the vCPUs, from one to the other: the
+# last two lines the plugin appended, checked to be the markers' own.
+insn_window() { # FILE TEXT
+	local before
+	before=$(wc -l <"$insn_file") || return 1
+	"$INSN_MARK" "$1" "$2" || return 1
+	tail -n 2 "$insn_file" | awk -v want=$((before + 1)) '
+		{ seq[NR] = $1; s[NR] = 0; for (i = 2; i <= NF; i++) s[NR] += $i }
+		END {
+			if (NR != 2 || seq[1] != want || seq[2] != want + 1) exit 1
+			printf "%.0f\n", s[2] - s[1]
+		}' || { log "insns: markers $((before + 1))-$((before + 2)) missing from $insn_file (is the plugin loaded?)"; return 1; }
+}
+
+insn_measure() { # contender fanout payload
+	local c=$1 n=$2 sz=$3 rc why count insns tx0 tx1 us pkts out ratio
+	count=$((n >= 16 ? 2000 : 10000))
+	[ $smoke -eq 1 ] && count=1000
+	setup_$c "$n" >"$work/why" 2>>"$work/setup.log"
+	rc=$?
+	why=$(cat "$work/why")
+	if [ $rc -eq 3 ]; then
+		[ $smoke -eq 1 ] && [ "$n" -ne 1 ] && { insn_measure "$c" 1 "$sz"; return; }
+		row "$c,$n,$sz,1,,,,,$why"
+		return 0
+	elif [ $rc -ne 0 ]; then
+		log "$c fanout $n: setup failed: $why"
+		row "$c,$n,$sz,1,,,,,error: setup failed"
+		teardown_$c >/dev/null 2>&1
+		return 1
+	fi
+	echo "count $count" >$PG/in0
+	tx0=$(tx_sum "$n")
+	insns=$(insn_window $PG/pgctrl start)
+	rc=$?
+	tx1=$(tx_sum "$n")
+	# Before any write to in0, which replaces its result.
+	read -r us pkts < <(pktgen_result in0)
+	echo "count 0" >$PG/in0
+	teardown_$c >/dev/null 2>&1
+	if [ $rc -ne 0 ] || [ -z "$pkts" ] || [ "$pkts" -eq 0 ]; then
+		log "$c fanout $n: no instruction count"
+		row "$c,$n,$sz,1,,,,,error: no instruction count"
+		return 1
+	fi
+	out=$((tx1 - tx0))
+	ratio=
+	[ "$c" != bare ] && ratio=$(awk -v o=$out -v n=$n -v p=$pkts 'BEGIN { printf "%.4f", o / n / p }')
+	row_insns=$((insns / pkts))
+	row "$c,$n,$sz,1,,,,$ratio,"
+	row_insns=
+	printf 'bench: %-15s fanout %2d payload %4d: %8d instructions per input packet (%d packets, out/in %s)\n' \
+		"$c" "$n" "$sz" "$((insns / pkts))" "$pkts" "${ratio:--}" >&2
+}
 
 # --- profile ----------------------------------------------------------------
 T=/sys/kernel/tracing
@@ -669,6 +741,23 @@ for phase in $phases; do
 				done
 			done
 		done
+		;;
+	insns)
+		mode=insns
+		[ -n "$insn_file" ] && [ -r "$insn_file" ] && [ -x "$INSN_MARK" ] ||
+			{ log "insns: needs --insn-file and $INSN_MARK (bench/run.sh)"; fail=1; continue; }
+		[ "$vcpus" -ge 2 ] && taskset -p 2 $$ >/dev/null
+		for n in $fanouts; do
+			for sz in $sizes; do
+				pktgen_config "$sz" || exit 1
+				for c in $CONTENDERS; do
+					insn_measure "$c" "$n" "$sz" || fail=1
+				done
+			done
+		done
+		# For bench/insn-profile.py, when the plugin also profiles; now
+		# that the contenders have loaded their modules.
+		cat /proc/kallsyms >"$insn_file.kallsyms"
 		;;
 	e2e)
 		mode=e2e IN=in1 IN_ADDR=10.0.1.1 SRC=10.0.1.2

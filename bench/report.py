@@ -10,9 +10,10 @@ input packets per second the contender relayed to all of its outputs
 (pktgen's achieved rate when every packet was relayed N times; bare: the
 rate of receiving and dropping). The relay's cost per input packet is
 1e9/pps - 1e9/bare_pps (ns), bare measured at the same point and run.
-Rows of the scale phase (mode scale-1q, scale-2q) and of the end-to-end
-phase (mode e2e: the highest offered rate with at most 0.1% loss) get
-tables of their own.
+Rows of the scale phase (mode scale-1q, scale-2q), of the end-to-end
+phase (mode e2e: the highest offered rate with at most 0.1% loss) and of
+the instruction counts (mode insns: guest instructions per input packet,
+from the QEMU plugin bench/insn-count.so) get tables of their own.
 """
 import argparse
 import csv
@@ -101,6 +102,13 @@ def cell(s):
 
 
 def markdown(all_rows, summ, note):
+    if not summ:  # a run of the instruction counts alone
+        r0 = all_rows[0]
+        out = [f"Run of {r0['date']} on kernel {r0['kernel']}, {r0['vcpus']} vCPUs (QEMU TCG)."]
+        if note:
+            out += ["", note]
+        out += insns_section(all_rows)
+        return "\n".join(out) + "\n"
     rows = [r for r in all_rows if r["mode"] == "inject"] or all_rows
     contenders = [c for c in ORDER if any(k[0] == c for k in summ)]
     fanouts = sorted({k[1] for k in summ})
@@ -185,6 +193,7 @@ def markdown(all_rows, summ, note):
                "input was dropped at its sockets.")
     out.extend(scale_section(all_rows))
     out.extend(e2e_section(all_rows))
+    out.extend(insns_section(all_rows))
     out.append("")
     out.append("Contenders:")
     out.append("")
@@ -266,6 +275,50 @@ def e2e_section(rows):
     return out
 
 
+def insns_section(rows):
+    ins = [r for r in rows if r["mode"] == "insns"]
+    if not ins:
+        return []
+    val = {}
+    for r in ins:
+        key = (r["contender"], int(r["fanout"]), int(r["payload"]))
+        v = num(r.get("insns_per_in"))
+        val[key] = v if v is not None else (r["note"] or "error")
+    contenders = [c for c in ORDER if any(k[0] == c for k in val)]
+    fanouts = sorted({k[1] for k in val})
+    out = ["", "### Instructions per input packet", "",
+           "Guest instructions (all vCPUs) per input packet while pktgen sends a "
+           "fixed number of packets, counted by the QEMU plugin "
+           "`bench/insn-count.so`: unlike a rate under emulation, this does not "
+           "move with the host's load. bare: what pktgen, the receive path and "
+           "the drop cost. Every other row: the relay's cost above bare, in "
+           "thousands of instructions; in brackets, that cost over mcr's "
+           "(> 1: costs more than mcr). A rep-prefixed string instruction "
+           "counts once per iteration, as TCG runs it."]
+    for sz in sorted({k[2] for k in val}):
+        out += ["", f"UDP payload {sz} B:", "",
+                "| contender | " + " | ".join(f"fan-out {n}" for n in fanouts) + " |",
+                "|---|" + "---:|" * len(fanouts)]
+        for c in contenders:
+            ref = "mcr-rw" if c.endswith("-rw") else "mcr"
+            cells = []
+            for n in fanouts:
+                v, b, m = (val.get((x, n, sz)) for x in (c, "bare", ref))
+                if not isinstance(v, float):
+                    cells.append(v or "")
+                elif c == "bare":
+                    cells.append(f"{v / 1000:.1f}k")
+                elif not isinstance(b, float):
+                    cells.append("n/a")
+                else:
+                    txt = f"{(v - b) / 1000:.1f}k"
+                    if c != ref and isinstance(m, float) and m > b:
+                        txt += f" [{(v - b) / (m - b):.2f}×]"
+                    cells.append(txt)
+            out.append(f"| {c} | " + " | ".join(cells) + " |")
+    return out
+
+
 def plot(summ, png, title):
     contenders = [c for c in ORDER if any(k[0] == c for k in summ)]
     payloads = sorted({k[2] for k in summ})
@@ -315,7 +368,7 @@ def check(all_rows):
     ok = True
     for mode in sorted({r["mode"] for r in all_rows}):
         rows = [r for r in all_rows if r["mode"] == mode]
-        expect = ORDER if mode == "inject" else sorted({r["contender"] for r in rows})
+        expect = ORDER if mode in ("inject", "insns") else sorted({r["contender"] for r in rows})
         ok = check_mode(mode, rows, expect) and ok
     return ok
 
@@ -325,7 +378,7 @@ def check_mode(mode, rows, expect):
     seen = {}
     for r in rows:
         c = r["contender"]
-        v = num(r["relayed_pps"])
+        v = num(r.get("insns_per_in") if mode == "insns" else r["relayed_pps"])
         if v and v > 0:
             seen[c] = True
         else:
@@ -369,7 +422,7 @@ def main():
             f.write(md)
     else:
         sys.stdout.write(md)
-    if a.png:
+    if a.png and summ:
         r0 = rows[0]
         plot(summ, os.path.abspath(a.png),
              f"mcr and peers: {r0['kernel']}, {r0['vcpus']} vCPUs (TCG), {r0['date'][:10]}")

@@ -11,16 +11,19 @@
 #
 #   bench/run.sh [--smoke] [--kernel K] [--runs N] [--secs S]
 #                [--fanouts "1 4 16 64"] [--sizes "64 1400"] [--only "c ..."]
-#                [--phases "inject scale e2e"] [--e2e-fanouts "1 16"]
+#                [--phases "inject scale e2e insns"] [--e2e-fanouts "1 16"]
 #                [--e2e-only "c ..."]
 #
 # Phases (bench/guest.sh explains each): inject, the matrix; scale, one
 # and two receive queues; e2e, the highest rate over veth with <= 0.1%
-# loss. --smoke: 2 s per contender at fan-out 4, 64-byte payload (nft fwd
-# at fan-out 1), one run, and one low-rate e2e trial per contender; exits
-# non-zero unless every contender ran and relayed something in every
-# phase. Its results go to bench/results/smoke-<kernel>.* and leave
-# latest.* alone. Exit status: 0, 1 on a failed check or run.
+# loss; insns, instructions per input packet over the matrix, in a second
+# boot with the QEMU plugin bench/insn-count.so (it slows the guest, so
+# the timed phases run without it). --smoke: 2 s per contender at fan-out
+# 4, 64-byte payload (nft fwd at fan-out 1), one run, one low-rate e2e
+# trial and one instruction count per contender; exits non-zero unless
+# every contender ran and relayed something in every phase. Its results
+# go to bench/results/smoke-<kernel>.* and leave latest.* alone. Exit
+# status: 0, 1 on a failed check or run.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,12 +31,15 @@ cd "$top" || exit 1
 
 smoke=0
 kernel=6.12
+phases="inject scale e2e insns"
 guest_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smoke) smoke=1; shift ;;
 	--kernel) kernel=$2; shift 2 ;;
-	--runs | --secs | --fanouts | --sizes | --only | --phases | --e2e-fanouts | --e2e-only)
+	--phases) [ $# -ge 2 ] || { echo "bench: $1 needs a value" >&2; exit 2; }
+		phases=$2; shift 2 ;;
+	--runs | --secs | --fanouts | --sizes | --only | --e2e-fanouts | --e2e-only)
 		[ $# -ge 2 ] || { echo "bench: $1 needs a value" >&2; exit 2; }
 		guest_args+=("$1" "$2"); shift 2 ;;
 	-h | --help) sed -n '3,26s/^# \{0,1\}//p' "$0"; exit 0 ;;
@@ -59,6 +65,16 @@ start=$(date +%s)
 ko=$(scripts/build-module.sh "$kver") || { echo "bench: module build failed" >&2; exit 1; }
 # mcr-nl is optional: guest.sh falls back to the kernel's YNL client.
 make -s -C tools/mcr-nl >/dev/null 2>&1 || echo "bench: mcr-nl did not build; using ynl cli.py" >&2
+timed=$(tr ' ' '\n' <<<"$phases" | grep -v '^insns$' | paste -sd' ')
+insns=0
+if [[ " $phases " == *" insns "* ]]; then
+	insns=1
+	mkdir -p build/bench
+	cc=(gcc -O2 -Wall -Wextra -Werror)
+	"${cc[@]}" -shared -fPIC -o build/bench/insn-count.so bench/insn-count.c &&
+		"${cc[@]}" -o build/bench/insn-mark bench/insn-mark.c ||
+		{ echo "bench: the instruction counter did not build" >&2; exit 1; }
+fi
 
 mkdir -p bench/results
 # What else was running on the host: the figures are only as quiet as it.
@@ -75,9 +91,22 @@ fi
 csv=$base.csv
 
 echo "bench: $others" >&2
-tools/vm-run --kernel "$kver" --smp 2 --mem 2048 --timeout "$timeout" -- \
-	bench/guest.sh --ko "${ko#"$top"/}" --csv "$csv" "${guest_args[@]}"
-rc=$?
+rc=0
+if [ -n "$timed" ]; then
+	tools/vm-run --kernel "$kver" --smp 2 --mem 2048 --timeout "$timeout" -- \
+		bench/guest.sh --ko "${ko#"$top"/}" --csv "$csv" --phases "$timed" \
+		"${guest_args[@]}" || rc=$?
+fi
+if [ $insns -eq 1 ]; then
+	# The plugin's counts go to a file the guest reads back through the
+	# shared work tree.
+	insn_file=$top/build/bench/insns-$kver.txt
+	: >"$insn_file"
+	MCR_VM_PLUGIN="$top/build/bench/insn-count.so,out=$insn_file" \
+		tools/vm-run --kernel "$kver" --smp 2 --mem 2048 --timeout "$timeout" -- \
+		bench/guest.sh --ko "${ko#"$top"/}" --csv "$csv" --phases insns \
+		--insn-file "$insn_file" "${guest_args[@]}" || rc=$?
+fi
 [ -s "$csv" ] || { echo "bench: no results (VM exit status $rc)" >&2; exit 1; }
 
 if [ $smoke -eq 1 ]; then
@@ -89,10 +118,17 @@ if [ $smoke -eq 1 ]; then
 	exit
 fi
 
-bench/report.py "$csv" --md bench/results/latest.md --png bench/results/latest.png \
-	--note "$others. Raw data: \`$(basename "$csv")\`." || rc=1
-cp bench/results/latest.md "$base.md"
-cat bench/results/latest.md
-echo "bench: $csv, bench/results/latest.md, bench/results/latest.png;" \
-	"$(($(date +%s) - start)) s, VM exit status $rc"
+# latest.* is the last run of the matrix; a run without it reports alone.
+if [[ " $phases " == *" inject "* ]]; then
+	bench/report.py "$csv" --md bench/results/latest.md --png bench/results/latest.png \
+		--note "$others. Raw data: \`$(basename "$csv")\`." || rc=1
+	cp bench/results/latest.md "$base.md"
+	out="bench/results/latest.md, bench/results/latest.png"
+else
+	bench/report.py "$csv" --md "$base.md" \
+		--note "$others. Raw data: \`$(basename "$csv")\`." || rc=1
+	out=$base.md
+fi
+cat "$base.md"
+echo "bench: $csv, $out; $(($(date +%s) - start)) s, VM exit status $rc"
 exit $rc
