@@ -89,7 +89,7 @@ struct mcr_output {
 	bool rewrite_daddr;	/* daddr differs from the rule's group */
 	bool dmac_valid;	/* dmac holds the multicast MAC of daddr */
 	bool moved;		/* now owned by a newer set; skip on free */
-	u8 dmac[ETH_ALEN];
+	u8 dmac[ETH_ALEN] __aligned(2);	/* ether_addr_copy() */
 	struct mcr_output_pcpu_stats __percpu *stats;
 };
 

@@ -417,6 +417,26 @@ VISIBLE_IF_KUNIT int mcr_rewrite(const struct mcr_output *out,
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_rewrite);
 
+/*
+ * The link layer header to out's multicast MAC. An Ethernet device's is
+ * written here: eth_header() would work out what mcr_output_init_dmac()
+ * already has, through an indirect call, once per output and packet.
+ */
+static int mcr_hard_header(struct sk_buff *skb, const struct mcr_output *out)
+{
+	const struct net_device *dev = out->dev;
+	struct ethhdr *eth;
+
+	if (!dev->header_ops || dev->header_ops->create != eth_header)
+		return dev_hard_header(skb, out->dev, ETH_P_IP, out->dmac,
+				       NULL, skb->len);
+	eth = skb_push(skb, ETH_HLEN);
+	ether_addr_copy(eth->h_dest, out->dmac);
+	ether_addr_copy(eth->h_source, dev->dev_addr);
+	eth->h_proto = htons(ETH_P_IP);
+	return ETH_HLEN;
+}
+
 static int mcr_transmit(const struct mcr_output *out, struct sk_buff *skb)
 {
 	struct net_device *dev = out->dev;
@@ -428,9 +448,7 @@ static int mcr_transmit(const struct mcr_output *out, struct sk_buff *skb)
 	skb_clear_tstamp(skb);
 
 	if (out->dmac_valid || !dev->header_ops) {
-		if (out->dmac_valid &&
-		    dev_hard_header(skb, dev, ETH_P_IP, out->dmac, NULL,
-				    skb->len) < 0) {
+		if (out->dmac_valid && mcr_hard_header(skb, out) < 0) {
 			kfree_skb(skb);
 			return -EINVAL;
 		}
