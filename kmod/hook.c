@@ -88,7 +88,7 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	n = outs->count;
 	consume = READ_ONCE(rule->flags) & MCR_RULE_FLAGS_CONSUME;
 	if (n)
-		mcr_outputs_xmit(outs, skb, iph, consume);
+		mcr_outputs_xmit(outs, skb, iph, uh, consume);
 	else if (consume)
 		kfree_skb(skb);
 	return consume ? NF_STOLEN : NF_ACCEPT;

@@ -13,6 +13,7 @@
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/udp.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 #include <net/genetlink.h>
@@ -91,6 +92,23 @@ struct mcr_output {
 	bool moved;		/* now owned by a newer set; skip on free */
 	u8 dmac[ETH_ALEN] __aligned(2);	/* ether_addr_copy() */
 	struct mcr_output_pcpu_stats __percpu *stats;
+};
+
+/*
+ * A received packet as every output starts from it: its IP and UDP headers
+ * as they leave without a rewrite (TTL decremented, the UDP checksum
+ * complete), made once per packet for the outputs to copy.
+ */
+struct mcr_pkt {
+	unsigned int len;	/* IP total length */
+	unsigned int ihl;
+	unsigned int hdr_len;	/* IP and UDP headers */
+	u8 ttl;			/* as received */
+	bool inner_csum;	/* a checksum past the UDP header is pending */
+	union {
+		struct iphdr iph;
+		u8 bytes[60 + sizeof(struct udphdr)];
+	} hdrs;
 };
 
 struct mcr_outputs {
@@ -173,22 +191,26 @@ void mcr_hook_unregister(struct mcr_dev *mdev);
 void mcr_output_init_dmac(struct mcr_output *out);
 void mcr_xmit_exit(void);
 void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
-		      const struct iphdr *iph, bool consume);
+		      const struct iphdr *iph, const struct udphdr *uh,
+		      bool consume);
 #if IS_ENABLED(CONFIG_KUNIT)
-int mcr_rewrite(const struct mcr_output *out, struct sk_buff *skb,
+void mcr_pkt_init(struct mcr_pkt *pkt, const struct sk_buff *skb,
+		  const struct iphdr *iph, const struct udphdr *uh);
+int mcr_rewrite(const struct mcr_output *out, struct iphdr *iph,
 		unsigned int ihl);
-struct sk_buff *mcr_pkt_copy(const struct sk_buff *skb, unsigned int len,
-			     unsigned int ihl, unsigned int headroom);
+struct sk_buff *mcr_pkt_copy(const struct sk_buff *skb, const void *hdrs,
+			     unsigned int hdr_len, unsigned int len,
+			     unsigned int headroom);
 bool mcr_payload_shareable(struct sk_buff *skb, unsigned int hdr_len,
 			   unsigned int ihl);
-struct sk_buff *mcr_pkt_share(const struct sk_buff *owner, unsigned int len,
-			      unsigned int ihl, unsigned int hdr_len,
+struct sk_buff *mcr_pkt_share(const struct sk_buff *owner, const void *hdrs,
+			      unsigned int hdr_len, unsigned int len,
 			      unsigned int headroom);
 struct sk_buff *mcr_payload_clone(struct sk_buff *skb, unsigned int hdr_len,
 				  unsigned int len);
-struct sk_buff *mcr_pkt_chain(const struct sk_buff *skb,
-			      struct sk_buff *payload, unsigned int ihl,
-			      unsigned int hdr_len, unsigned int headroom);
+struct sk_buff *mcr_pkt_chain(const struct sk_buff *skb, const void *hdrs,
+			      unsigned int hdr_len, struct sk_buff *payload,
+			      unsigned int headroom);
 #endif
 
 /* stats.c */

@@ -64,13 +64,15 @@ static __be32 mcr_dev_primary_addr(const struct net_device *dev)
 }
 
 /*
- * How the outputs of one packet share it. With one output, that output
- * gets the packet itself when a consuming rule owns it, else one private
- * copy. Short packets (up to MCR_COPYBREAK bytes, like a driver's
- * rx_copybreak) are copied whole for each output: that costs less than
- * taking and dropping page references. Longer ones with several outputs:
- * every output gets a new head with only the IP and UDP headers, which it
- * rewrites, followed by the payload, shared in one of two ways:
+ * How the outputs of one packet share it. Every output's skb starts with
+ * a copy of the packet's prepared headers (struct mcr_pkt), which it
+ * rewrites for itself. With one output, that output gets the packet itself
+ * when a consuming rule owns it, else one private copy. Short packets (up
+ * to MCR_COPYBREAK bytes, like a driver's rx_copybreak) are copied whole
+ * for each output: that costs less than taking and dropping page
+ * references. Longer ones with several outputs: every output gets a new
+ * head with only the IP and UDP headers, followed by the payload, shared
+ * in one of two ways:
  * - page references to it, as pskb_copy() shares fragments, when the rule
  *   consumes the packet and its data can be shared;
  * - else, when every output device takes fragment lists (veth, dummy,
@@ -124,16 +126,9 @@ static struct sk_buff *mcr_alloc_frag_skb(unsigned int headroom,
 	return nskb;
 }
 
-/* What a new skb inherits from the received one besides its bytes. */
-static void mcr_copy_meta(struct sk_buff *nskb, const struct sk_buff *skb)
-{
-	nskb->priority = skb->priority;
-	nskb->mark = skb->mark;
-}
-
 /*
- * A checksum still to be completed must cover the UDP header, as a local
- * sender leaves it: the new skbs are told where it starts.
+ * Whether the checksum a sender left pending, if any, is the UDP one: the
+ * prepared headers then carry it complete.
  */
 static bool mcr_partial_csum_ok(const struct sk_buff *skb, unsigned int ihl)
 {
@@ -142,58 +137,80 @@ static bool mcr_partial_csum_ok(const struct sk_buff *skb, unsigned int ihl)
 		skb->csum_offset == offsetof(struct udphdr, check));
 }
 
-static void mcr_set_csum_state(struct sk_buff *nskb,
-			       const struct sk_buff *skb, unsigned int ihl)
+/*
+ * Prepare pkt from skb and its validated headers iph and uh, once for all
+ * the outputs: what each would otherwise do for itself, the TTL decrement
+ * and a pending UDP checksum (a local sender's, over veth), is done here.
+ */
+VISIBLE_IF_KUNIT void mcr_pkt_init(struct mcr_pkt *pkt,
+				   const struct sk_buff *skb,
+				   const struct iphdr *iph,
+				   const struct udphdr *uh)
 {
-	/*
-	 * CHECKSUM_COMPLETE is not carried across a forward, and nothing on
-	 * transmit uses CHECKSUM_UNNECESSARY.
-	 */
-	if (skb->ip_summed == CHECKSUM_PARTIAL)
-		skb_partial_csum_set(nskb, ihl, offsetof(struct udphdr, check));
-	else
-		nskb->ip_summed = CHECKSUM_NONE;
+	struct udphdr *puh;
+
+	pkt->len = ntohs(iph->tot_len);
+	pkt->ihl = iph->ihl * 4;
+	pkt->hdr_len = pkt->ihl + sizeof(*uh);
+	pkt->ttl = iph->ttl;
+	pkt->inner_csum = !mcr_partial_csum_ok(skb, pkt->ihl);
+	memcpy(pkt->hdrs.bytes, iph, pkt->ihl);
+	puh = (struct udphdr *)(pkt->hdrs.bytes + pkt->ihl);
+	memcpy(puh, uh, sizeof(*uh));
+
+	/* An output without a TTL of its own drops the packet at 1. */
+	if (pkt->ttl > 1)
+		ip_decrease_ttl(&pkt->hdrs.iph);
+	if (skb->ip_summed == CHECKSUM_PARTIAL && !pkt->inner_csum) {
+		/* The check field holds the pseudo-header sum: sum over it. */
+		puh->check = csum_fold(skb_checksum(skb, pkt->ihl,
+						    pkt->len - pkt->ihl, 0)) ?:
+			     CSUM_MANGLED_0;
+	}
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_init);
 
 /*
- * A new skb whose head is a private copy of the first len bytes of skb,
- * with skb's metadata and checksum state: the headers an output rewrites,
- * or the whole packet.
+ * A new skb whose head holds hdrs (hdr_len bytes) followed by a private
+ * copy of skb's bytes from hdr_len up to len, with skb's metadata: one
+ * output's headers, or its whole packet. Its checksum state is
+ * CHECKSUM_NONE (build_skb() zeroes it), as the headers are complete.
  */
-static struct sk_buff *mcr_new_head(const struct sk_buff *skb,
-				    unsigned int len, unsigned int ihl,
-				    unsigned int headroom)
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(const struct sk_buff *skb,
+					      const void *hdrs,
+					      unsigned int hdr_len,
+					      unsigned int len,
+					      unsigned int headroom)
 {
 	struct sk_buff *nskb;
-	void *to;
+	u8 *to;
 
 	nskb = mcr_alloc_frag_skb(headroom, len);
 	if (!nskb)
 		return NULL;
 	/* Sized above: __skb_put() needs no check. */
 	to = __skb_put(nskb, len);
-	if (skb_headlen(skb) >= len)
-		skb_copy_from_linear_data(skb, to, len);
-	else if (skb_copy_bits(skb, 0, to, len))
-		goto free;
-	mcr_copy_meta(nskb, skb);
-	mcr_set_csum_state(nskb, skb, ihl);
+	/* Without IP options, a copy of known size: a few moves, no call. */
+	if (likely(hdr_len == sizeof(struct iphdr) + sizeof(struct udphdr)))
+		memcpy(to, hdrs, sizeof(struct iphdr) + sizeof(struct udphdr));
+	else
+		memcpy(to, hdrs, hdr_len);
+	if (len > hdr_len) {
+		if (skb_headlen(skb) >= len)
+			skb_copy_from_linear_data_offset(skb, hdr_len,
+							 to + hdr_len,
+							 len - hdr_len);
+		else if (skb_copy_bits(skb, hdr_len, to + hdr_len,
+				       len - hdr_len))
+			goto free;
+	}
+	nskb->priority = skb->priority;
+	nskb->mark = skb->mark;
 	return nskb;
 
 free:
 	kfree_skb(nskb);
 	return NULL;
-}
-
-/* A private, linear copy of the first len bytes of skb (the IP packet). */
-VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(const struct sk_buff *skb,
-					      unsigned int len,
-					      unsigned int ihl,
-					      unsigned int headroom)
-{
-	if (!mcr_partial_csum_ok(skb, ihl))
-		return NULL;
-	return mcr_new_head(skb, len, ihl, headroom);
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_copy);
 
@@ -214,14 +231,14 @@ VISIBLE_IF_KUNIT bool mcr_payload_shareable(struct sk_buff *skb,
 EXPORT_SYMBOL_IF_KUNIT(mcr_payload_shareable);
 
 /*
- * A new skb with a private copy of the first hdr_len bytes of owner and
- * page references to the rest, up to len; owner passed
+ * A new skb with hdrs (hdr_len bytes) in its head and page references to
+ * owner's bytes from hdr_len up to len; owner passed
  * mcr_payload_shareable().
  */
 VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(const struct sk_buff *owner,
-					       unsigned int len,
-					       unsigned int ihl,
+					       const void *hdrs,
 					       unsigned int hdr_len,
+					       unsigned int len,
 					       unsigned int headroom)
 {
 	const struct skb_shared_info *shinfo = skb_shinfo(owner);
@@ -229,7 +246,7 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(const struct sk_buff *owner,
 	struct sk_buff *nskb;
 	struct page *page;
 
-	nskb = mcr_new_head(owner, hdr_len, ihl, headroom);
+	nskb = mcr_pkt_copy(owner, hdrs, hdr_len, hdr_len, headroom);
 	if (!nskb)
 		return NULL;
 
@@ -296,18 +313,18 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_payload_clone(struct sk_buff *skb,
 EXPORT_SYMBOL_IF_KUNIT(mcr_payload_clone);
 
 /*
- * A new skb with a private copy of the first hdr_len bytes of skb and a
+ * A new skb with hdrs (hdr_len bytes) in its head, skb's metadata, and a
  * reference to payload (from mcr_payload_clone()) as its fragment list.
  */
 VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_chain(const struct sk_buff *skb,
-					       struct sk_buff *payload,
-					       unsigned int ihl,
+					       const void *hdrs,
 					       unsigned int hdr_len,
+					       struct sk_buff *payload,
 					       unsigned int headroom)
 {
 	struct sk_buff *nskb;
 
-	nskb = mcr_new_head(skb, hdr_len, ihl, headroom);
+	nskb = mcr_pkt_copy(skb, hdrs, hdr_len, hdr_len, headroom);
 	if (!nskb)
 		return NULL;
 	skb_shinfo(nskb)->frag_list = skb_get(payload);
@@ -319,13 +336,28 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_chain(const struct sk_buff *skb,
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_chain);
 
 /*
- * Fallback for packets too big for a page fragment: a kmalloc'ed copy of
- * the head, or for the last output of a consuming rule the original itself,
- * unshared.
+ * Put pkt's prepared headers into skb, an output's own with writable
+ * headers made from the received skb rather than by mcr_pkt_copy().
+ */
+static void mcr_skb_set_hdrs(struct sk_buff *skb, const struct mcr_pkt *pkt)
+{
+	memcpy(skb->data, pkt->hdrs.bytes, pkt->hdr_len);
+	/*
+	 * The UDP checksum is complete; a checksum still pending further on
+	 * stays so. CHECKSUM_COMPLETE is not carried across a forward.
+	 */
+	if (!pkt->inner_csum)
+		skb->ip_summed = CHECKSUM_NONE;
+}
+
+/*
+ * Fallback for packets too big for a page fragment, or with a checksum
+ * pending past the UDP header: a kmalloc'ed copy of the head, or for the
+ * last output of a consuming rule the original itself, unshared.
  */
 static struct sk_buff *mcr_output_skb(struct sk_buff *skb,
 				      const struct net_device *dev,
-				      unsigned int hdr_len, bool last)
+				      const struct mcr_pkt *pkt, bool last)
 {
 	unsigned int headroom = LL_RESERVED_SPACE(dev);
 
@@ -338,22 +370,24 @@ static struct sk_buff *mcr_output_skb(struct sk_buff *skb,
 	} else {
 		skb = __pskb_copy(skb, headroom, GFP_ATOMIC);
 	}
-	if (skb && skb_ensure_writable(skb, hdr_len)) {
+	if (skb && skb_ensure_writable(skb, pkt->hdr_len)) {
 		kfree_skb(skb);
 		skb = NULL;
 	}
+	if (skb)
+		mcr_skb_set_hdrs(skb, pkt);
 	return skb;
 }
 
-/* Rewrite an address of the IP header, keeping both checksums valid. */
-static void mcr_set_addr(struct sk_buff *skb, struct iphdr *iph,
-			 struct udphdr *uh, __be32 *addr, __be32 new)
+/*
+ * Rewrite an address of the IP header and, when the datagram has one, of
+ * the UDP checksum's pseudo-header.
+ */
+static void mcr_set_addr(struct iphdr *iph, struct udphdr *uh, __be32 *addr,
+			 __be32 new)
 {
-	if (skb->ip_summed == CHECKSUM_PARTIAL) {
-		/* uh->check holds the pseudo-header sum still to finish. */
-		inet_proto_csum_replace4(&uh->check, skb, *addr, new, true);
-	} else if (uh->check) {
-		inet_proto_csum_replace4(&uh->check, skb, *addr, new, true);
+	if (uh->check) {
+		csum_replace4(&uh->check, *addr, new);
 		if (!uh->check)
 			uh->check = CSUM_MANGLED_0;
 	}
@@ -361,10 +395,10 @@ static void mcr_set_addr(struct sk_buff *skb, struct iphdr *iph,
 	*addr = new;
 }
 
-static void mcr_set_port(struct sk_buff *skb, struct udphdr *uh, __be16 port)
+static void mcr_set_port(struct udphdr *uh, __be16 port)
 {
-	if (skb->ip_summed != CHECKSUM_PARTIAL && uh->check) {
-		inet_proto_csum_replace2(&uh->check, skb, uh->dest, port, false);
+	if (uh->check) {
+		csum_replace2(&uh->check, uh->dest, port);
 		if (!uh->check)
 			uh->check = CSUM_MANGLED_0;
 	}
@@ -377,42 +411,28 @@ static void mcr_set_ttl(struct iphdr *iph, u8 ttl)
 	iph->ttl = ttl;
 }
 
-/* Returns 0 when the packet is rewritten, else the drop reason. */
+/*
+ * Rewrite the prepared headers at iph (see mcr_pkt_init()), with the UDP
+ * header ihl bytes on, for out. Returns 0 when they are rewritten, else
+ * the drop reason.
+ */
 VISIBLE_IF_KUNIT int mcr_rewrite(const struct mcr_output *out,
-				 struct sk_buff *skb, unsigned int ihl)
+				 struct iphdr *iph, unsigned int ihl)
 {
-	struct iphdr *iph;
-	struct udphdr *uh;
+	struct udphdr *uh = (struct udphdr *)((u8 *)iph + ihl);
 	__be32 saddr;
 
-	skb_reset_network_header(skb);
-	skb_set_transport_header(skb, ihl);
-	iph = ip_hdr(skb);
-	uh = udp_hdr(skb);
-
-	/* The stack cannot carry CHECKSUM_COMPLETE across a forward. */
-	skb_forward_csum(skb);
-
 	if (out->rewrite_daddr)
-		mcr_set_addr(skb, iph, uh, &iph->daddr, out->daddr);
+		mcr_set_addr(iph, uh, &iph->daddr, out->daddr);
 	saddr = out->source_auto ? mcr_dev_primary_addr(out->dev) : out->saddr;
 	if (out->source_auto && !saddr)
 		return MCR_DROP_XMIT;
 	if (saddr && saddr != iph->saddr)
-		mcr_set_addr(skb, iph, uh, &iph->saddr, saddr);
+		mcr_set_addr(iph, uh, &iph->saddr, saddr);
 	if (out->port && out->port != uh->dest)
-		mcr_set_port(skb, uh, out->port);
+		mcr_set_port(uh, out->port);
 	if (out->ttl)
 		mcr_set_ttl(iph, out->ttl);
-	else
-		ip_decrease_ttl(iph);
-
-	/*
-	 * A local sender's checksum (over veth) may still be pending; finish
-	 * it here so that every relayed packet leaves with a valid one.
-	 */
-	if (skb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(skb))
-		return MCR_DROP_NOMEM;
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_rewrite);
@@ -465,34 +485,43 @@ static int mcr_transmit(const struct mcr_output *out, struct sk_buff *skb)
 	return rc;
 }
 
-/* Why out cannot take this packet, or 0. */
-static int mcr_output_check(const struct mcr_output *out, u8 ttl,
-			    unsigned int len)
+/* Why out cannot take pkt, or 0. */
+static int mcr_output_check(const struct mcr_output *out,
+			    const struct mcr_pkt *pkt)
 {
-	if (!out->ttl && ttl <= 1)
+	if (!out->ttl && pkt->ttl <= 1)
 		return MCR_DROP_TTL;
-	if (len > READ_ONCE(out->dev->mtu))
+	if (pkt->len > READ_ONCE(out->dev->mtu))
 		return MCR_DROP_TOO_BIG;
 	if (__this_cpu_read(mcr_xmit_recursion) > MCR_XMIT_RECURSION_LIMIT)
 		return MCR_DROP_XMIT;
 	return 0;
 }
 
-/* Rewrite nskb, this output's own, for out and send it; consumes nskb. */
+/*
+ * Rewrite nskb, this output's own, holding pkt's prepared headers, for out
+ * and send it; consumes nskb.
+ */
 static void mcr_output_send(const struct mcr_output *out,
-			    struct sk_buff *nskb, unsigned int ihl,
-			    unsigned int len)
+			    struct sk_buff *nskb, const struct mcr_pkt *pkt)
 {
 	int reason, rc;
 
 	/* Drop the link layer's padding of short frames. */
-	if (pskb_trim_rcsum(nskb, len)) {
+	if (pskb_trim_rcsum(nskb, pkt->len)) {
 		reason = MCR_DROP_NOMEM;
 		goto drop;
 	}
-	reason = mcr_rewrite(out, nskb, ihl);
+	skb_reset_network_header(nskb);
+	skb_set_transport_header(nskb, pkt->ihl);
+	reason = mcr_rewrite(out, ip_hdr(nskb), pkt->ihl);
 	if (reason)
 		goto drop;
+	/* Only with inner_csum: every relayed packet leaves checksummed. */
+	if (nskb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(nskb)) {
+		reason = MCR_DROP_NOMEM;
+		goto drop;
+	}
 
 	__this_cpu_inc(mcr_xmit_recursion);
 	rc = mcr_transmit(out, nskb);
@@ -500,7 +529,7 @@ static void mcr_output_send(const struct mcr_output *out,
 	if (net_xmit_eval(rc))
 		mcr_output_drop(out, MCR_DROP_XMIT);
 	else
-		mcr_output_count(out, len);
+		mcr_output_count(out, pkt->len);
 	return;
 
 drop:
@@ -510,13 +539,10 @@ drop:
 
 /* Every output gets a kmalloc'ed copy (see mcr_output_skb()). */
 static void mcr_outputs_xmit_copy(const struct mcr_outputs *outs,
-				  struct sk_buff *skb, const struct iphdr *iph,
-				  bool consume)
+				  struct sk_buff *skb,
+				  const struct mcr_pkt *pkt, bool consume)
 {
-	unsigned int len = ntohs(iph->tot_len);
-	unsigned int ihl = iph->ihl * 4;
 	unsigned int i, n = outs->count;
-	u8 ttl = iph->ttl;
 
 	for (i = 0; i < n; i++) {
 		const struct mcr_output *out = &outs->out[i];
@@ -524,20 +550,19 @@ static void mcr_outputs_xmit_copy(const struct mcr_outputs *outs,
 		struct sk_buff *nskb;
 		int reason;
 
-		reason = mcr_output_check(out, ttl, len);
+		reason = mcr_output_check(out, pkt);
 		if (reason) {
 			if (last)
 				kfree_skb(skb);
 			mcr_output_drop(out, reason);
 			continue;
 		}
-		nskb = mcr_output_skb(skb, out->dev,
-				      ihl + sizeof(struct udphdr), last);
+		nskb = mcr_output_skb(skb, out->dev, pkt, last);
 		if (!nskb) {
 			mcr_output_drop(out, MCR_DROP_NOMEM);
 			continue;
 		}
-		mcr_output_send(out, nskb, ihl, len);
+		mcr_output_send(out, nskb, pkt);
 	}
 }
 
@@ -555,27 +580,29 @@ static bool mcr_skb_sendable(const struct sk_buff *skb, unsigned int hdr_len,
 }
 
 /*
- * This output's own skb made from src: its headers followed by payload
+ * This output's own skb made from src: pkt's headers followed by payload
  * (the shared fragment list) or by page references to src's payload
- * (share_pages), or a linear copy of the whole packet.
+ * (share_pages), or by a copy of the rest of the packet.
  */
 static struct sk_buff *mcr_output_new_skb(const struct mcr_output *out,
 					  struct sk_buff *src,
 					  struct sk_buff *payload,
-					  unsigned int len, unsigned int ihl,
+					  const struct mcr_pkt *pkt,
 					  bool share_pages)
 {
-	unsigned int hdr_len = ihl + sizeof(struct udphdr);
 	unsigned int headroom = LL_RESERVED_SPACE(out->dev);
+	const u8 *hdrs = pkt->hdrs.bytes;
 	struct sk_buff *nskb;
 
 	if (payload)
-		return mcr_pkt_chain(src, payload, ihl, hdr_len, headroom);
+		return mcr_pkt_chain(src, hdrs, pkt->hdr_len, payload,
+				     headroom);
 	if (share_pages)
-		return mcr_pkt_share(src, len, ihl, hdr_len, headroom);
-	nskb = mcr_pkt_copy(src, len, ihl, headroom);
+		return mcr_pkt_share(src, hdrs, pkt->hdr_len, pkt->len,
+				     headroom);
+	nskb = mcr_pkt_copy(src, hdrs, pkt->hdr_len, pkt->len, headroom);
 	/* Too big for a page fragment, or no memory. */
-	return nskb ?: mcr_output_skb(src, out->dev, hdr_len, false);
+	return nskb ?: mcr_output_skb(src, out->dev, pkt, false);
 }
 
 /*
@@ -586,10 +613,9 @@ static struct sk_buff *mcr_output_new_skb(const struct mcr_output *out,
  */
 static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
 				  struct sk_buff *src, struct sk_buff *payload,
-				  unsigned int len, unsigned int ihl, u8 ttl,
-				  bool owned, bool share_pages)
+				  const struct mcr_pkt *pkt, bool owned,
+				  bool share_pages)
 {
-	unsigned int hdr_len = ihl + sizeof(struct udphdr);
 	unsigned int i, n = outs->count;
 
 	for (i = 0; i < n; i++) {
@@ -597,24 +623,25 @@ static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
 		struct sk_buff *nskb;
 		int reason;
 
-		reason = mcr_output_check(out, ttl, len);
+		reason = mcr_output_check(out, pkt);
 		if (reason) {
 			mcr_output_drop(out, reason);
 			continue;
 		}
 		if (owned && i == n - 1 &&
-		    mcr_skb_sendable(src, hdr_len, out->dev)) {
+		    mcr_skb_sendable(src, pkt->hdr_len, out->dev)) {
 			nskb = src;
 			src = NULL;
+			mcr_skb_set_hdrs(nskb, pkt);
 		} else {
-			nskb = mcr_output_new_skb(out, src, payload, len, ihl,
+			nskb = mcr_output_new_skb(out, src, payload, pkt,
 						  share_pages);
 			if (!nskb) {
 				mcr_output_drop(out, MCR_DROP_NOMEM);
 				continue;
 			}
 		}
-		mcr_output_send(out, nskb, ihl, len);
+		mcr_output_send(out, nskb, pkt);
 	}
 	/* Outputs that share the payload hold their own page references. */
 	if (owned && src)
@@ -622,43 +649,41 @@ static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
 }
 
 /*
- * Send skb, an IPv4 UDP packet whose header iph the hook has validated, on
- * every output of outs (at least one). With consume set the caller hands
- * skb over.
+ * Send skb, an IPv4 UDP packet whose headers iph and uh the hook has
+ * validated, on every output of outs (at least one). With consume set the
+ * caller hands skb over.
  */
 void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
-		      const struct iphdr *iph, bool consume)
+		      const struct iphdr *iph, const struct udphdr *uh,
+		      bool consume)
 {
-	unsigned int len = ntohs(iph->tot_len);
-	unsigned int ihl = iph->ihl * 4;
-	unsigned int hdr_len = ihl + sizeof(struct udphdr);
 	const struct net_device *last_dev = outs->out[outs->count - 1].dev;
 	unsigned int i, n = outs->count;
-	u8 ttl = iph->ttl;	/* iph may point into skb, freed below */
 	struct sk_buff *owner, *payload;
+	struct mcr_pkt pkt;
 
-	if (!mcr_partial_csum_ok(skb, ihl)) {
-		mcr_outputs_xmit_copy(outs, skb, iph, consume);
+	/* iph and uh may point into skb, freed below. */
+	mcr_pkt_init(&pkt, skb, iph, uh);
+	if (pkt.inner_csum) {
+		mcr_outputs_xmit_copy(outs, skb, &pkt, consume);
 		return;
 	}
-	if (len <= MCR_COPYBREAK || (consume && n == 1)) {
-		mcr_outputs_xmit_from(outs, skb, NULL, len, ihl, ttl, consume,
-				      false);
+	if (pkt.len <= MCR_COPYBREAK || (consume && n == 1)) {
+		mcr_outputs_xmit_from(outs, skb, NULL, &pkt, consume, false);
 		return;
 	}
-	if (consume && mcr_payload_shareable(skb, hdr_len, ihl)) {
+	if (consume && mcr_payload_shareable(skb, pkt.hdr_len, pkt.ihl)) {
 		owner = skb_share_check(skb, GFP_ATOMIC);
 		if (!owner)
 			goto nomem;
-		mcr_outputs_xmit_from(outs, owner, NULL, len, ihl, ttl, true,
-				      true);
+		mcr_outputs_xmit_from(outs, owner, NULL, &pkt, true, true);
 		return;
 	}
 	if (mcr_outputs_take_fraglist(outs)) {
-		payload = mcr_payload_clone(skb, hdr_len, len);
+		payload = mcr_payload_clone(skb, pkt.hdr_len, pkt.len);
 		if (payload) {
-			mcr_outputs_xmit_from(outs, skb, payload, len, ihl, ttl,
-					      false, false);
+			mcr_outputs_xmit_from(outs, skb, payload, &pkt, false,
+					      false);
 			consume_skb(payload);
 			if (consume)
 				consume_skb(skb);
@@ -666,20 +691,20 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		}
 	}
 	if (n == 1) {
-		mcr_outputs_xmit_from(outs, skb, NULL, len, ihl, ttl, consume,
-				      false);
+		mcr_outputs_xmit_from(outs, skb, NULL, &pkt, consume, false);
 		return;
 	}
 	/* Headroom for the last output, which sends it. */
-	owner = mcr_pkt_copy(skb, len, ihl, LL_RESERVED_SPACE(last_dev));
+	owner = mcr_pkt_copy(skb, pkt.hdrs.bytes, pkt.hdr_len, pkt.len,
+			     LL_RESERVED_SPACE(last_dev));
 	if (!owner) {
 		/* Too big for a page fragment. */
-		mcr_outputs_xmit_copy(outs, skb, iph, consume);
+		mcr_outputs_xmit_copy(outs, skb, &pkt, consume);
 		return;
 	}
 	if (consume)
 		consume_skb(skb);
-	mcr_outputs_xmit_from(outs, owner, NULL, len, ihl, ttl, true, true);
+	mcr_outputs_xmit_from(outs, owner, NULL, &pkt, true, true);
 	return;
 
 nomem:

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: per-output header rewrite (mcr_rewrite) on synthetic skbs, how an
- * output's skb is made from the received one (mcr_pkt_copy, mcr_pkt_share,
- * mcr_payload_clone with mcr_pkt_chain),
- * and the multicast MAC derivation (mcr_output_init_dmac).
+ * KUnit: the headers prepared once per packet (mcr_pkt_init) and rewritten
+ * per output (mcr_rewrite) on synthetic skbs, how an output's skb is made
+ * from them and the received one (mcr_pkt_copy, mcr_pkt_share,
+ * mcr_payload_clone with mcr_pkt_chain), and the multicast MAC derivation
+ * (mcr_output_init_dmac).
  *
  * Expected packets are built independently: the fields are set plainly and
  * both checksums fully recomputed with a byte-wise one's complement sum
@@ -280,22 +281,36 @@ static struct sk_buff *pkt_skb(struct kunit *test, const struct pkt *p,
 	return skb;
 }
 
+/* mcr_pkt_init() on skb, whose headers are those of p. */
+static void pkt_init(struct mcr_pkt *pkt, const struct sk_buff *skb,
+		     const struct pkt *p)
+{
+	mcr_pkt_init(pkt, skb, (const struct iphdr *)skb->data,
+		     (const struct udphdr *)(skb->data + p->ihl));
+}
+
+/*
+ * The packet an output sends: its prepared, rewritten headers followed by
+ * the received skb's payload, which no one writes to.
+ */
 static void mcr_rewrite_test(struct kunit *test)
 {
 	const struct rw_case *c = test->param_value;
 	struct mcr_output out = {};
 	struct pkt *orig, *want;
+	struct mcr_pkt pkt;
 	struct sk_buff *skb;
-	const u8 *got;
+	u8 *got;
 	u16 got_ip, got_udp, want_ip, want_udp;
 	unsigned int ihl, i;
-	u8 ip_summed;
 	int rc;
 
 	orig = kunit_kzalloc(test, sizeof(*orig), GFP_KERNEL);
 	want = kunit_kzalloc(test, sizeof(*want), GFP_KERNEL);
+	got = kunit_kzalloc(test, MAX_PKT, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, orig);
 	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_NOT_NULL(test, got);
 	build_pkts(c, orig, want);
 	ihl = orig->ihl;
 	/* The input is valid (self-check of the builder). */
@@ -308,21 +323,23 @@ static void mcr_rewrite_test(struct kunit *test)
 	out.ttl = c->ttl;
 
 	skb = pkt_skb(test, orig, c->ip_summed);
+	pkt_init(&pkt, skb, orig);
+	KUNIT_EXPECT_EQ(test, pkt.len, orig->len);
+	KUNIT_EXPECT_EQ(test, pkt.ihl, ihl);
+	KUNIT_EXPECT_EQ(test, pkt.hdr_len, ihl + 8);
+	KUNIT_EXPECT_EQ(test, pkt.ttl, c->ttl_in);
+	/* A pending UDP checksum is finished in the headers. */
+	KUNIT_EXPECT_FALSE(test, pkt.inner_csum);
 	rcu_read_lock();
-	rc = mcr_rewrite(&out, skb, ihl);
+	rc = mcr_rewrite(&out, &pkt.hdrs.iph, ihl);
 	rcu_read_unlock();
 	KUNIT_ASSERT_EQ(test, rc, 0);
-
+	/* The received packet is left as it came. */
 	KUNIT_ASSERT_EQ(test, skb->len, orig->len);
-	KUNIT_ASSERT_EQ(test, skb_headlen(skb), orig->len);
-	KUNIT_EXPECT_EQ(test, skb_network_offset(skb), 0);
-	KUNIT_EXPECT_EQ(test, skb_transport_offset(skb), (int)ihl);
-	/* Pending checksums are finished; COMPLETE does not survive. */
-	ip_summed = skb->ip_summed;	/* a bit-field: no typeof() */
-	KUNIT_EXPECT_NE(test, ip_summed, CHECKSUM_PARTIAL);
-	KUNIT_EXPECT_NE(test, ip_summed, CHECKSUM_COMPLETE);
+	KUNIT_EXPECT_MEMEQ(test, skb->data, orig->b, orig->len);
 
-	got = skb->data;
+	memcpy(got, pkt.hdrs.bytes, pkt.hdr_len);
+	memcpy(got + pkt.hdr_len, skb->data + pkt.hdr_len, orig->len - pkt.hdr_len);
 	/* Every byte but the two checksum fields as built. */
 	for (i = 0; i < orig->len; i++) {
 		if (i == 10 || i == 11 || i == ihl + 6 || i == ihl + 7)
@@ -356,6 +373,34 @@ static void mcr_rewrite_test(struct kunit *test)
 	}
 }
 
+/*
+ * A checksum pending past the UDP header (a tunnel's inner one) is left to
+ * each output; the UDP checksum is complete already and stays as it is. A
+ * TTL of 1 is not decremented: only outputs that set one send the packet.
+ */
+static void mcr_pkt_init_inner_csum_test(struct kunit *test)
+{
+	static const struct rw_case c = {
+		.name = "inner", .payload_len = 40, .udp_csum = true,
+		.ip_summed = CHECKSUM_NONE, .ttl_in = 1,
+	};
+	struct pkt *orig, *want;
+	struct mcr_pkt pkt;
+	struct sk_buff *skb;
+
+	orig = kunit_kzalloc(test, sizeof(*orig), GFP_KERNEL);
+	want = kunit_kzalloc(test, sizeof(*want), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, orig);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	build_pkts(&c, orig, want);
+	skb = pkt_skb(test, orig, CHECKSUM_PARTIAL);
+	skb->csum_start += 8;
+	pkt_init(&pkt, skb, orig);
+	KUNIT_EXPECT_TRUE(test, pkt.inner_csum);
+	KUNIT_EXPECT_EQ(test, pkt.ttl, 1);
+	KUNIT_EXPECT_MEMEQ(test, pkt.hdrs.bytes, orig->b, pkt.hdr_len);
+}
+
 /* source auto on a device without IPv4: the output drops, not sends 0. */
 static void mcr_rewrite_source_auto_no_addr_test(struct kunit *test)
 {
@@ -366,6 +411,7 @@ static void mcr_rewrite_source_auto_no_addr_test(struct kunit *test)
 	struct mcr_output out = {};
 	struct net_device *dev;
 	struct pkt *orig, *want;
+	struct mcr_pkt pkt;
 	struct sk_buff *skb;
 	int rc;
 
@@ -380,8 +426,9 @@ static void mcr_rewrite_source_auto_no_addr_test(struct kunit *test)
 	out.daddr = cpu_to_be32(ORIG_DADDR);
 	out.source_auto = true;
 	skb = pkt_skb(test, orig, CHECKSUM_NONE);
+	pkt_init(&pkt, skb, orig);
 	rcu_read_lock();
-	rc = mcr_rewrite(&out, skb, orig->ihl);
+	rc = mcr_rewrite(&out, &pkt.hdrs.iph, orig->ihl);
 	rcu_read_unlock();
 	KUNIT_EXPECT_EQ(test, rc, (int)MCR_DROP_XMIT);
 }
@@ -487,10 +534,12 @@ static struct sk_buff *layout_skb(struct kunit *test,
 	return skb;
 }
 
-/* nskb carries exactly want (len bytes), with the headers private. */
-static void expect_pkt(struct kunit *test, const struct share_case *c,
-		       struct sk_buff *nskb, const u8 *want, unsigned int len,
-		       unsigned int headroom)
+/*
+ * nskb carries exactly want (len bytes), with the headers private and
+ * complete.
+ */
+static void expect_pkt(struct kunit *test, struct sk_buff *nskb,
+		       const u8 *want, unsigned int len, unsigned int headroom)
 {
 	u8 *got = kunit_kzalloc(test, len + 1, GFP_KERNEL);
 	u8 ip_summed = nskb->ip_summed;	/* a bit-field: no typeof() */
@@ -504,15 +553,8 @@ static void expect_pkt(struct kunit *test, const struct share_case *c,
 	KUNIT_EXPECT_FALSE(test, skb_cloned(nskb));
 	KUNIT_EXPECT_EQ(test, nskb->mark, 0x1234U);
 	KUNIT_EXPECT_EQ(test, nskb->priority, 7U);
-	if (c->partial) {
-		KUNIT_EXPECT_EQ(test, ip_summed, CHECKSUM_PARTIAL);
-		KUNIT_EXPECT_EQ(test, skb_checksum_start_offset(nskb), 20);
-		KUNIT_EXPECT_EQ(test, nskb->csum_offset,
-				offsetof(struct udphdr, check));
-	} else {
-		/* A stale CHECKSUM_COMPLETE must not travel. */
-		KUNIT_EXPECT_EQ(test, ip_summed, CHECKSUM_NONE);
-	}
+	/* Neither a pending nor a stale CHECKSUM_COMPLETE travels. */
+	KUNIT_EXPECT_EQ(test, ip_summed, CHECKSUM_NONE);
 }
 
 static int page_refs(const struct sk_buff *skb, int *refs)
@@ -527,12 +569,13 @@ static int page_refs(const struct sk_buff *skb, int *refs)
 }
 
 /*
- * mcr_payload_clone() and mcr_pkt_chain(): skb's bytes (len of them, then
- * padding) from private headers and a shared fragment list that keeps skb's
- * data marked shared until the last output lets go of it.
+ * mcr_payload_clone() and mcr_pkt_chain(): private headers (those of want)
+ * and a shared fragment list with the rest of skb's bytes, bytes (len of
+ * them, then padding), that keeps skb's data marked shared until the last
+ * output lets go of it.
  */
-static void expect_chain(struct kunit *test, const struct share_case *c,
-			 struct sk_buff *skb, const u8 *bytes, unsigned int len,
+static void expect_chain(struct kunit *test, struct sk_buff *skb,
+			 const u8 *bytes, const u8 *want, unsigned int len,
 			 unsigned int hdr_len)
 {
 	struct sk_buff *payload, *nskb[2];
@@ -553,12 +596,12 @@ static void expect_chain(struct kunit *test, const struct share_case *c,
 
 	/* Two outputs, as a rule with two outputs makes them. */
 	local_bh_disable();
-	nskb[0] = mcr_pkt_chain(skb, payload, 20, hdr_len, 48);
-	nskb[1] = mcr_pkt_chain(skb, payload, 20, hdr_len, 48);
+	nskb[0] = mcr_pkt_chain(skb, want, hdr_len, payload, 48);
+	nskb[1] = mcr_pkt_chain(skb, want, hdr_len, payload, 48);
 	local_bh_enable();
 	for (i = 0; i < 2; i++) {
 		KUNIT_ASSERT_NOT_NULL(test, nskb[i]);
-		expect_pkt(test, c, nskb[i], bytes, len, 48);
+		expect_pkt(test, nskb[i], want, len, 48);
 		KUNIT_EXPECT_EQ(test, skb_headlen(nskb[i]), hdr_len);
 		KUNIT_EXPECT_EQ(test, nskb[i]->data_len, len - hdr_len);
 		KUNIT_EXPECT_PTR_EQ(test, skb_shinfo(nskb[i])->frag_list, payload);
@@ -568,7 +611,7 @@ static void expect_chain(struct kunit *test, const struct share_case *c,
 	/* Each one's headers are its own. */
 	nskb[0]->data[8] = 1;
 	nskb[0]->data[20] = 0xab;
-	KUNIT_EXPECT_MEMEQ(test, nskb[1]->data, bytes, hdr_len);
+	KUNIT_EXPECT_MEMEQ(test, nskb[1]->data, want, hdr_len);
 	KUNIT_EXPECT_MEMEQ(test, skb->data, bytes, min(hdr_len, skb_headlen(skb)));
 
 	/* The data stays marked shared until the last holder is freed. */
@@ -593,8 +636,8 @@ static void mcr_pkt_share_test(struct kunit *test)
 	struct rw_case rc = plain;
 	struct sk_buff *skb, *nskb;
 	unsigned int len, total, hdr_len = 28;
+	u8 *bytes, *hdrs_want;
 	int n, i;
-	u8 *bytes;
 
 	orig = kunit_kzalloc(test, sizeof(*orig), GFP_KERNEL);
 	want = kunit_kzalloc(test, sizeof(*want), GFP_KERNEL);
@@ -608,6 +651,14 @@ static void mcr_pkt_share_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, bytes);
 	memcpy(bytes, orig->b, len);
 	memset(bytes + len, 0xee, c->pad);
+	/*
+	 * The packet as outputs send it: headers of their own (here, the
+	 * rewritten ones of want, to tell them from skb's), then skb's bytes.
+	 */
+	hdrs_want = kunit_kzalloc(test, len, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, hdrs_want);
+	memcpy(hdrs_want, bytes, len);
+	memcpy(hdrs_want, want->b, hdr_len);
 
 	skb = layout_skb(test, c, bytes, total);
 	KUNIT_EXPECT_EQ(test, mcr_payload_shareable(skb, hdr_len, 20), c->shareable);
@@ -618,27 +669,23 @@ static void mcr_pkt_share_test(struct kunit *test)
 	 * the hook.
 	 */
 	local_bh_disable();
-	nskb = mcr_pkt_copy(skb, len, 20, 48);
+	nskb = mcr_pkt_copy(skb, hdrs_want, hdr_len, len, 48);
 	local_bh_enable();
-	if (c->partial_elsewhere) {
-		KUNIT_EXPECT_NULL(test, nskb);
-	} else {
-		KUNIT_ASSERT_NOT_NULL(test, nskb);
-		expect_pkt(test, c, nskb, bytes, len, 48);
-		KUNIT_EXPECT_EQ(test, skb_headlen(nskb), len);
-		KUNIT_EXPECT_TRUE(test, nskb->head_frag);
-		kfree_skb(nskb);
-		expect_chain(test, c, skb, bytes, len, hdr_len);
-	}
+	KUNIT_ASSERT_NOT_NULL(test, nskb);
+	expect_pkt(test, nskb, hdrs_want, len, 48);
+	KUNIT_EXPECT_EQ(test, skb_headlen(nskb), len);
+	KUNIT_EXPECT_TRUE(test, nskb->head_frag);
+	kfree_skb(nskb);
+	expect_chain(test, skb, bytes, hdrs_want, len, hdr_len);
 	if (!c->shareable)
 		return;
 
 	n = page_refs(skb, refs_before);
 	local_bh_disable();
-	nskb = mcr_pkt_share(skb, len, 20, hdr_len, 48);
+	nskb = mcr_pkt_share(skb, hdrs_want, hdr_len, len, 48);
 	local_bh_enable();
 	KUNIT_ASSERT_NOT_NULL(test, nskb);
-	expect_pkt(test, c, nskb, bytes, len, 48);
+	expect_pkt(test, nskb, hdrs_want, len, 48);
 	KUNIT_EXPECT_EQ(test, skb_headlen(nskb), hdr_len);
 	/* The headers are this skb's own: writing them leaves the original. */
 	nskb->data[8] = 1;
@@ -713,6 +760,7 @@ static void mcr_output_init_dmac_test(struct kunit *test)
 static struct kunit_case mcr_xmit_cases[] = {
 	KUNIT_CASE_PARAM(mcr_rewrite_test, rw_gen_params),
 	KUNIT_CASE(mcr_rewrite_source_auto_no_addr_test),
+	KUNIT_CASE(mcr_pkt_init_inner_csum_test),
 	KUNIT_CASE_PARAM(mcr_pkt_share_test, share_gen_params),
 	KUNIT_CASE_PARAM(mcr_output_init_dmac_test, dmac_gen_params),
 	{}
