@@ -399,23 +399,36 @@ teardown_socat() {
 # --- measurement ---------------------------------------------------------------
 row() { echo "$date,$kver,$vcpus,$*,$mode,${row_insns:-}" >>"$csv"; }
 
-measure() { # contender fanout payload run
-	local c=$1 n=$2 sz=$3 r=$4 why rc
+# Sets contender c up for one point of measure_fn (measure, insn_measure).
+# Returns 0 when it is. Otherwise the point's row is written (n/a: exit 3
+# from setup_$c; or an error), or the smoke run has measured the contender
+# at fan-out 1 instead with measure_fn, and the return is 100 plus the
+# status for the caller to return.
+setup_point() { # contender fanout payload run secs_column measure_fn
+	local c=$1 n=$2 sz=$3 r=$4 s=$5 fn=$6 rc why
 	# Not in $(...): setup starts daemons whose pids teardown needs.
 	setup_$c "$n" >"$work/why" 2>>"$work/setup.log"
 	rc=$?
 	why=$(cat "$work/why")
 	if [ $rc -eq 3 ]; then
 		# The smoke run checks every contender: try it where it can run.
-		[ $smoke -eq 1 ] && [ "$n" -ne 1 ] && { measure "$c" 1 "$sz" "$r"; return; }
-		row "$c,$n,$sz,$r,0,,,,$why"
-		return 0
+		if [ $smoke -eq 1 ] && [ "$n" -ne 1 ]; then
+			"$fn" "$c" 1 "$sz" "$r"
+			return $((100 + $?))
+		fi
+		row "$c,$n,$sz,$r,$s,,,,$why"
+		return 100
 	elif [ $rc -ne 0 ]; then
 		log "$c fanout $n: setup failed: $why"
-		row "$c,$n,$sz,$r,0,,,,error: setup failed"
+		row "$c,$n,$sz,$r,$s,,,,error: setup failed"
 		teardown_$c >/dev/null 2>&1
-		return 1
+		return 101
 	fi
+}
+
+measure() { # contender fanout payload run
+	local c=$1 n=$2 sz=$3 r=$4
+	setup_point "$c" "$n" "$sz" "$r" 0 measure || return $(($? - 100))
 	local tx0 tx1 res us pkts in_pps out_pps ratio
 	tx0=$(tx_sum "$n")
 	res=$(pktgen_run "$secs")
@@ -459,22 +472,10 @@ insn_window() { # FILE TEXT
 }
 
 insn_measure() { # contender fanout payload
-	local c=$1 n=$2 sz=$3 rc why count insns tx0 tx1 us pkts out ratio
+	local c=$1 n=$2 sz=$3 rc count insns tx0 tx1 us pkts out ratio
 	count=$((n >= 16 ? 2000 : 10000))
 	[ $smoke -eq 1 ] && count=1000
-	setup_$c "$n" >"$work/why" 2>>"$work/setup.log"
-	rc=$?
-	why=$(cat "$work/why")
-	if [ $rc -eq 3 ]; then
-		[ $smoke -eq 1 ] && [ "$n" -ne 1 ] && { insn_measure "$c" 1 "$sz"; return; }
-		row "$c,$n,$sz,1,,,,,$why"
-		return 0
-	elif [ $rc -ne 0 ]; then
-		log "$c fanout $n: setup failed: $why"
-		row "$c,$n,$sz,1,,,,,error: setup failed"
-		teardown_$c >/dev/null 2>&1
-		return 1
-	fi
+	setup_point "$c" "$n" "$sz" 1 "" insn_measure || return $(($? - 100))
 	echo "count $count" >$PG/in0
 	tx0=$(tx_sum "$n")
 	insns=$(insn_window $PG/pgctrl start)
