@@ -111,6 +111,19 @@ struct mcr_pkt {
 	} hdrs;
 };
 
+/*
+ * Heads for the new skbs of one packet's outputs, carved out of one page
+ * fragment (see mcr_heads_get() in xmit.c).
+ */
+struct mcr_heads {
+	u8 *next;		/* the first head carved out but not handed out */
+	unsigned int avail;	/* heads carved out but not handed out */
+	unsigned int wanted;	/* heads still to be asked for, at most */
+	unsigned int linear;	/* bytes each head holds after its headroom */
+	unsigned int headroom;	/* of the heads at next */
+	unsigned int size;	/* of each head at next */
+};
+
 struct mcr_outputs {
 	struct rcu_work free_work;
 	unsigned int count;
@@ -198,19 +211,23 @@ void mcr_pkt_init(struct mcr_pkt *pkt, const struct sk_buff *skb,
 		  const struct iphdr *iph, const struct udphdr *uh);
 int mcr_rewrite(const struct mcr_output *out, struct iphdr *iph,
 		unsigned int ihl);
-struct sk_buff *mcr_pkt_copy(const struct sk_buff *skb, const void *hdrs,
-			     unsigned int hdr_len, unsigned int len,
-			     unsigned int headroom);
+void mcr_heads_init(struct mcr_heads *heads, unsigned int linear,
+		    unsigned int wanted);
+void mcr_heads_release(struct mcr_heads *heads);
+struct sk_buff *mcr_heads_skb(struct mcr_heads *heads, unsigned int headroom);
+struct sk_buff *mcr_pkt_copy(struct mcr_heads *heads, unsigned int headroom,
+			     const struct sk_buff *skb, const void *hdrs,
+			     unsigned int hdr_len, unsigned int len);
 bool mcr_payload_shareable(struct sk_buff *skb, unsigned int hdr_len,
 			   unsigned int ihl);
-struct sk_buff *mcr_pkt_share(const struct sk_buff *owner, const void *hdrs,
-			      unsigned int hdr_len, unsigned int len,
-			      unsigned int headroom);
+struct sk_buff *mcr_pkt_share(struct mcr_heads *heads, unsigned int headroom,
+			      const struct sk_buff *owner, const void *hdrs,
+			      unsigned int hdr_len, unsigned int len);
 struct sk_buff *mcr_payload_clone(struct sk_buff *skb, unsigned int hdr_len,
 				  unsigned int len);
-struct sk_buff *mcr_pkt_chain(const struct sk_buff *skb, const void *hdrs,
-			      unsigned int hdr_len, struct sk_buff *payload,
-			      unsigned int headroom);
+struct sk_buff *mcr_pkt_chain(struct mcr_heads *heads, unsigned int headroom,
+			      const struct sk_buff *skb, const void *hdrs,
+			      unsigned int hdr_len, struct sk_buff *payload);
 #endif
 
 /* stats.c */

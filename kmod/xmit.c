@@ -97,24 +97,93 @@ static __be32 mcr_dev_primary_addr(const struct net_device *dev)
  */
 static DEFINE_PER_CPU(struct page_frag_cache, mcr_head_cache);
 
-/*
- * An empty skb with a page fragment head for linear bytes after headroom.
- * The sk_buff comes from, and on free goes back to, the slab's per-CPU
- * freelist; the NAPI skb cache would hand out sk_buffs that the outputs'
- * devices free to the slab's slow path.
- */
-static struct sk_buff *mcr_alloc_frag_skb(unsigned int headroom,
-					  unsigned int linear)
+static unsigned int mcr_head_size(unsigned int headroom, unsigned int linear)
 {
-	unsigned int size = SKB_DATA_ALIGN(headroom + linear) +
-			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	return SKB_DATA_ALIGN(headroom + linear) +
+	       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+}
+
+/*
+ * Make heads ready to hand out up to wanted heads of linear bytes after
+ * their headroom, for the outputs of one packet. Nothing is allocated
+ * until the first one is asked for.
+ */
+VISIBLE_IF_KUNIT void mcr_heads_init(struct mcr_heads *heads,
+				     unsigned int linear, unsigned int wanted)
+{
+	heads->next = NULL;
+	heads->avail = 0;
+	heads->wanted = wanted;
+	heads->linear = linear;
+	heads->headroom = 0;
+	heads->size = 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_heads_init);
+
+/* Give back the heads that were carved out but not asked for. */
+VISIBLE_IF_KUNIT void mcr_heads_release(struct mcr_heads *heads)
+{
+	for (; heads->avail; heads->avail--, heads->next += heads->size)
+		skb_free_frag(heads->next);
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_heads_release);
+
+/*
+ * One head of at least headroom bytes before heads->linear, and its size.
+ * The first request carves as many heads as are still wanted (at most a
+ * page's worth) out of one page fragment, and takes a page reference for
+ * each: one allocation per packet instead of one per output. Each head is
+ * then freed on its own, as any page fragment head. A request for more
+ * headroom than the carved heads have gets a head of its own.
+ */
+static void *mcr_heads_get(struct mcr_heads *heads, unsigned int headroom,
+			   unsigned int *size, unsigned int *reserve)
+{
+	unsigned int count = 1;
+	void *data;
+
+	if (likely(heads->avail && headroom <= heads->headroom)) {
+		data = heads->next;
+		heads->next += heads->size;
+		heads->avail--;
+		*size = heads->size;
+		*reserve = heads->headroom;
+		return data;
+	}
+	*size = mcr_head_size(headroom, heads->linear);
+	*reserve = headroom;
+	if (*size > PAGE_SIZE)
+		return NULL;
+	if (!heads->avail) {
+		count = clamp(heads->wanted, 1U, (unsigned int)PAGE_SIZE / *size);
+		heads->wanted -= min(count, heads->wanted);
+	}
+	data = page_frag_alloc(this_cpu_ptr(&mcr_head_cache), count * *size,
+			       GFP_ATOMIC);
+	if (!data || count == 1)
+		return data;
+	page_ref_add(virt_to_head_page(data), count - 1);
+	heads->next = data + *size;
+	heads->avail = count - 1;
+	heads->headroom = headroom;
+	heads->size = *size;
+	return data;
+}
+
+/*
+ * An empty skb with a head from heads, for linear bytes after at least
+ * headroom. The sk_buff comes from, and on free goes back to, the slab's
+ * per-CPU freelist; the NAPI skb cache would hand out sk_buffs that the
+ * outputs' devices free to the slab's slow path.
+ */
+VISIBLE_IF_KUNIT struct sk_buff *mcr_heads_skb(struct mcr_heads *heads,
+					       unsigned int headroom)
+{
+	unsigned int size, reserve;
 	struct sk_buff *nskb;
 	void *data;
 
-	if (size > PAGE_SIZE)
-		return NULL;
-	data = page_frag_alloc(this_cpu_ptr(&mcr_head_cache), size,
-			       GFP_ATOMIC);
+	data = mcr_heads_get(heads, headroom, &size, &reserve);
 	if (!data)
 		return NULL;
 	nskb = build_skb(data, size);
@@ -122,9 +191,10 @@ static struct sk_buff *mcr_alloc_frag_skb(unsigned int headroom,
 		skb_free_frag(data);
 		return NULL;
 	}
-	skb_reserve(nskb, headroom);
+	skb_reserve(nskb, reserve);
 	return nskb;
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_heads_skb);
 
 /*
  * Whether the checksum a sender left pending, if any, is the UDP one: the
@@ -171,21 +241,23 @@ VISIBLE_IF_KUNIT void mcr_pkt_init(struct mcr_pkt *pkt,
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_init);
 
 /*
- * A new skb whose head holds hdrs (hdr_len bytes) followed by a private
- * copy of skb's bytes from hdr_len up to len, with skb's metadata: one
- * output's headers, or its whole packet. Its checksum state is
- * CHECKSUM_NONE (build_skb() zeroes it), as the headers are complete.
+ * A new skb with a head from heads (made for at least len bytes) that
+ * holds hdrs (hdr_len bytes) followed by a private copy of skb's bytes
+ * from hdr_len up to len, with skb's metadata: one output's headers, or
+ * its whole packet. Its checksum state is CHECKSUM_NONE (build_skb()
+ * zeroes it), as the headers are complete.
  */
-VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(const struct sk_buff *skb,
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(struct mcr_heads *heads,
+					      unsigned int headroom,
+					      const struct sk_buff *skb,
 					      const void *hdrs,
 					      unsigned int hdr_len,
-					      unsigned int len,
-					      unsigned int headroom)
+					      unsigned int len)
 {
 	struct sk_buff *nskb;
 	u8 *to;
 
-	nskb = mcr_alloc_frag_skb(headroom, len);
+	nskb = mcr_heads_skb(heads, headroom);
 	if (!nskb)
 		return NULL;
 	/* Sized above: __skb_put() needs no check. */
@@ -231,22 +303,23 @@ VISIBLE_IF_KUNIT bool mcr_payload_shareable(struct sk_buff *skb,
 EXPORT_SYMBOL_IF_KUNIT(mcr_payload_shareable);
 
 /*
- * A new skb with hdrs (hdr_len bytes) in its head and page references to
- * owner's bytes from hdr_len up to len; owner passed
+ * A new skb with hdrs (hdr_len bytes) in its head, from heads, and page
+ * references to owner's bytes from hdr_len up to len; owner passed
  * mcr_payload_shareable().
  */
-VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(const struct sk_buff *owner,
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(struct mcr_heads *heads,
+					       unsigned int headroom,
+					       const struct sk_buff *owner,
 					       const void *hdrs,
 					       unsigned int hdr_len,
-					       unsigned int len,
-					       unsigned int headroom)
+					       unsigned int len)
 {
 	const struct skb_shared_info *shinfo = skb_shinfo(owner);
 	unsigned int off, head_len, i, nfrags = 0;
 	struct sk_buff *nskb;
 	struct page *page;
 
-	nskb = mcr_pkt_copy(owner, hdrs, hdr_len, hdr_len, headroom);
+	nskb = mcr_pkt_copy(heads, headroom, owner, hdrs, hdr_len, hdr_len);
 	if (!nskb)
 		return NULL;
 
@@ -255,8 +328,8 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(const struct sk_buff *owner,
 		page = virt_to_head_page(owner->head);
 		off = owner->data + hdr_len - (u8 *)page_address(page);
 		get_page(page);
-		skb_add_rx_frag(nskb, nfrags++, page, off, head_len - hdr_len,
-				head_len - hdr_len);
+		skb_fill_page_desc_noacc(nskb, nfrags++, page, off,
+					 head_len - hdr_len);
 	}
 	/* The stack has trimmed nothing yet: stop at the IP length. */
 	off = skb_headlen(owner);
@@ -266,10 +339,15 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(const struct sk_buff *owner,
 
 		page = skb_frag_page(frag);
 		get_page(page);
-		skb_add_rx_frag(nskb, nfrags++, page, skb_frag_off(frag), size,
-				size);
+		skb_fill_page_desc_noacc(nskb, nfrags++, page,
+					 skb_frag_off(frag), size);
 		off += size;
 	}
+	/* The references cost what the bytes do, as skb_add_rx_frag() has it. */
+	skb_len_add(nskb, len - hdr_len);
+	/* Pages from emergency reserves are not to reach ordinary sockets. */
+	if (owner->pfmemalloc)
+		nskb->pfmemalloc = 1;
 	return nskb;
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_share);
@@ -313,18 +391,20 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_payload_clone(struct sk_buff *skb,
 EXPORT_SYMBOL_IF_KUNIT(mcr_payload_clone);
 
 /*
- * A new skb with hdrs (hdr_len bytes) in its head, skb's metadata, and a
- * reference to payload (from mcr_payload_clone()) as its fragment list.
+ * A new skb with hdrs (hdr_len bytes) in its head, from heads, skb's
+ * metadata, and a reference to payload (from mcr_payload_clone()) as its
+ * fragment list.
  */
-VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_chain(const struct sk_buff *skb,
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_chain(struct mcr_heads *heads,
+					       unsigned int headroom,
+					       const struct sk_buff *skb,
 					       const void *hdrs,
 					       unsigned int hdr_len,
-					       struct sk_buff *payload,
-					       unsigned int headroom)
+					       struct sk_buff *payload)
 {
 	struct sk_buff *nskb;
 
-	nskb = mcr_pkt_copy(skb, hdrs, hdr_len, hdr_len, headroom);
+	nskb = mcr_pkt_copy(heads, headroom, skb, hdrs, hdr_len, hdr_len);
 	if (!nskb)
 		return NULL;
 	skb_shinfo(nskb)->frag_list = skb_get(payload);
@@ -342,6 +422,8 @@ EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_chain);
 static void mcr_skb_set_hdrs(struct sk_buff *skb, const struct mcr_pkt *pkt)
 {
 	memcpy(skb->data, pkt->hdrs.bytes, pkt->hdr_len);
+	/* New skbs start without one. */
+	skb_clear_tstamp(skb);
 	/*
 	 * The UDP checksum is complete; a checksum still pending further on
 	 * stays so. CHECKSUM_COMPLETE is not carried across a forward.
@@ -457,15 +539,29 @@ static int mcr_hard_header(struct sk_buff *skb, const struct mcr_output *out)
 	return ETH_HLEN;
 }
 
+/*
+ * Multicast to unicast: resolve the next hop as ip_output does. Not
+ * inlined: the lookup key's stack slot would put a stack protector on
+ * every output's path.
+ */
+static noinline_for_stack int mcr_neigh_xmit(struct sk_buff *skb)
+{
+	struct neighbour *neigh;
+
+	neigh = ip_neigh_gw4(skb->dev, ip_hdr(skb)->daddr);
+	if (IS_ERR_OR_NULL(neigh)) {
+		kfree_skb(skb);
+		return -ENOBUFS;
+	}
+	return neigh_output(neigh, skb, false);
+}
+
 static int mcr_transmit(const struct mcr_output *out, struct sk_buff *skb)
 {
 	struct net_device *dev = out->dev;
-	struct neighbour *neigh;
-	int rc;
 
 	skb->dev = dev;
 	skb->protocol = htons(ETH_P_IP);
-	skb_clear_tstamp(skb);
 
 	if (out->dmac_valid || !dev->header_ops) {
 		if (out->dmac_valid && mcr_hard_header(skb, out) < 0) {
@@ -474,15 +570,16 @@ static int mcr_transmit(const struct mcr_output *out, struct sk_buff *skb)
 		}
 		return dev_queue_xmit(skb);
 	}
+	return mcr_neigh_xmit(skb);
+}
 
-	/* Multicast to unicast: resolve the next hop as ip_output does. */
-	neigh = ip_neigh_gw4(dev, ip_hdr(skb)->daddr);
-	if (IS_ERR_OR_NULL(neigh)) {
-		kfree_skb(skb);
-		return -ENOBUFS;
-	}
-	rc = neigh_output(neigh, skb, false);
-	return rc;
+static void mcr_outputs_drop(const struct mcr_outputs *outs,
+			     enum mcr_drop_reason reason)
+{
+	unsigned int i;
+
+	for (i = 0; i < outs->count; i++)
+		mcr_output_drop(&outs->out[i], reason);
 }
 
 /* Why out cannot take pkt, or 0. */
@@ -493,8 +590,6 @@ static int mcr_output_check(const struct mcr_output *out,
 		return MCR_DROP_TTL;
 	if (pkt->len > READ_ONCE(out->dev->mtu))
 		return MCR_DROP_TOO_BIG;
-	if (__this_cpu_read(mcr_xmit_recursion) > MCR_XMIT_RECURSION_LIMIT)
-		return MCR_DROP_XMIT;
 	return 0;
 }
 
@@ -580,11 +675,13 @@ static bool mcr_skb_sendable(const struct sk_buff *skb, unsigned int hdr_len,
 }
 
 /*
- * This output's own skb made from src: pkt's headers followed by payload
- * (the shared fragment list) or by page references to src's payload
- * (share_pages), or by a copy of the rest of the packet.
+ * This output's own skb made from src, with a head from heads: pkt's
+ * headers followed by payload (the shared fragment list) or by page
+ * references to src's payload (share_pages), or by a copy of the rest of
+ * the packet.
  */
 static struct sk_buff *mcr_output_new_skb(const struct mcr_output *out,
+					  struct mcr_heads *heads,
 					  struct sk_buff *src,
 					  struct sk_buff *payload,
 					  const struct mcr_pkt *pkt,
@@ -595,12 +692,13 @@ static struct sk_buff *mcr_output_new_skb(const struct mcr_output *out,
 	struct sk_buff *nskb;
 
 	if (payload)
-		return mcr_pkt_chain(src, hdrs, pkt->hdr_len, payload,
-				     headroom);
+		return mcr_pkt_chain(heads, headroom, src, hdrs, pkt->hdr_len,
+				     payload);
 	if (share_pages)
-		return mcr_pkt_share(src, hdrs, pkt->hdr_len, pkt->len,
-				     headroom);
-	nskb = mcr_pkt_copy(src, hdrs, pkt->hdr_len, pkt->len, headroom);
+		return mcr_pkt_share(heads, headroom, src, hdrs, pkt->hdr_len,
+				     pkt->len);
+	nskb = mcr_pkt_copy(heads, headroom, src, hdrs, pkt->hdr_len,
+			    pkt->len);
 	/* Too big for a page fragment, or no memory. */
 	return nskb ?: mcr_output_skb(src, out->dev, pkt, false);
 }
@@ -617,7 +715,10 @@ static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
 				  bool share_pages)
 {
 	unsigned int i, n = outs->count;
+	struct mcr_heads heads;
 
+	mcr_heads_init(&heads, payload || share_pages ? pkt->hdr_len : pkt->len,
+		       owned ? n - 1 : n);
 	for (i = 0; i < n; i++) {
 		const struct mcr_output *out = &outs->out[i];
 		struct sk_buff *nskb;
@@ -634,8 +735,8 @@ static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
 			src = NULL;
 			mcr_skb_set_hdrs(nskb, pkt);
 		} else {
-			nskb = mcr_output_new_skb(out, src, payload, pkt,
-						  share_pages);
+			nskb = mcr_output_new_skb(out, &heads, src, payload,
+						  pkt, share_pages);
 			if (!nskb) {
 				mcr_output_drop(out, MCR_DROP_NOMEM);
 				continue;
@@ -643,6 +744,7 @@ static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
 		}
 		mcr_output_send(out, nskb, pkt);
 	}
+	mcr_heads_release(&heads);
 	/* Outputs that share the payload hold their own page references. */
 	if (owned && src)
 		consume_skb(src);
@@ -658,10 +760,23 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		      bool consume)
 {
 	const struct net_device *last_dev = outs->out[outs->count - 1].dev;
-	unsigned int i, n = outs->count;
+	unsigned int n = outs->count;
 	struct sk_buff *owner, *payload;
+	struct mcr_heads heads;
 	struct mcr_pkt pkt;
 
+	/*
+	 * An output that loops back into a hook brings the packet here again:
+	 * bound that as nf_dup_netdev does. Sending does not change the
+	 * depth, so one check serves all outputs.
+	 */
+	if (unlikely(__this_cpu_read(mcr_xmit_recursion) >
+		     MCR_XMIT_RECURSION_LIMIT)) {
+		if (consume)
+			kfree_skb(skb);
+		mcr_outputs_drop(outs, MCR_DROP_XMIT);
+		return;
+	}
 	/* iph and uh may point into skb, freed below. */
 	mcr_pkt_init(&pkt, skb, iph, uh);
 	if (pkt.inner_csum) {
@@ -674,8 +789,10 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 	}
 	if (consume && mcr_payload_shareable(skb, pkt.hdr_len, pkt.ihl)) {
 		owner = skb_share_check(skb, GFP_ATOMIC);
-		if (!owner)
-			goto nomem;
+		if (!owner) {
+			mcr_outputs_drop(outs, MCR_DROP_NOMEM);
+			return;
+		}
 		mcr_outputs_xmit_from(outs, owner, NULL, &pkt, true, true);
 		return;
 	}
@@ -695,8 +812,9 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		return;
 	}
 	/* Headroom for the last output, which sends it. */
-	owner = mcr_pkt_copy(skb, pkt.hdrs.bytes, pkt.hdr_len, pkt.len,
-			     LL_RESERVED_SPACE(last_dev));
+	mcr_heads_init(&heads, pkt.len, 1);
+	owner = mcr_pkt_copy(&heads, LL_RESERVED_SPACE(last_dev), skb,
+			     pkt.hdrs.bytes, pkt.hdr_len, pkt.len);
 	if (!owner) {
 		/* Too big for a page fragment. */
 		mcr_outputs_xmit_copy(outs, skb, &pkt, consume);
@@ -705,11 +823,6 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 	if (consume)
 		consume_skb(skb);
 	mcr_outputs_xmit_from(outs, owner, NULL, &pkt, true, true);
-	return;
-
-nomem:
-	for (i = 0; i < n; i++)
-		mcr_output_drop(&outs->out[i], MCR_DROP_NOMEM);
 }
 
 /* At module exit, when no hook runs any more: give back each CPU's page. */

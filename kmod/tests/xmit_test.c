@@ -2,7 +2,7 @@
 /*
  * KUnit: the headers prepared once per packet (mcr_pkt_init) and rewritten
  * per output (mcr_rewrite) on synthetic skbs, how an output's skb is made
- * from them and the received one (mcr_pkt_copy, mcr_pkt_share,
+ * from them and the received one (mcr_heads, mcr_pkt_copy, mcr_pkt_share,
  * mcr_payload_clone with mcr_pkt_chain), and the multicast MAC derivation
  * (mcr_output_init_dmac).
  *
@@ -579,6 +579,7 @@ static void expect_chain(struct kunit *test, struct sk_buff *skb,
 			 unsigned int hdr_len)
 {
 	struct sk_buff *payload, *nskb[2];
+	struct mcr_heads heads;
 	int refs_before[MAX_SKB_FRAGS + 1], refs_after[MAX_SKB_FRAGS + 1];
 	bool shares_head;
 	int n, i;
@@ -596,9 +597,11 @@ static void expect_chain(struct kunit *test, struct sk_buff *skb,
 
 	/* Two outputs, as a rule with two outputs makes them. */
 	local_bh_disable();
-	nskb[0] = mcr_pkt_chain(skb, want, hdr_len, payload, 48);
-	nskb[1] = mcr_pkt_chain(skb, want, hdr_len, payload, 48);
+	mcr_heads_init(&heads, hdr_len, 2);
+	nskb[0] = mcr_pkt_chain(&heads, 48, skb, want, hdr_len, payload);
+	nskb[1] = mcr_pkt_chain(&heads, 48, skb, want, hdr_len, payload);
 	local_bh_enable();
+	KUNIT_EXPECT_EQ(test, heads.avail, 0U);
 	for (i = 0; i < 2; i++) {
 		KUNIT_ASSERT_NOT_NULL(test, nskb[i]);
 		expect_pkt(test, nskb[i], want, len, 48);
@@ -635,6 +638,7 @@ static void mcr_pkt_share_test(struct kunit *test)
 	struct pkt *orig, *want;
 	struct rw_case rc = plain;
 	struct sk_buff *skb, *nskb;
+	struct mcr_heads heads;
 	unsigned int len, total, hdr_len = 28;
 	u8 *bytes, *hdrs_want;
 	int n, i;
@@ -669,7 +673,8 @@ static void mcr_pkt_share_test(struct kunit *test)
 	 * the hook.
 	 */
 	local_bh_disable();
-	nskb = mcr_pkt_copy(skb, hdrs_want, hdr_len, len, 48);
+	mcr_heads_init(&heads, len, 1);
+	nskb = mcr_pkt_copy(&heads, 48, skb, hdrs_want, hdr_len, len);
 	local_bh_enable();
 	KUNIT_ASSERT_NOT_NULL(test, nskb);
 	expect_pkt(test, nskb, hdrs_want, len, 48);
@@ -682,7 +687,8 @@ static void mcr_pkt_share_test(struct kunit *test)
 
 	n = page_refs(skb, refs_before);
 	local_bh_disable();
-	nskb = mcr_pkt_share(skb, hdrs_want, hdr_len, len, 48);
+	mcr_heads_init(&heads, hdr_len, 1);
+	nskb = mcr_pkt_share(&heads, 48, skb, hdrs_want, hdr_len, len);
 	local_bh_enable();
 	KUNIT_ASSERT_NOT_NULL(test, nskb);
 	expect_pkt(test, nskb, hdrs_want, len, 48);
@@ -701,6 +707,75 @@ static void mcr_pkt_share_test(struct kunit *test)
 	bytes[8] = 0;
 	KUNIT_EXPECT_EQ(test, 0, skb_copy_bits(skb, 0, bytes, total));
 	KUNIT_EXPECT_MEMEQ(test, bytes, orig->b, len);
+}
+
+/* ---- mcr_heads ------------------------------------------------------------ */
+
+/*
+ * The heads of a packet's outputs: carved out of one page fragment a
+ * page's worth at a time, each with a page reference of its own, at least
+ * the headroom asked for, and those not handed out given back.
+ */
+static void mcr_heads_test(struct kunit *test)
+{
+	/* 32 + 100 bytes, then skb_shared_info: 512 bytes, 8 to a page. */
+	const unsigned int per_page = PAGE_SIZE / 512, wanted = per_page + 3;
+	/* Fewer than wanted, as when some outputs drop the packet. */
+	const unsigned int used = per_page + 1;
+	struct sk_buff *skb[PAGE_SIZE / 512 + 1], *big;
+	struct mcr_heads heads;
+	struct page *page;
+	unsigned int i;
+	int refs;
+
+	KUNIT_ASSERT_EQ(test, SKB_DATA_ALIGN(32 + 100) +
+			SKB_DATA_ALIGN(sizeof(struct skb_shared_info)), 512UL);
+	local_bh_disable();
+	mcr_heads_init(&heads, 100, wanted);
+	skb[0] = mcr_heads_skb(&heads, 32);
+	KUNIT_EXPECT_EQ(test, heads.avail, per_page - 1);
+	KUNIT_EXPECT_EQ(test, heads.wanted, wanted - per_page);
+	/* Less headroom than carved: the next head of the same page. */
+	skb[1] = mcr_heads_skb(&heads, 16);
+	/* More: a head of its own, and the carved ones stay. */
+	big = mcr_heads_skb(&heads, 256);
+	KUNIT_EXPECT_EQ(test, heads.avail, per_page - 2);
+	for (i = 2; i < used; i++)
+		skb[i] = mcr_heads_skb(&heads, 32);
+	local_bh_enable();
+
+	KUNIT_ASSERT_NOT_NULL(test, big);
+	KUNIT_EXPECT_EQ(test, skb_headroom(big), 256U);
+	KUNIT_EXPECT_GE(test, skb_tailroom(big), 100);
+	kfree_skb(big);
+	for (i = 0; i < used; i++) {
+		KUNIT_ASSERT_NOT_NULL(test, skb[i]);
+		KUNIT_EXPECT_TRUE(test, skb[i]->head_frag);
+		KUNIT_EXPECT_EQ(test, skb_headroom(skb[i]), 32U);
+		KUNIT_EXPECT_GE(test, skb_tailroom(skb[i]), 100);
+		KUNIT_EXPECT_EQ(test, skb[i]->len, 0U);
+	}
+	KUNIT_EXPECT_PTR_EQ(test, skb[1]->head, skb[0]->head + 512);
+	/*
+	 * The first region ran out: the last head came from a second one,
+	 * carved for the 3 heads still wanted.
+	 */
+	KUNIT_EXPECT_EQ(test, heads.avail, 2U);
+	KUNIT_EXPECT_EQ(test, heads.wanted, 0U);
+
+	/* One reference per head: the unused ones, then each skb's. */
+	page = virt_to_head_page(skb[used - 1]->head);
+	refs = page_ref_count(page);
+	mcr_heads_release(&heads);
+	KUNIT_EXPECT_EQ(test, heads.avail, 0U);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), refs - 2);
+	for (i = 0; i < used; i++) {
+		bool same = virt_to_head_page(skb[i]->head) == page;
+
+		refs = page_ref_count(page);
+		kfree_skb(skb[i]);
+		KUNIT_EXPECT_EQ(test, page_ref_count(page), refs - same);
+	}
 }
 
 /* ---- mcr_output_init_dmac ---------------------------------------------- */
@@ -762,6 +837,7 @@ static struct kunit_case mcr_xmit_cases[] = {
 	KUNIT_CASE(mcr_rewrite_source_auto_no_addr_test),
 	KUNIT_CASE(mcr_pkt_init_inner_csum_test),
 	KUNIT_CASE_PARAM(mcr_pkt_share_test, share_gen_params),
+	KUNIT_CASE(mcr_heads_test),
 	KUNIT_CASE_PARAM(mcr_output_init_dmac_test, dmac_gen_params),
 	{}
 };
