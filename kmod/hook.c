@@ -48,7 +48,7 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	const struct mcr_outputs *outs;
 	struct {
 		struct iphdr iph;
-		u8 options[40];
+		u8 options[MAX_IPOPTLEN];
 	} iph_buf;
 	struct udphdr _uh, *uh;
 	struct iphdr *iph;

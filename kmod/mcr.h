@@ -107,7 +107,8 @@ struct mcr_pkt {
 	bool inner_csum;	/* a checksum past the UDP header is pending */
 	union {
 		struct iphdr iph;
-		u8 bytes[60 + sizeof(struct udphdr)];
+		u8 bytes[sizeof(struct iphdr) + MAX_IPOPTLEN +
+			 sizeof(struct udphdr)];
 	} hdrs;
 };
 
