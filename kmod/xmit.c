@@ -173,8 +173,8 @@ static void *mcr_heads_get(struct mcr_heads *heads, unsigned int headroom,
 /*
  * An empty skb with a head from heads, for linear bytes after at least
  * headroom. The sk_buff comes from, and on free goes back to, the slab's
- * per-CPU freelist; the NAPI skb cache would hand out sk_buffs that the
- * outputs' devices free to the slab's slow path.
+ * per-CPU freelist (see mcr_build_skb()); the NAPI skb cache would hand
+ * out sk_buffs that the outputs' devices free to the slab's slow path.
  */
 VISIBLE_IF_KUNIT struct sk_buff *mcr_heads_skb(struct mcr_heads *heads,
 					       unsigned int headroom)
@@ -186,7 +186,7 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_heads_skb(struct mcr_heads *heads,
 	data = mcr_heads_get(heads, headroom, &size, &reserve);
 	if (!data)
 		return NULL;
-	nskb = build_skb(data, size);
+	nskb = mcr_build_skb(data, size);
 	if (!nskb) {
 		skb_free_frag(data);
 		return NULL;
