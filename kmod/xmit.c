@@ -532,7 +532,8 @@ static int mcr_hard_header(struct sk_buff *skb, const struct mcr_output *out)
 	if (!dev->header_ops || dev->header_ops->create != eth_header)
 		return dev_hard_header(skb, out->dev, ETH_P_IP, out->dmac,
 				       NULL, skb->len);
-	eth = skb_push(skb, ETH_HLEN);
+	/* Every output's skb has LL_RESERVED_SPACE(), 16 bytes at least. */
+	eth = __skb_push(skb, ETH_HLEN);
 	ether_addr_copy(eth->h_dest, out->dmac);
 	ether_addr_copy(eth->h_source, dev->dev_addr);
 	eth->h_proto = htons(ETH_P_IP);
