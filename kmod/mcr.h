@@ -88,6 +88,7 @@ struct mcr_output {
 	u8 ttl;			/* TTL to set, 0 decrements */
 	bool source_auto;
 	bool rewrite_daddr;	/* daddr differs from the rule's group */
+	bool rewrites;		/* any of the above to do: mcr_rewrite() */
 	bool dmac_valid;	/* dmac holds the multicast MAC of daddr */
 	bool moved;		/* now owned by a newer set; skip on free */
 	u8 dmac[ETH_ALEN] __aligned(2);	/* ether_addr_copy() */

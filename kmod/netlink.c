@@ -359,6 +359,8 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 			return -EINVAL;
 		}
 	}
+	out->rewrites = out->rewrite_daddr || out->saddr || out->source_auto ||
+			out->port || out->ttl;
 	out->dev = dev;
 	mcr_output_init_dmac(out);
 	return 0;

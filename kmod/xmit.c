@@ -610,9 +610,11 @@ static void mcr_output_send(const struct mcr_output *out,
 	}
 	skb_reset_network_header(nskb);
 	skb_set_transport_header(nskb, pkt->ihl);
-	reason = mcr_rewrite(out, ip_hdr(nskb), pkt->ihl);
-	if (reason)
-		goto drop;
+	if (out->rewrites) {
+		reason = mcr_rewrite(out, ip_hdr(nskb), pkt->ihl);
+		if (reason)
+			goto drop;
+	}
 	/* Only with inner_csum: every relayed packet leaves checksummed. */
 	if (nskb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(nskb)) {
 		reason = MCR_DROP_NOMEM;
