@@ -244,8 +244,8 @@ EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_init);
  * A new skb with a head from heads (made for at least len bytes) that
  * holds hdrs (hdr_len bytes) followed by a private copy of skb's bytes
  * from hdr_len up to len, with skb's metadata: one output's headers, or
- * its whole packet. Its checksum state is CHECKSUM_NONE (build_skb()
- * zeroes it), as the headers are complete.
+ * its whole packet. Its checksum state is CHECKSUM_NONE (a new sk_buff
+ * starts zeroed), as the headers are complete.
  */
 VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(struct mcr_heads *heads,
 					      unsigned int headroom,
