@@ -20,15 +20,24 @@
 #
 # --print-kdir / --print-image / --print-dir print that path on stdout
 # (building first if needed); progress goes to stderr. --force rebuilds.
+# When a new entry completes, the entries of every other key are removed
+# (each holds a built tree of about 2 GB).
 # Environment: MCR_CACHE, MCR_LINUX_SOURCE (default
-# /usr/src/linux-source-6.12.tar.xz), MCR_JOBS (default nproc).
-set -euo pipefail
+# /usr/src/linux-source-6.12.tar.xz), MCR_JOBS (default nproc),
+# MCR_DEBUG_CONFIG (default scripts/debug.config; the cache test uses its
+# own).
+set -eEuo pipefail
+# Name the command that ends the script (subshells: their parent does).
+# shellcheck disable=SC2154 # s is set in the trap
+trap 's=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+	echo "${0##*/}: line $LINENO: \"$BASH_COMMAND\" failed (status $s)" >&2' ERR
 
 top=$(cd "$(dirname "$0")/.." && pwd)
-fragment=$top/scripts/debug.config
+fragment=${MCR_DEBUG_CONFIG:-$top/scripts/debug.config}
 tarball=${MCR_LINUX_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
 cache=${MCR_CACHE:-/var/cache/mcr}/debug-kernel
 jobs=${MCR_JOBS:-$(nproc)}
+export ARCH=x86_64
 # Bump when the recipe below changes in a way that changes the result.
 readonly RECIPE=1
 
@@ -43,7 +52,7 @@ while [ $# -gt 0 ]; do
 	--print-image) print=image ;;
 	--print-dir) print=dir ;;
 	--force) force=1 ;;
-	-h | --help) sed -n '4,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+	-h | --help) sed -n '4,/^set -eEuo/{/^set -eEuo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
 	*) die "unknown argument '$1'" ;;
 	esac
 	shift
@@ -101,18 +110,46 @@ verify_config() {
 	return $bad
 }
 
+# The newest complete entry built from the same source, if any: a new
+# configuration starts from a copy of its tree and rebuilds incrementally.
+newest_seed() {
+	local f d best='' best_t=0 t
+	for f in "$cache"/*/src-key; do
+		[ -f "$f" ] || continue # no entry at all: the glob stays unexpanded
+		d=${f%/src-key}
+		if [ "$d" = "$dir" ] || [ ! -f "$d/complete" ] ||
+			[ "$(cat "$f")" != "$src_key" ]; then
+			continue
+		fi
+		t=$(stat -c %Y "$f")
+		[ "$t" -lt "$best_t" ] || { best=$d; best_t=$t; }
+	done
+	echo "$best"
+}
+
+# Entries of other keys are stale once this one is complete.
+prune_stale() {
+	local d
+	for d in "$cache"/*/; do
+		d=${d%/}
+		# The bzImage and modules links are not entries.
+		if [ ! -d "$d" ] || [ -L "$d" ] || [ "$d" = "$dir" ]; then
+			continue
+		fi
+		msg "removing the stale entry $d"
+		rm -rf "$d"
+	done
+}
+
 build() {
-	local t0 t1 kver
+	local t0 t1 kver seed
 	t0=$(date +%s)
 	msg "building the debug kernel in $dir (log: $dir/build.log)"
 	rm -rf "$dir"
 	mkdir -p "$dir"
-	seed=$(grep -lxF "$src_key" "$cache"/*/src-key 2>/dev/null | while read -r f; do
-		if [ -f "$(dirname "$f")/complete" ]; then
-			echo "$(stat -c %Y "$f") $(dirname "$f")"
-		fi
-	done | sort -n | tail -n 1 | cut -d ' ' -f 2-)
-	if [ -n "$seed" ] && [ "$seed" != "$dir" ]; then
+	: >"$dir/build.log"
+	seed=$(newest_seed)
+	if [ -n "$seed" ]; then
 		msg "starting from a copy of $seed/linux (incremental rebuild)"
 		cp -a "$seed/linux" "$tree"
 	else
@@ -124,23 +161,20 @@ build() {
 	fi
 	echo "$src_key" >"$dir/src-key"
 	cp "$fragment" "$dir/debug.config"
+	# set -e does not work in a subshell tested by ||: chain the steps.
 	(
-		set -e
-		cd "$tree"
-		export ARCH=x86_64
-		make tinyconfig
-		scripts/kconfig/merge_config.sh -m .config "$dir/debug.config"
-		make olddefconfig
+		cd "$tree" &&
+			make tinyconfig &&
+			scripts/kconfig/merge_config.sh -m .config "$dir/debug.config" &&
+			make olddefconfig
 	) >"$dir/build.log" 2>&1 || { tail -n 20 "$dir/build.log" >&2; die "configuration failed"; }
 	verify_config "$tree/.config" || die "the configuration does not match scripts/debug.config (see above)"
 	msg "configured; compiling with -j$jobs"
 	(
-		set -e
-		cd "$tree"
-		export ARCH=x86_64
-		make -j"$jobs" bzImage modules
-		make -j"$jobs" modules_prepare
-		make INSTALL_MOD_PATH="$dir" modules_install
+		cd "$tree" &&
+			make -j"$jobs" bzImage modules &&
+			make -j"$jobs" modules_prepare &&
+			make INSTALL_MOD_PATH="$dir" modules_install
 	) >>"$dir/build.log" 2>&1 || { tail -n 30 "$dir/build.log" >&2; die "build failed (log: $dir/build.log)"; }
 	cp "$tree/arch/x86/boot/bzImage" "$dir/bzImage"
 	kver=$(make -s -C "$tree" kernelrelease)
@@ -149,6 +183,7 @@ build() {
 	echo "$((t1 - t0))" >"$dir/build-seconds"
 	date -u +%FT%TZ >"$dir/complete"
 	msg "built $kver in $((t1 - t0)) s"
+	prune_stale
 }
 
 mkdir -p "$cache"
