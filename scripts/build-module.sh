@@ -6,7 +6,11 @@
 # objects next to the sources). Prints the module's path.
 #
 #   scripts/build-module.sh KVER|KDIR
-set -euo pipefail
+set -eEuo pipefail
+# Name the command that ends the script (subshells: their parent does).
+# shellcheck disable=SC2154 # s is set in the trap
+trap 's=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+	echo "${0##*/}: line $LINENO: \"$BASH_COMMAND\" failed (status $s)" >&2' ERR
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 arg=${1:?usage: build-module.sh KVER|KDIR}

@@ -12,7 +12,11 @@
 # Rule: 239.1.1.1:5000 arriving on r-in goes out on r-o1 unchanged (TTL
 # decremented), on r-o2 as 239.2.2.2:6000, and on r-o3 with TTL 8 and the
 # relay's own source address.
-set -euo pipefail
+set -eEuo pipefail
+# Name the command that ends the script (subshells: their parent does).
+# shellcheck disable=SC2154 # s is set in the trap
+trap 's=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+	echo "${0##*/}: line $LINENO: \"$BASH_COMMAND\" failed (status $s)" >&2' ERR
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 ko=$1

@@ -4,7 +4,11 @@
 # make demo: build mcr for Debian's 6.12 kernel, boot it in a VM and relay a
 # multicast stream from one source to three receivers, rewriting group,
 # port, TTL and source on the way; then show the rule and its counters.
-set -euo pipefail
+set -eEuo pipefail
+# Name the command that ends the script (subshells: their parent does).
+# shellcheck disable=SC2154 # s is set in the trap
+trap 's=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+	echo "${0##*/}: line $LINENO: \"$BASH_COMMAND\" failed (status $s)" >&2' ERR
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"

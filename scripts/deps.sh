@@ -3,7 +3,11 @@
 #
 # Install with apt everything the build, the tests, the demo and the
 # benchmark need. Idempotent, and quick when everything is present.
-set -euo pipefail
+set -eEuo pipefail
+# Name the command that ends the script (subshells: their parent does).
+# shellcheck disable=SC2154 # s is set in the trap
+trap 's=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+	echo "${0##*/}: line $LINENO: \"$BASH_COMMAND\" failed (status $s)" >&2' ERR
 
 packages=(
 	build-essential pkg-config bc bison flex libelf-dev libssl-dev dwarves

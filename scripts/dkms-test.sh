@@ -22,7 +22,10 @@ VERSION=0.1.0
 # ---- inside the VM ---------------------------------------------------
 
 guest() {
-	set -e
+	set -eE
+	# shellcheck disable=SC2154 # s is set in the trap
+	trap 's=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+		echo "${0##*/} --guest: line $LINENO: \"$BASH_COMMAND\" failed (status $s)" >&2' ERR
 	local kver ko count=200 rc=0
 	kver=$(uname -r)
 	cleanup() {

@@ -15,7 +15,8 @@
 #   D  --timeout kills the VM                  -> case 7
 #   E  a kernel that panics while booting is
 #      booted 3 times, then 125                -> case 8
-set -euo pipefail
+set -eEuo pipefail
+trap 'echo "${0##*/}: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
 
 VM_RUN=$(cd "$(dirname "$0")/../tools" && pwd -P)/vm-run
 NUM_TESTS=8
