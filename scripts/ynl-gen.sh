@@ -12,14 +12,22 @@
 # Two kernel variants come from the one spec: kmod/genl.c with split ops
 # (kernels 6.2 and later) and kmod/genl_per_op.c with per-op struct
 # genl_ops, for 6.1, which predates split ops. Kbuild compiles one of them.
-set -euo pipefail
+#
+# The generator is extracted once into ${MCR_CACHE:-/var/cache/mcr}/ynl-6.12
+# from ${MCR_LINUX_SOURCE:-/usr/src/linux-source-6.12.tar.xz}.
+set -eEuo pipefail
+# Name the command that ends the script (subshells: their parent does).
+# shellcheck disable=SC2154 # s is set in the trap
+trap 's=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+	echo "${0##*/}: line $LINENO: \"$BASH_COMMAND\" failed (status $s)" >&2' ERR
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 spec=$top/Documentation/netlink/specs/mcr.yaml
-src_tar=${MCR_LINUX_SOURCE_TAR:-/usr/src/linux-source-6.12.tar.xz}
+src_tar=${MCR_LINUX_SOURCE:-/usr/src/linux-source-6.12.tar.xz}
 cache=${MCR_CACHE:-/var/cache/mcr}/ynl-6.12
 
 # Only the generator and the schemas are needed, not the whole tree.
+# .done is written last, so an interrupted extraction is done again.
 if [ ! -f "$cache/.done" ]; then
 	[ -f "$src_tar" ] || {
 		echo "ynl-gen: $src_tar missing: apt-get install linux-source-6.12" >&2
