@@ -8,7 +8,8 @@
 #   selftests/vm_run_test.sh [--kernel K]     (K is passed to vm-run)
 #
 # Boots:
-#   A  exit status and argv                    -> cases 1, 2
+#   A  exit status and argv, from an empty
+#      cache (MCR_CACHE)                       -> cases 1, 2, 9
 #   B  cwd under /tmp, read-only /, env; run
 #      with setsid and stdin closed            -> cases 3, 4, 5
 #   C  a kernel WARNING fails a passing command -> case 6
@@ -16,10 +17,13 @@
 #   E  a kernel that panics while booting is
 #      booted 3 times, then 125                -> case 8
 set -eEuo pipefail
-trap 'echo "${0##*/}: line $LINENO: \"$BASH_COMMAND\" failed (status $?)" >&2' ERR
+# Name the command that ends the script (subshells: their parent does).
+# shellcheck disable=SC2154 # s is set in the trap
+trap 's=$?; [ "$BASH_SUBSHELL" -gt 0 ] ||
+	echo "${0##*/}: line $LINENO: \"$BASH_COMMAND\" failed (status $s)" >&2' ERR
 
 VM_RUN=$(cd "$(dirname "$0")/../tools" && pwd -P)/vm-run
-NUM_TESTS=8
+NUM_TESTS=9
 
 kernel_args=()
 while [ $# -gt 0 ]; do
@@ -97,12 +101,16 @@ echo "# vm-run: $VM_RUN ${kernel_args[*]}"
 
 # --- A: exit status and argv --------------------------------------------
 # The empty argument and the embedded quote are what naive quoting loses.
-vm A "$VM_RUN" "${kernel_args[@]}" -- \
+# A fresh machine has no cache: this boot starts from an empty one.
+vm A env MCR_CACHE="$SCRATCH/cache" "$VM_RUN" "${kernel_args[@]}" -- \
 	sh -c 'printf "%s|" "$@"; exit 7' x 'a b' '' 'c"d'
 t_exit() { [ "$RC" -eq 7 ]; }
 t_argv() { [ "$(cat "$SCRATCH/A.out")" = 'a b||c"d|' ]; }
 check "vm_run: exit status propagates" t_exit "$SCRATCH/A.err"
 check "vm_run: argv is preserved" t_argv "$SCRATCH/A.out" "$SCRATCH/A.err"
+t_empty_cache() {
+	compgen -G "$SCRATCH/cache/initramfs/*.cpio" >/dev/null
+}
 
 # --- B: cwd, file system, environment, no terminal ---------------------
 # setsid: no controlling terminal, as under CI. The guest script records
@@ -189,6 +197,9 @@ t_boot_retry() {
 }
 check "vm_run: a boot-time kernel panic is booted again twice, then 125" \
 	t_boot_retry "$SCRATCH/E.err"
+
+check "vm_run: boot A built its initramfs in an empty MCR_CACHE" t_empty_cache \
+	"$SCRATCH/A.err"
 
 echo "# total $(awk -v a="$T_START" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 echo "# $((NUM_TESTS - failed)) passed, $failed failed"
