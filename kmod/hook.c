@@ -5,6 +5,8 @@
  * hash bucket walk. Headers are read with skb_header_pointer() so that a
  * shared or non-linear skb is never modified before a rule matches.
  */
+#include <linux/if_vlan.h>
+#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
 #include <net/ip.h>
@@ -18,6 +20,24 @@ static void mcr_net_count(struct mcr_net *mn, enum mcr_net_counter counter)
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->counters[counter]);
 	u64_stats_update_end(&s->syncp);
+}
+
+/*
+ * Sources that routing refuses as martians (ip_route_input_mc() and
+ * ip_route_input_slow()); source auto would even make them look valid
+ * downstream.
+ */
+static bool mcr_martian_source(const struct sk_buff *skb, __be32 saddr)
+{
+	struct in_device *in_dev;
+
+	if (ipv4_is_multicast(saddr) || ipv4_is_lbcast(saddr) ||
+	    ipv4_is_zeronet(saddr))
+		return true;
+	if (likely(!ipv4_is_loopback(saddr)))
+		return false;
+	in_dev = __in_dev_get_rcu(skb->dev);
+	return !in_dev || !IN_DEV_ROUTE_LOCALNET(in_dev);
 }
 
 /* The checks ip_rcv_core() makes before it trusts a header. */
@@ -56,6 +76,14 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	unsigned int n;
 	bool consume;
 
+	/*
+	 * A frame with a VLAN tag belongs to the VLAN's device, whose hook
+	 * sees it next, untagged (__netif_receive_skb_core() runs the
+	 * ingress hooks before vlan_do_receive()). Priority-tagged frames
+	 * (VLAN 0) stay with this device, as the stack keeps them.
+	 */
+	if (skb_vlan_tag_present(skb) && skb_vlan_tag_get_id(skb))
+		return NF_ACCEPT;
 	if (skb->protocol != htons(ETH_P_IP))
 		goto not_udp;
 	iph = skb_header_pointer(skb, 0, sizeof(iph_buf.iph), &iph_buf);
@@ -76,6 +104,18 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	if (!uh || ntohs(uh->len) < sizeof(*uh) ||
 	    ntohs(uh->len) > ntohs(iph->tot_len) - iph->ihl * 4)
 		goto not_udp;
+	/*
+	 * Not a router's to forward: the host's own multicast that
+	 * ip_mc_output() loops back, frames for another host's MAC (a
+	 * promiscuous device, a bridge port), which ip_rcv_core() drops,
+	 * and martian sources.
+	 */
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK ||
+		     skb->pkt_type == PACKET_OTHERHOST ||
+		     mcr_martian_source(skb, iph->saddr))) {
+		mcr_net_count(mn, MCR_NET_NOT_ROUTABLE);
+		return NF_ACCEPT;
+	}
 
 	rule = mcr_dev_lookup(mdev, iph->daddr, iph->saddr, uh->dest);
 	if (!rule) {

@@ -652,6 +652,7 @@ static int mcr_nl_put_netns_stats(struct sk_buff *skb, struct mcr_net *mn)
 		[MCR_NET_NO_MATCH] = MCR_A_NETNS_STATS_NO_MATCH,
 		[MCR_NET_NOT_UDP] = MCR_A_NETNS_STATS_NOT_UDP,
 		[MCR_NET_FRAGMENTS] = MCR_A_NETNS_STATS_FRAGMENTS,
+		[MCR_NET_NOT_ROUTABLE] = MCR_A_NETNS_STATS_NOT_ROUTABLE,
 	};
 	struct mcr_net_stats sum;
 	struct nlattr *nest;

@@ -6,6 +6,7 @@
  */
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
@@ -422,8 +423,9 @@ EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_chain);
 static void mcr_skb_set_hdrs(struct sk_buff *skb, const struct mcr_pkt *pkt)
 {
 	memcpy(skb->data, pkt->hdrs.bytes, pkt->hdr_len);
-	/* New skbs start without one. */
+	/* New skbs start without these: the input's are not the output's. */
 	skb_clear_tstamp(skb);
+	__vlan_hwaccel_clear_tag(skb);
 	/*
 	 * The UDP checksum is complete; a checksum still pending further on
 	 * stays so. CHECKSUM_COMPLETE is not carried across a forward.

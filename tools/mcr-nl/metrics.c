@@ -224,19 +224,24 @@ void mcr_print_prometheus(struct mcr_printer *pr,
 		  "Packets on a hooked device that were not valid IPv4 UDP." },
 		{ "mcr_netns_fragments_total", "counter",
 		  "IPv4 fragments left to the stack unrelayed." },
+		{ "mcr_netns_not_routable_total", "counter",
+		  "IPv4 UDP packets not a router's to forward: looped back, "
+		  "for another host's MAC, or from a martian source." },
 		{ "mcr_netns_outputs_removed_total", "counter",
 		  "Outputs removed because their device went away." },
 	};
 	const struct mcr_netns_stats *ns = &sample->netns;
 	const uint64_t netns_values[] = {
 		ns->rules, ns->outputs, ns->max_rules, ns->max_outputs,
-		ns->no_match, ns->not_udp, ns->fragments, ns->outputs_removed,
+		ns->no_match, ns->not_udp, ns->fragments, ns->not_routable,
+		ns->outputs_removed,
 	};
 	FILE *out = pr->out;
 	size_t i;
 
 	if (sample->has_netns) {
-		for (i = 0; i < 8; i++) {
+		for (i = 0; i < sizeof(netns_values) / sizeof(netns_values[0]);
+		     i++) {
 			prom_family(out, netns_families[i].name,
 				    netns_families[i].type,
 				    netns_families[i].help);

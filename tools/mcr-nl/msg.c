@@ -139,6 +139,7 @@ static struct nla_policy netns_stats_policy[MCR_A_NETNS_STATS_MAX + 1] = {
 	[MCR_A_NETNS_STATS_NO_MATCH] = { .type = NLA_U64 },
 	[MCR_A_NETNS_STATS_NOT_UDP] = { .type = NLA_U64 },
 	[MCR_A_NETNS_STATS_FRAGMENTS] = { .type = NLA_U64 },
+	[MCR_A_NETNS_STATS_NOT_ROUTABLE] = { .type = NLA_U64 },
 	[MCR_A_NETNS_STATS_OUTPUTS_REMOVED] = { .type = NLA_U64 },
 	[MCR_A_NETNS_STATS_RULES] = { .type = NLA_U32 },
 	[MCR_A_NETNS_STATS_OUTPUTS] = { .type = NLA_U32 },
@@ -209,6 +210,7 @@ static int parse_netns_stats(struct nlattr *nest, struct mcr_netns_stats *s)
 	s->no_match = get_u64(tb[MCR_A_NETNS_STATS_NO_MATCH]);
 	s->not_udp = get_u64(tb[MCR_A_NETNS_STATS_NOT_UDP]);
 	s->fragments = get_u64(tb[MCR_A_NETNS_STATS_FRAGMENTS]);
+	s->not_routable = get_u64(tb[MCR_A_NETNS_STATS_NOT_ROUTABLE]);
 	s->outputs_removed = get_u64(tb[MCR_A_NETNS_STATS_OUTPUTS_REMOVED]);
 	s->rules = get_u32(tb[MCR_A_NETNS_STATS_RULES]);
 	s->outputs = get_u32(tb[MCR_A_NETNS_STATS_OUTPUTS]);

@@ -376,6 +376,7 @@ void mcr_print_netns_stats(struct mcr_printer *pr,
 		json_kv_u64(w, "no_match", s->no_match);
 		json_kv_u64(w, "not_udp", s->not_udp);
 		json_kv_u64(w, "fragments", s->fragments);
+		json_kv_u64(w, "not_routable", s->not_routable);
 		json_kv_u64(w, "outputs_removed", s->outputs_removed);
 		json_kv_u64(w, "rules", s->rules);
 		json_kv_u64(w, "outputs", s->outputs);
@@ -392,12 +393,14 @@ void mcr_print_netns_stats(struct mcr_printer *pr,
 		"    %-16s %" PRIu64 "\n"
 		"    %-16s %" PRIu64 "\n"
 		"    %-16s %" PRIu64 "\n"
+		"    %-16s %" PRIu64 "\n"
 		"    %-16s %" PRIu64 "\n",
 		"rules", s->rules, s->max_rules,
 		"outputs", s->outputs, s->max_outputs,
 		"no-match", s->no_match,
 		"not-udp", s->not_udp,
 		"fragments", s->fragments,
+		"not-routable", s->not_routable,
 		"outputs-removed", s->outputs_removed);
 }
 

@@ -35,6 +35,7 @@ struct mcr_netns_stats {
 	uint64_t no_match;
 	uint64_t not_udp;
 	uint64_t fragments;
+	uint64_t not_routable;
 	uint64_t outputs_removed;
 	uint32_t rules;
 	uint32_t outputs;

@@ -210,8 +210,8 @@ static void printer_init(struct mcr_printer *pr, struct capture *cap,
 }
 
 static const struct mcr_netns_stats some_netns = {
-	.no_match = 12, .not_udp = 3, .fragments = 0, .outputs_removed = 1,
-	.rules = 2, .outputs = 3, .max_rules = 4096, .max_outputs = 1024,
+	.no_match = 12, .not_udp = 3, .fragments = 0, .not_routable = 5,
+	.outputs_removed = 1, .rules = 2, .outputs = 3, .max_rules = 4096, .max_outputs = 1024,
 };
 
 /* Rule 7 (two outputs, every field) and rule 9 (one output, no name). */
@@ -295,6 +295,10 @@ static const char two_rules_prom[] =
 "unrelayed.\n"
 "# TYPE mcr_netns_fragments_total counter\n"
 "mcr_netns_fragments_total 0\n"
+"# HELP mcr_netns_not_routable_total IPv4 UDP packets not a router's to "
+"forward: looped back, for another host's MAC, or from a martian source.\n"
+"# TYPE mcr_netns_not_routable_total counter\n"
+"mcr_netns_not_routable_total 5\n"
 "# HELP mcr_netns_outputs_removed_total Outputs removed because their "
 "device went away.\n"
 "# TYPE mcr_netns_outputs_removed_total counter\n"
@@ -390,8 +394,8 @@ static void prometheus_parses(void)
 		test_fail(__FILE__, __LINE__, "%s", doc.err);
 	capture_free(&cap);
 	CHECK_INT(ret, 0);
-	CHECK_INT(doc.n_families, 13);
-	CHECK_INT(doc.n_series, 8 + 2 + 2 + 3 + 3 + 12);
+	CHECK_INT(doc.n_families, 14);
+	CHECK_INT(doc.n_series, 9 + 2 + 2 + 3 + 3 + 12);
 	CHECK_INT(prom_value(&doc, "mcr_output_drops_total{rule=\"7\","
 			     "oif=\"eth1\",group=\"239.1.1.1\",port=\"5000\","
 			     "reason=\"nomem\"}"), 4);

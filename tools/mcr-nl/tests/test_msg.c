@@ -351,6 +351,8 @@ static void decode_stats_replies(void)
 	put_counter(m, MCR_A_NETNS_STATS_PAD, MCR_A_NETNS_STATS_NO_MATCH, 12);
 	put_counter(m, MCR_A_NETNS_STATS_PAD, MCR_A_NETNS_STATS_NOT_UDP, 3);
 	put_counter(m, MCR_A_NETNS_STATS_PAD, MCR_A_NETNS_STATS_FRAGMENTS, 4);
+	put_counter(m, MCR_A_NETNS_STATS_PAD, MCR_A_NETNS_STATS_NOT_ROUTABLE,
+		    5);
 	put_counter(m, MCR_A_NETNS_STATS_PAD,
 		    MCR_A_NETNS_STATS_OUTPUTS_REMOVED, 1);
 	nla_put_u32(m, MCR_A_NETNS_STATS_RULES, 2);
@@ -366,6 +368,7 @@ static void decode_stats_replies(void)
 	CHECK_INT(st.netns.no_match, 12);
 	CHECK_INT(st.netns.not_udp, 3);
 	CHECK_INT(st.netns.fragments, 4);
+	CHECK_INT(st.netns.not_routable, 5);
 	CHECK_INT(st.netns.outputs_removed, 1);
 	CHECK_INT(st.netns.rules, 2);
 	CHECK_INT(st.netns.outputs, 3);

@@ -484,8 +484,8 @@ static void event_lines(void)
 }
 
 static const struct mcr_netns_stats some_netns = {
-	.no_match = 12, .not_udp = 3, .fragments = 0, .outputs_removed = 1,
-	.rules = 2, .outputs = 3, .max_rules = 1024, .max_outputs = 64,
+	.no_match = 12, .not_udp = 3, .fragments = 0, .not_routable = 5,
+	.outputs_removed = 1, .rules = 2, .outputs = 3, .max_rules = 1024, .max_outputs = 64,
 };
 
 static void stats_human(void)
@@ -512,6 +512,7 @@ static void stats_human(void)
 "    no-match         12\n"
 "    not-udp          3\n"
 "    fragments        0\n"
+"    not-routable     5\n"
 "    outputs-removed  1\n"
 "\n"
 "    RULE  OIF                  PACKETS          BYTES  DROP-XMIT "
@@ -553,7 +554,7 @@ static void stats_json(void)
 	mcr_rule_free(&r);
 	CHECK_STR(cap.buf,
 		  "{\"netns\":{\"no_match\":12,\"not_udp\":3,\"fragments\":0,"
-		  "\"outputs_removed\":1,\"rules\":2,\"outputs\":3,"
+		  "\"not_routable\":5,\"outputs_removed\":1,\"rules\":2,\"outputs\":3,"
 		  "\"max_rules\":1024,\"max_outputs\":64},\"rules\":["
 		  "{\"id\":7,\"stats\":{\"packets\":1234,\"bytes\":1851000},"
 		  "\"outputs\":[{\"oif\":\"eth1\",\"oif_index\":3,\"stats\":{"
