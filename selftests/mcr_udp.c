@@ -5,6 +5,7 @@
  *   mcr-udp send --dst G --port P [--src ADDR] [--src-port SP] [--count N]
  *                [--rate PPS] [--size BYTES] [--ttl N] [--tos N] [--flow ID]
  *                [--iface DEV] [--start-seq N] [--duration-max S] [--keep-going]
+ *                [--loop] [--raw [--dst-mac MAC]]
  *
  *   mcr-udp recv --iface DEV --group G --port P --expect N|any
  *                [--flow ID] [--start-seq N] [--timeout S] [--idle-ms MS]
@@ -23,7 +24,11 @@
  * so "sent=N" counts packets that left the sender. Stops after --count
  * packets (0 = no limit), after --duration-max seconds, or on SIGTERM/SIGINT,
  * and prints "sent=N". Default TTL is 64 (not the multicast default of 1,
- * which a TTL-decrementing relay would drop).
+ * which a TTL-decrementing relay would drop). --loop leaves the host's own
+ * multicast looping back (IP_MULTICAST_LOOP, off by default). --raw sends
+ * frames of its own through an AF_PACKET socket on --iface: the IPv4 and UDP
+ * headers (checksums complete) with --src as the source, whatever it is (a
+ * martian one too), to --dst-mac (default: the multicast MAC of --dst).
  *
  * recv --mode packet (default): an AF_PACKET socket on DEV checks, for each
  * IPv4/UDP frame to G:P: the IP header checksum, the UDP checksum (0 = none
@@ -56,6 +61,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
@@ -213,6 +219,81 @@ static void build_payload(uint8_t *buf, size_t size, uint32_t flow, uint64_t seq
 /* send                                                                */
 /* ------------------------------------------------------------------ */
 
+/* The Internet checksum's 32-bit sum of len bytes at p, added to sum. */
+static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/*
+ * For --raw: the IPv4 and UDP headers in front of the payload at
+ * frame + 28 (size bytes), checksums complete.
+ */
+static void build_headers(uint8_t *frame, size_t size, struct in_addr src,
+			  struct in_addr dst, unsigned int sport,
+			  unsigned int dport, unsigned int ttl,
+			  unsigned int tos, uint16_t id)
+{
+	struct iphdr *iph = (struct iphdr *)frame;
+	struct udphdr *uh = (struct udphdr *)(frame + sizeof(*iph));
+	uint8_t pseudo[12];
+	uint16_t ulen = (uint16_t)(sizeof(*uh) + size);
+	uint16_t check;
+
+	memset(iph, 0, sizeof(*iph));
+	iph->version = 4;
+	iph->ihl = 5;
+	iph->tos = (uint8_t)tos;
+	iph->tot_len = htons((uint16_t)(sizeof(*iph) + ulen));
+	iph->id = htons(id);
+	iph->ttl = (uint8_t)ttl;
+	iph->protocol = IPPROTO_UDP;
+	iph->saddr = src.s_addr;
+	iph->daddr = dst.s_addr;
+	iph->check = htons(csum_fold(csum_add(0, frame, sizeof(*iph))));
+
+	uh->source = htons((uint16_t)sport);
+	uh->dest = htons((uint16_t)dport);
+	uh->len = htons(ulen);
+	uh->check = 0;
+	memcpy(pseudo, &iph->saddr, 4);
+	memcpy(pseudo + 4, &iph->daddr, 4);
+	pseudo[8] = 0;
+	pseudo[9] = IPPROTO_UDP;
+	memcpy(pseudo + 10, &uh->len, 2);
+	check = csum_fold(csum_add(csum_add(0, pseudo, sizeof(pseudo)),
+				   (const uint8_t *)uh, ulen));
+	uh->check = htons(check ? check : 0xffff);
+}
+
+static void parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned int b[6], i;
+	char tail;
+
+	if (sscanf(s, "%x:%x:%x:%x:%x:%x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6)
+		die("bad MAC address for --dst-mac: %s", s);
+	for (i = 0; i < 6; i++) {
+		if (b[i] > 0xff)
+			die("bad MAC address for --dst-mac: %s", s);
+		mac[i] = (uint8_t)b[i];
+	}
+}
+
 static int cmd_send(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -230,9 +311,18 @@ static int cmd_send(int argc, char **argv)
 		{ "start-seq", required_argument, NULL, 'q' },
 		{ "duration-max", required_argument, NULL, 'D' },
 		{ "keep-going", no_argument, NULL, 'k' },
+		{ "loop", no_argument, NULL, 'l' },
+		{ "raw", no_argument, NULL, 'R' },
+		{ "dst-mac", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *dst = NULL, *iface = NULL, *src = NULL;
+	const char *dst = NULL, *iface = NULL, *src = NULL, *dst_mac = NULL;
+	bool loop = false, raw = false;
+	struct sockaddr_ll sll;
+	const struct sockaddr *dest;
+	socklen_t dest_len;
+	uint8_t *frame;
+	size_t frame_len, hdr_room = 0;
 	uint64_t count = 1000, rate = 1000, seq, start_seq = 0, duration = 0;
 	unsigned int port = 0, src_port = 0, ttl = 64, tos = 0, size = 100;
 	uint32_t flow = 0;
@@ -258,6 +348,9 @@ static int cmd_send(int argc, char **argv)
 		case 'q': start_seq = parse_u64("--start-seq", optarg, UINT64_MAX / 2); break;
 		case 'D': duration = parse_u64("--duration-max", optarg, 1000000); break;
 		case 'k': keep_going = true; break;
+		case 'l': loop = true; break;
+		case 'R': raw = true; break;
+		case 'M': dst_mac = optarg; break;
 		default: exit(2);
 		}
 	}
@@ -267,12 +360,18 @@ static int cmd_send(int argc, char **argv)
 		die("%s", "send needs --dst and --port");
 	if (size < HDR_LEN)
 		die("%s", "--size must be at least 20 (the header)");
+	if (raw && !iface)
+		die("%s", "--raw needs --iface");
+	if (dst_mac && !raw)
+		die("%s", "--dst-mac needs --raw");
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_addr = parse_addr("--dst", dst);
 	sin.sin_port = htons(port);
 
+	if (raw)
+		goto raw_socket;
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
 		die_errno("socket");
@@ -307,15 +406,45 @@ static int cmd_send(int argc, char **argv)
 		    setsockopt(fd, IPPROTO_IP, IP_TTL, &v, sizeof(v)))
 			die_errno("TTL");
 		/* Our own copy must not loop back into a local listener. */
-		setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero, sizeof(zero));
+		if (!loop)
+			setsockopt(fd, IPPROTO_IP, IP_MULTICAST_LOOP, &zero,
+				   sizeof(zero));
 		v = (int)tos;
 		if (tos && setsockopt(fd, IPPROTO_IP, IP_TOS, &v, sizeof(v)))
 			die_errno("IP_TOS");
 	}
+	dest = (const struct sockaddr *)&sin;
+	dest_len = sizeof(sin);
+	goto socket_ready;
 
-	buf = malloc(size);
-	if (!buf)
+raw_socket:
+	fd = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+	if (fd < 0)
+		die_errno("socket(AF_PACKET)");
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_IP);
+	sll.sll_ifindex = (int)parse_ifindex(iface);
+	sll.sll_halen = 6;
+	if (dst_mac) {
+		parse_mac(dst_mac, sll.sll_addr);
+	} else {
+		uint32_t g = ntohl(sin.sin_addr.s_addr);
+		const uint8_t mac[6] = { 0x01, 0x00, 0x5e, (g >> 16) & 0x7f,
+					 (g >> 8) & 0xff, g & 0xff };
+
+		memcpy(sll.sll_addr, mac, sizeof(mac));
+	}
+	dest = (const struct sockaddr *)&sll;
+	dest_len = sizeof(sll);
+	hdr_room = sizeof(struct iphdr) + sizeof(struct udphdr);
+
+socket_ready:
+	frame_len = hdr_room + size;
+	frame = malloc(frame_len);
+	if (!frame)
 		die_errno("malloc");
+	buf = frame + hdr_room;
 	install_signals();
 
 	t0 = now_ns();
@@ -339,7 +468,12 @@ static int cmd_send(int argc, char **argv)
 		if (now >= deadline_end)
 			break;
 		build_payload(buf, size, flow, seq);
-		if (sendto(fd, buf, size, 0, (struct sockaddr *)&sin, sizeof(sin)) == (ssize_t)size) {
+		if (raw)
+			build_headers(frame, size,
+				      src ? parse_addr("--src", src) : (struct in_addr){ 0 },
+				      sin.sin_addr, src_port ? src_port : 4000, port,
+				      ttl, tos, (uint16_t)seq);
+		if (sendto(fd, frame, frame_len, 0, dest, dest_len) == (ssize_t)frame_len) {
 			sent++;
 			seq++;
 			continue;
@@ -372,7 +506,7 @@ static int cmd_send(int argc, char **argv)
 			errors, retries);
 	printf("sent=%" PRIu64 "\n", sent);
 	fflush(stdout);
-	free(buf);
+	free(frame);
 	close(fd);
 	return 0;
 }
@@ -512,24 +646,6 @@ static void check_payload(struct recv_ctx *c, const uint8_t *p, size_t len)
 	f = get_flow(c, flow);
 	if (!f || !record_seq(c, f, seq))
 		c->bad_hdr++;
-}
-
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
 }
 
 static void handle_frame(struct recv_ctx *c, const uint8_t *fr, size_t len,
