@@ -75,7 +75,9 @@ static __be32 mcr_dev_primary_addr(const struct net_device *dev)
  * head with only the IP and UDP headers, followed by the payload, shared
  * in one of two ways:
  * - page references to it, as pskb_copy() shares fragments, when the rule
- *   consumes the packet and its data can be shared;
+ *   consumes the packet and its data can be shared: the new skbs mark their
+ *   fragments shared (SKBFL_SHARED_FRAG) and the packet itself is sent by
+ *   no output, so a writer on one output's path copies before writing;
  * - else, when every output device takes fragment lists (veth, dummy,
  *   bridge, tun), one clone of the received skb, pulled to the payload,
  *   as every output's fragment list: the clone marks the data shared, so
@@ -346,6 +348,12 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(struct mcr_heads *heads,
 	}
 	/* The references cost what the bytes do, as skb_add_rx_frag() has it. */
 	skb_len_add(nskb, len - hdr_len);
+	/*
+	 * Other outputs send the same pages: a writer on this one's path
+	 * (tc pedit, nft payload set, ESP in place) must copy them first.
+	 */
+	if (nfrags)
+		skb_shinfo(nskb)->flags |= SKBFL_SHARED_FRAG;
 	/* Pages from emergency reserves are not to reach ordinary sockets. */
 	if (owner->pfmemalloc)
 		nskb->pfmemalloc = 1;
@@ -458,8 +466,12 @@ static struct sk_buff *mcr_output_skb(struct sk_buff *skb,
 		kfree_skb(skb);
 		skb = NULL;
 	}
-	if (skb)
-		mcr_skb_set_hdrs(skb, pkt);
+	if (!skb)
+		return NULL;
+	mcr_skb_set_hdrs(skb, pkt);
+	/* A copy's fragments are the original's and the other copies'. */
+	if (skb_shinfo(skb)->nr_frags)
+		skb_shinfo(skb)->flags |= SKBFL_SHARED_FRAG;
 	return skb;
 }
 
@@ -709,21 +721,24 @@ static struct sk_buff *mcr_output_new_skb(const struct mcr_output *out,
 }
 
 /*
- * Every output gets its own skb made from src (see mcr_output_new_skb()),
- * but the last one, which takes src itself when src is ours (owned) and
- * sendable: its header rewrite touches none of the bytes the others point
- * at. An owned src is consumed; payload is not.
+ * Every output gets its own skb made from src (see mcr_output_new_skb()).
+ * When src is ours (owned) and every output copies what it sends from it,
+ * the last output sends src itself, if sendable. When the outputs point at
+ * src's bytes (payload or share_pages), none may send src: a writer on that
+ * output's path would change what the others send. An owned src is
+ * consumed; payload is not.
  */
 static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
 				  struct sk_buff *src, struct sk_buff *payload,
 				  const struct mcr_pkt *pkt, bool owned,
 				  bool share_pages)
 {
+	bool last_takes_src = owned && !payload && !share_pages;
 	unsigned int i, n = outs->count;
 	struct mcr_heads heads;
 
 	mcr_heads_init(&heads, payload || share_pages ? pkt->hdr_len : pkt->len,
-		       owned ? n - 1 : n);
+		       last_takes_src ? n - 1 : n);
 	for (i = 0; i < n; i++) {
 		const struct mcr_output *out = &outs->out[i];
 		struct sk_buff *nskb;
@@ -734,7 +749,7 @@ static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
 			mcr_output_drop(out, reason);
 			continue;
 		}
-		if (owned && i == n - 1 &&
+		if (last_takes_src && i == n - 1 &&
 		    mcr_skb_sendable(src, pkt->hdr_len, out->dev)) {
 			nskb = src;
 			src = NULL;
@@ -764,7 +779,6 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		      const struct iphdr *iph, const struct udphdr *uh,
 		      bool consume)
 {
-	const struct net_device *last_dev = outs->out[outs->count - 1].dev;
 	unsigned int n = outs->count;
 	struct sk_buff *owner, *payload;
 	struct mcr_heads heads;
@@ -816,10 +830,10 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		mcr_outputs_xmit_from(outs, skb, NULL, &pkt, consume, false);
 		return;
 	}
-	/* Headroom for the last output, which sends it. */
+	/* A private copy that the outputs point at; none sends it. */
 	mcr_heads_init(&heads, pkt.len, 1);
-	owner = mcr_pkt_copy(&heads, LL_RESERVED_SPACE(last_dev), skb,
-			     pkt.hdrs.bytes, pkt.hdr_len, pkt.len);
+	owner = mcr_pkt_copy(&heads, 0, skb, pkt.hdrs.bytes, pkt.hdr_len,
+			     pkt.len);
 	if (!owner) {
 		/* Too big for a page fragment. */
 		mcr_outputs_xmit_copy(outs, skb, &pkt, consume);

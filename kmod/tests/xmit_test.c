@@ -693,6 +693,9 @@ static void mcr_pkt_share_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, nskb);
 	expect_pkt(test, nskb, hdrs_want, len, 48);
 	KUNIT_EXPECT_EQ(test, skb_headlen(nskb), hdr_len);
+	/* Other outputs send the same pages: writers must copy them first. */
+	if (skb_shinfo(nskb)->nr_frags)
+		KUNIT_EXPECT_TRUE(test, skb_has_shared_frag(nskb));
 	/* The headers are this skb's own: writing them leaves the original. */
 	nskb->data[8] = 1;
 	nskb->data[20] = 0xab;
