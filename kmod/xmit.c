@@ -601,6 +601,11 @@ static void mcr_outputs_drop(const struct mcr_outputs *outs,
 static int mcr_output_check(const struct mcr_output *out,
 			    const struct mcr_pkt *pkt)
 {
+	const struct net_device *dev = out->dev;
+
+	/* A device that is down or has no carrier sends nothing: no copy. */
+	if (unlikely(!netif_running(dev) || !netif_carrier_ok(dev)))
+		return MCR_DROP_XMIT;
 	if (!out->ttl && pkt->ttl <= 1)
 		return MCR_DROP_TTL;
 	if (pkt->len > READ_ONCE(out->dev->mtu))
@@ -638,7 +643,12 @@ static void mcr_output_send(const struct mcr_output *out,
 	__this_cpu_inc(mcr_xmit_recursion);
 	rc = mcr_transmit(out, nskb);
 	__this_cpu_dec(mcr_xmit_recursion);
-	if (net_xmit_eval(rc))
+	/*
+	 * Not net_xmit_eval(): NET_XMIT_CN is what noop_qdisc, a stopped
+	 * device's, returns for a packet it dropped. Count it a drop, as
+	 * act_mirred counts it an overlimit.
+	 */
+	if (rc != NET_XMIT_SUCCESS)
 		mcr_output_drop(out, MCR_DROP_XMIT);
 	else
 		mcr_output_count(out, pkt->len);
