@@ -9,7 +9,13 @@
 
 #include <linux/gfp.h>
 #include <linux/mm.h>
+#include <linux/netdevice.h>
 #include <linux/skbuff.h>
+
+/* Before 6.4, the GSO entry points are declared in netdevice.h. */
+#ifndef MCR_COMPAT_NO_NET_GSO_H
+#include <net/gso.h>
+#endif
 
 #ifdef MCR_COMPAT_PAGE_FRAG_CACHE_DRAIN
 /* Added in 6.9: free what a page fragment cache holds of its page. */

@@ -11,6 +11,7 @@
 #include <linux/udp.h>
 #include <net/ip.h>
 
+#include "compat.h"
 #include "mcr.h"
 
 static void mcr_net_count(struct mcr_net *mn, enum mcr_net_counter counter)
@@ -60,20 +61,120 @@ static void mcr_rule_count(struct mcr_rule *rule, unsigned int len)
 	u64_stats_update_end(&s->syncp);
 }
 
+/* Room for an IPv4 header with options, read from a non-linear skb. */
+struct mcr_iph_buf {
+	struct iphdr iph;
+	u8 options[MAX_IPOPTLEN];
+};
+
+/*
+ * Read the headers of skb, whose data is at its network header. Returns
+ * MCR_NET_COUNTER_MAX with *iphp and *uhp set (possibly into the buffers)
+ * for a valid IPv4 UDP datagram, else the namespace counter it counts in.
+ */
+static enum mcr_net_counter mcr_parse(const struct sk_buff *skb,
+				      struct mcr_iph_buf *iph_buf,
+				      struct udphdr *uh_buf,
+				      const struct iphdr **iphp,
+				      const struct udphdr **uhp)
+{
+	const struct udphdr *uh;
+	const struct iphdr *iph;
+
+	if (skb->protocol != htons(ETH_P_IP))
+		return MCR_NET_NOT_UDP;
+	iph = skb_header_pointer(skb, 0, sizeof(iph_buf->iph), iph_buf);
+	if (!iph || iph->ihl < 5)
+		return MCR_NET_NOT_UDP;
+	/* With options, read them too: the header checksum covers them. */
+	if (iph->ihl > 5)
+		iph = skb_header_pointer(skb, 0, iph->ihl * 4, iph_buf);
+	if (!iph || !mcr_iph_valid(iph, skb->len) ||
+	    iph->protocol != IPPROTO_UDP)
+		return MCR_NET_NOT_UDP;
+	if (ip_is_fragment(iph))
+		return MCR_NET_FRAGMENTS;
+	uh = skb_header_pointer(skb, iph->ihl * 4, sizeof(*uh_buf), uh_buf);
+	if (!uh || ntohs(uh->len) < sizeof(*uh) ||
+	    ntohs(uh->len) > ntohs(iph->tot_len) - iph->ihl * 4)
+		return MCR_NET_NOT_UDP;
+	*iphp = iph;
+	*uhp = uh;
+	return MCR_NET_COUNTER_MAX;
+}
+
+/*
+ * skb is GSO: many datagrams in one skb, from a UDP_SEGMENT sender over
+ * veth, or UDP GRO (rx-udp-gro-forwarding, rx-gro-list). Relay and count
+ * each datagram with its own boundaries, as the stack's forwarding path
+ * does after validate_xmit_skb(): segmented in software here, since
+ * outputs may rewrite headers and not every output device takes GSO.
+ */
+static void mcr_relay_segments(struct mcr_rule *rule,
+			       const struct mcr_outputs *outs,
+			       struct sk_buff *skb)
+{
+	struct sk_buff *gso, *segs, *seg, *next;
+	struct mcr_iph_buf iph_buf;
+	const struct iphdr *iph;
+	const struct udphdr *uh;
+	struct udphdr uh_buf;
+
+	/*
+	 * Segmenting starts at the MAC header and moves data: on a clone.
+	 * A fragment list (rx-gro-list) is split in place, in the shared
+	 * info: give the clone its own first.
+	 */
+	gso = skb_clone(skb, GFP_ATOMIC);
+	if (!gso)
+		goto nomem;
+	if ((skb_shinfo(gso)->gso_type & SKB_GSO_FRAGLIST) &&
+	    skb_unclone(gso, GFP_ATOMIC)) {
+		kfree_skb(gso);
+		goto nomem;
+	}
+	__skb_push(gso, skb->mac_len);
+	segs = __skb_gso_segment(gso, 0, false);
+	if (IS_ERR_OR_NULL(segs)) {
+		kfree_skb(gso);
+		goto nomem;
+	}
+	/* A fragment list's first segment is gso itself. */
+	if (segs != gso)
+		consume_skb(gso);
+
+	skb_list_walk_safe(segs, seg, next) {
+		skb_mark_not_on_list(seg);
+		__skb_pull(seg, skb_network_offset(seg));
+		if (mcr_parse(seg, &iph_buf, &uh_buf, &iph, &uh) !=
+		    MCR_NET_COUNTER_MAX) {
+			kfree_skb(seg);
+			continue;
+		}
+		mcr_rule_count(rule, ntohs(iph->tot_len));
+		if (outs->count)
+			mcr_outputs_xmit(outs, seg, iph, uh, true);
+		else
+			consume_skb(seg);
+	}
+	return;
+
+nomem:
+	mcr_outputs_drop(outs, MCR_DROP_NOMEM);
+}
+
 static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
 	struct mcr_dev *mdev = priv;
 	struct mcr_net *mn = mdev->mn;
 	const struct mcr_outputs *outs;
-	struct {
-		struct iphdr iph;
-		u8 options[MAX_IPOPTLEN];
-	} iph_buf;
-	struct udphdr _uh, *uh;
-	struct iphdr *iph;
+	enum mcr_net_counter counter;
+	struct mcr_iph_buf iph_buf;
+	const struct udphdr *uh;
+	const struct iphdr *iph;
 	struct mcr_rule *rule;
-	unsigned int n;
+	struct udphdr uh_buf;
 	bool consume;
 
 	/*
@@ -84,26 +185,11 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	 */
 	if (skb_vlan_tag_present(skb) && skb_vlan_tag_get_id(skb))
 		return NF_ACCEPT;
-	if (skb->protocol != htons(ETH_P_IP))
-		goto not_udp;
-	iph = skb_header_pointer(skb, 0, sizeof(iph_buf.iph), &iph_buf);
-	if (!iph || iph->ihl < 5)
-		goto not_udp;
-	/* With options, read them too: the header checksum covers them. */
-	if (iph->ihl > 5)
-		iph = skb_header_pointer(skb, 0, iph->ihl * 4, &iph_buf);
-	if (!iph || !mcr_iph_valid(iph, skb->len))
-		goto not_udp;
-	if (iph->protocol != IPPROTO_UDP)
-		goto not_udp;
-	if (ip_is_fragment(iph)) {
-		mcr_net_count(mn, MCR_NET_FRAGMENTS);
+	counter = mcr_parse(skb, &iph_buf, &uh_buf, &iph, &uh);
+	if (counter != MCR_NET_COUNTER_MAX) {
+		mcr_net_count(mn, counter);
 		return NF_ACCEPT;
 	}
-	uh = skb_header_pointer(skb, iph->ihl * 4, sizeof(_uh), &_uh);
-	if (!uh || ntohs(uh->len) < sizeof(*uh) ||
-	    ntohs(uh->len) > ntohs(iph->tot_len) - iph->ihl * 4)
-		goto not_udp;
 	/*
 	 * Not a router's to forward: the host's own multicast that
 	 * ip_mc_output() loops back, frames for another host's MAC (a
@@ -122,20 +208,20 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 		mcr_net_count(mn, MCR_NET_NO_MATCH);
 		return NF_ACCEPT;
 	}
-	mcr_rule_count(rule, ntohs(iph->tot_len));
-
 	outs = rcu_dereference(rule->outputs);
-	n = outs->count;
 	consume = READ_ONCE(rule->flags) & MCR_RULE_FLAGS_CONSUME;
-	if (n)
-		mcr_outputs_xmit(outs, skb, iph, uh, consume);
-	else if (consume)
-		kfree_skb(skb);
+	if (unlikely(skb_is_gso(skb))) {
+		mcr_relay_segments(rule, outs, skb);
+		if (consume)
+			consume_skb(skb);
+	} else {
+		mcr_rule_count(rule, ntohs(iph->tot_len));
+		if (outs->count)
+			mcr_outputs_xmit(outs, skb, iph, uh, consume);
+		else if (consume)
+			kfree_skb(skb);
+	}
 	return consume ? NF_STOLEN : NF_ACCEPT;
-
-not_udp:
-	mcr_net_count(mn, MCR_NET_NOT_UDP);
-	return NF_ACCEPT;
 }
 
 int mcr_hook_register(struct mcr_dev *mdev)

@@ -209,6 +209,8 @@ void mcr_xmit_exit(void);
 void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		      const struct iphdr *iph, const struct udphdr *uh,
 		      bool consume);
+void mcr_outputs_drop(const struct mcr_outputs *outs,
+		      enum mcr_drop_reason reason);
 #if IS_ENABLED(CONFIG_KUNIT)
 void mcr_pkt_init(struct mcr_pkt *pkt, const struct sk_buff *skb,
 		  const struct iphdr *iph, const struct udphdr *uh);

@@ -588,8 +588,8 @@ static int mcr_transmit(const struct mcr_output *out, struct sk_buff *skb)
 	return mcr_neigh_xmit(skb);
 }
 
-static void mcr_outputs_drop(const struct mcr_outputs *outs,
-			     enum mcr_drop_reason reason)
+void mcr_outputs_drop(const struct mcr_outputs *outs,
+		      enum mcr_drop_reason reason)
 {
 	unsigned int i;
 
