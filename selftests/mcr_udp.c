@@ -5,7 +5,7 @@
  *   mcr-udp send --dst G --port P [--src ADDR] [--src-port SP] [--count N]
  *                [--rate PPS] [--size BYTES] [--ttl N] [--tos N] [--flow ID]
  *                [--iface DEV] [--start-seq N] [--duration-max S] [--keep-going]
- *                [--loop] [--raw [--dst-mac MAC]]
+ *                [--loop] [--raw [--dst-mac MAC]] [--gso N]
  *
  *   mcr-udp recv --iface DEV --group G --port P --expect N|any
  *                [--flow ID] [--start-seq N] [--timeout S] [--idle-ms MS]
@@ -29,6 +29,8 @@
  * frames of its own through an AF_PACKET socket on --iface: the IPv4 and UDP
  * headers (checksums complete) with --src as the source, whatever it is (a
  * martian one too), to --dst-mac (default: the multicast MAC of --dst).
+ * --gso N hands the kernel N datagrams per send with UDP_SEGMENT, as one
+ * GSO skb; each datagram still has a header and sequence number of its own.
  *
  * recv --mode packet (default): an AF_PACKET socket on DEV checks, for each
  * IPv4/UDP frame to G:P: the IP header checksum, the UDP checksum (0 = none
@@ -314,10 +316,12 @@ static int cmd_send(int argc, char **argv)
 		{ "loop", no_argument, NULL, 'l' },
 		{ "raw", no_argument, NULL, 'R' },
 		{ "dst-mac", required_argument, NULL, 'M' },
+		{ "gso", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dst = NULL, *iface = NULL, *src = NULL, *dst_mac = NULL;
 	bool loop = false, raw = false;
+	unsigned int gso = 1, batch, j;
 	struct sockaddr_ll sll;
 	const struct sockaddr *dest;
 	socklen_t dest_len;
@@ -351,6 +355,7 @@ static int cmd_send(int argc, char **argv)
 		case 'l': loop = true; break;
 		case 'R': raw = true; break;
 		case 'M': dst_mac = optarg; break;
+		case 'G': gso = parse_u64("--gso", optarg, 64); break;
 		default: exit(2);
 		}
 	}
@@ -364,6 +369,8 @@ static int cmd_send(int argc, char **argv)
 		die("%s", "--raw needs --iface");
 	if (dst_mac && !raw)
 		die("%s", "--dst-mac needs --raw");
+	if (!gso || (gso > 1 && raw))
+		die("%s", "--gso takes 1 to 64 datagrams, and not with --raw");
 
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
@@ -412,6 +419,9 @@ static int cmd_send(int argc, char **argv)
 		v = (int)tos;
 		if (tos && setsockopt(fd, IPPROTO_IP, IP_TOS, &v, sizeof(v)))
 			die_errno("IP_TOS");
+		v = (int)size;
+		if (gso > 1 && setsockopt(fd, SOL_UDP, UDP_SEGMENT, &v, sizeof(v)))
+			die_errno("UDP_SEGMENT");
 	}
 	dest = (const struct sockaddr *)&sin;
 	dest_len = sizeof(sin);
@@ -440,7 +450,7 @@ raw_socket:
 	hdr_room = sizeof(struct iphdr) + sizeof(struct udphdr);
 
 socket_ready:
-	frame_len = hdr_room + size;
+	frame_len = hdr_room + (size_t)size * gso;
 	frame = malloc(frame_len);
 	if (!frame)
 		die_errno("malloc");
@@ -467,15 +477,20 @@ socket_ready:
 		now = now_ns();
 		if (now >= deadline_end)
 			break;
-		build_payload(buf, size, flow, seq);
+		batch = gso;
+		if (count && count - sent < batch)
+			batch = (unsigned int)(count - sent);
+		for (j = 0; j < batch; j++)
+			build_payload(buf + (size_t)j * size, size, flow, seq + j);
+		frame_len = hdr_room + (size_t)size * batch;
 		if (raw)
 			build_headers(frame, size,
 				      src ? parse_addr("--src", src) : (struct in_addr){ 0 },
 				      sin.sin_addr, src_port ? src_port : 4000, port,
 				      ttl, tos, (uint16_t)seq);
 		if (sendto(fd, frame, frame_len, 0, dest, dest_len) == (ssize_t)frame_len) {
-			sent++;
-			seq++;
+			sent += batch;
+			seq += batch;
 			continue;
 		}
 		if (errno == EINTR)
