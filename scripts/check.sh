@@ -146,7 +146,7 @@ for k in "${kernels[@]}"; do
 		report fail "kernel ${k#missing-}: installed (run scripts/deps.sh)"
 		continue ;;
 	esac
-	vm_kernel=$k test_ko=() timeout=2400 test_timeout=300
+	vm_kernel=$k test_ko=() timeout=2400 test_timeout=300 scale=1
 	if [ "$k" = debug ]; then
 		# Built once per config fragment and cached outside the repo;
 		# the build started in the background at the beginning.
@@ -164,8 +164,10 @@ for k in "${kernels[@]}"; do
 		export MCR_DEBUG_KERNEL
 		MCR_DEBUG_KERNEL=$(scripts/debug-kernel.sh --print-image 2>/dev/null)
 		build_arg=$kdir
-		# KASAN and lockdep under TCG: several times slower.
-		timeout=4800 test_timeout=1200
+		# KASAN and lockdep under TCG: several times slower. This
+		# kernel is there for splats, races and leaks on every path:
+		# a tenth of the packets (selftests/lib.sh: scaled()).
+		timeout=4800 test_timeout=1200 scale=10
 	else
 		build_arg=$k
 	fi
@@ -192,7 +194,8 @@ for k in "${kernels[@]}"; do
 		fi
 	fi
 	log=$(mktemp -d)/guest.log
-	run_ktap "$k" tools/vm-run --kernel "$vm_kernel" --timeout "$timeout" --log "$log" -- \
+	run_ktap "$k" env MCR_SELFTEST_SCALE=$scale \
+		tools/vm-run --kernel "$vm_kernel" --timeout "$timeout" --log "$log" -- \
 		scripts/vm-tests.sh --ko "${ko#"$top"/}" "${test_ko[@]}" --timeout "$test_timeout"
 	rc=$?
 	# 123: the selftests passed but the guest kernel logged a splat.

@@ -22,7 +22,7 @@
 source "$(dirname "$0")/lib.sh"
 
 RATE=2000
-COUNT=1000
+COUNT=$(scaled 1000)
 
 setup()
 {

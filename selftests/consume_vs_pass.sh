@@ -16,7 +16,7 @@
 
 source "$(dirname "$0")/lib.sh"
 
-N=1500
+N=$(scaled 1500)
 RATE=2000
 G=239.5.0.1
 P=9001

@@ -11,7 +11,7 @@
 
 source "$(dirname "$0")/lib.sh"
 
-N=200
+N=$(scaled 200)
 SEGS=10
 SIZE=1000
 RATE=2000

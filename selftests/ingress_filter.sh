@@ -25,7 +25,7 @@
 
 source "$(dirname "$0")/lib.sh"
 
-N=100
+N=$(scaled 100)
 RATE=1000
 P=9100
 OTHER_MAC=02:00:00:00:00:99

@@ -15,7 +15,8 @@
 #
 # Environment: MCR_NL (default: the repo's tools/mcr-nl/mcr-nl), MCR_UDP
 # (default: selftests/mcr-udp, built on demand), MCR_KO (module to insmod if
-# mcr is not loaded), VERBOSE=1 (echo every mcr-nl command).
+# mcr is not loaded), VERBOSE=1 (echo every mcr-nl command),
+# MCR_SELFTEST_SCALE (see scaled()).
 
 # shellcheck disable=SC2034  # constants and state are used by the tests
 
@@ -41,6 +42,20 @@ NS_LIST=()		# namespaces created by setup_ns
 BG_PIDS=()		# background processes to kill on exit
 declare -A RECV_PID=()	# receiver name -> pid (start_recv/finish_recv)
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/mcr-$TEST_NAME.XXXXXX")
+
+# scaled COUNT: the packet count of a fixed-size stream, divided by
+# MCR_SELFTEST_SCALE (default 1) but not below 10 (nor above COUNT).
+# make check runs the debug kernel with 10: that kernel is there to catch
+# splats, races and leaks on every path, not to count throughput, and
+# under KASAN and TCG each packet costs many times what it does elsewhere.
+scaled()
+{
+	local count=$1 n=$(($1 / ${MCR_SELFTEST_SCALE:-1}))
+
+	[ "$n" -ge 10 ] || n=10
+	[ "$n" -le "$count" ] || n=$count
+	echo "$n"
+}
 
 ##############################################################################
 # Logging and checks

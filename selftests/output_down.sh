@@ -13,7 +13,7 @@
 
 source "$(dirname "$0")/lib.sh"
 
-N=300
+N=$(scaled 300)
 RATE=2000
 G=239.8.0.1
 P=9300

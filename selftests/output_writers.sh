@@ -23,7 +23,7 @@
 
 source "$(dirname "$0")/lib.sh"
 
-N=200
+N=$(scaled 200)
 RATE=2000
 P=9200
 

@@ -34,7 +34,9 @@ source "$(dirname "$0")/lib.sh"
 # receiver gets each exactly once, and the counters are ROUND x COUNT.
 tree_round()
 {
-	local id=$1 round=$2 count=2000 rate=2000 sent oif
+	local id=$1 round=$2 count rate=2000 sent oif
+
+	count=$(scaled 2000)
 
 	start_recv "t1-$round" "$S1" --iface s1 --group 239.2.0.1 --port 6001 \
 		--expect $count --ttl 31 --saddr 10.0.0.1 --src-port 4001
@@ -114,7 +116,9 @@ check_all_equal()
 
 step_fanout50()
 {
-	local count=1000 rate=1000 n=50 id sent i args=()
+	local count rate=1000 n=50 id sent i args=()
+
+	count=$(scaled 1000)
 
 	log "=== step 2: 50 outputs over veth"
 	setup_ns SK
@@ -154,7 +158,9 @@ step_fanout50()
 
 step_fanout1024()
 {
-	local count=200 rate=100 n=1024 id sent i max last args=()
+	local count rate=100 n=1024 id sent i max last args=()
+
+	count=$(scaled 200)
 
 	log "=== step 3: 1024 outputs on dummy devices"
 	max=$(netns_stat "$R" max_outputs)
