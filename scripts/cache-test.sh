@@ -13,8 +13,8 @@
 #  - scripts/ynl-gen.sh: an empty cache is filled from the source tarball
 #    (a small one holding only what it extracts), then reused;
 #  - tools/vm-run --prepare: an empty cache gets the initramfs and the
-#    extracted vmlinux, then reuses them (selftests/vm_run_test.sh boots
-#    from an empty cache as well).
+#    extracted vmlinux, then reuses them; files no run used for a day go
+#    (selftests/vm_run_test.sh boots from an empty cache as well).
 #
 #   scripts/cache-test.sh [--kernel K]   (K for vm-run; default 6.12)
 #
@@ -34,7 +34,7 @@ trap 'rm -rf "$tmp"' EXIT
 n=0 passed=0 failed=0
 
 echo "KTAP version 1"
-echo "1..12"
+echo "1..13"
 
 # check NAME COMMAND...: one KTAP result; the output of the last step run
 # (in $tmp/out) is shown on a failure.
@@ -189,6 +189,11 @@ check "ynl-gen: a missing source tarball is named" t_ynl_no_source
 
 vm_prepare() { MCR_CACHE=$tmp/vm-cache "$top/tools/vm-run" --kernel "$kernel" --prepare; }
 
+vmc=$tmp/vm-cache
+mkdir -p "$vmc/initramfs" "$vmc/vmlinux"
+touch -d '2 days ago' "$vmc/initramfs/0.0-stale.cpio" "$vmc/vmlinux/0.0-stale.elf"
+touch "$vmc/initramfs/0.0-recent.cpio"
+
 t_vm_first() {
 	run vm_prepare || return 1
 	initramfs=$(sed -n 's/^initramfs //p' "$tmp/out")
@@ -205,10 +210,17 @@ t_vm_vmlinux() {
 }
 check "vm-run: an empty cache gets the extracted vmlinux" t_vm_vmlinux
 
+t_vm_prune() {
+	[ ! -e "$vmc/initramfs/0.0-stale.cpio" ] && [ ! -e "$vmc/vmlinux/0.0-stale.elf" ] &&
+		[ -e "$vmc/initramfs/0.0-recent.cpio" ]
+}
+check "vm-run: a new file removes those no run used for a day, and only those" t_vm_prune
+
 t_vm_reuse() {
 	local before
-	before=$(stat -c %y "$initramfs" "$image")
-	run vm_prepare && [ "$(stat -c %y "$initramfs" "$image")" = "$before" ] &&
+	# The same files (a rebuild would replace them: new inodes).
+	before=$(stat -c %i "$initramfs" "$image")
+	run vm_prepare && [ "$(stat -c %i "$initramfs" "$image")" = "$before" ] &&
 		grep -qx "initramfs $initramfs" "$tmp/out" && grep -qx "boot image $image" "$tmp/out"
 }
 check "vm-run: a second run reuses both" t_vm_reuse
