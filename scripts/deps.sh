@@ -17,6 +17,7 @@ packages=(
 	linux-source-6.12
 	qemu-system-x86 busybox-static kmod cpio
 	iproute2 ethtool nftables smcroute socat netsniff-ng tshark tcpdump
+	wireguard-tools iputils-ping
 	dkms python3 python3-yaml python3-jinja2 python3-jsonschema gnuplot-nox jq
 	man-db groff-base systemd shellcheck
 	xz-utils
