@@ -9,7 +9,7 @@
  *
  *   mcr-udp recv --iface DEV --group G --port P --expect N|any
  *                [--flow ID] [--start-seq N] [--timeout S] [--idle-ms MS]
- *                [--mode packet|socket] [--src-port SP] [--saddr A] [--ttl N]
+ *                [--mode packet|socket|tun] [--src-port SP] [--saddr A] [--ttl N]
  *                [--tos N] [--allow-reorder] [--allow-dup] [--allow-partial-csum]
  *                [--ready-file PATH] [--json]
  *
@@ -35,11 +35,14 @@
  * recv --mode packet (default): an AF_PACKET socket on DEV checks, for each
  * IPv4/UDP frame to G:P: the IP header checksum, the UDP checksum (0 = none
  * is fine; TP_STATUS_CSUMNOTREADY counts as bad, the relay promises complete
- * checksums), the destination MAC (the group's multicast MAC), the payload,
+ * checksums), the destination MAC (the group's multicast MAC; none on a
+ * device without a link layer header, such as a tunnel), the payload,
  * and optionally TTL, TOS, source address and source port. --allow-partial-csum accepts
  * CHECKSUM_PARTIAL frames unchecked (traffic straight from a local socket
  * over veth, which never had its checksum completed). --mode socket: a UDP socket bound
  * to G:P, joined on DEV (IP_MULTICAST_ALL off), checks payload, TTL and TOS.
+ * --mode tun: attaches to the tun device DEV (IFF_TUN, IFF_NO_PI) as its
+ * reader and checks what it is sent as packet mode does.
  *
  * Stops once --expect unique packets arrived and nothing more came for
  * --idle-ms (default 300), at --timeout (default 10 s), or on SIGTERM/SIGINT
@@ -65,7 +68,9 @@
 #include <limits.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/if_tun.h>
 #include <net/ethernet.h>
+#include <net/if_arp.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -77,6 +82,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -663,21 +669,20 @@ static void check_payload(struct recv_ctx *c, const uint8_t *p, size_t len)
 		c->bad_hdr++;
 }
 
-static void handle_frame(struct recv_ctx *c, const uint8_t *fr, size_t len,
-			 bool csum_not_ready)
+/*
+ * Check one IPv4 packet, ip (len bytes), and the destination MAC it came
+ * to, dmac (NULL: a device without a link layer header, such as a tunnel).
+ */
+static void handle_ip(struct recv_ctx *c, const uint8_t *ip, size_t len,
+		      const uint8_t *dmac, bool csum_not_ready)
 {
-	const struct ether_header *eth = (const void *)fr;
-	const uint8_t *ip, *udp;
+	const uint8_t *udp;
 	size_t ihl, tot, ulen;
 	uint32_t g = ntohl(c->group.s_addr), sum;
 	bool bad_hdr = false, bad_csum = false, bad_mac = false;
 	unsigned int frag;
 
-	if (len < sizeof(*eth) + 20 || ntohs(eth->ether_type) != ETHERTYPE_IP)
-		return;
-	ip = fr + sizeof(*eth);
-	len -= sizeof(*eth);
-	if ((ip[0] >> 4) != 4 || ip[9] != IPPROTO_UDP)
+	if (len < 20 || (ip[0] >> 4) != 4 || ip[9] != IPPROTO_UDP)
 		return;
 	if (memcmp(ip + 16, &c->group.s_addr, 4))
 		return;
@@ -717,11 +722,11 @@ static void handle_frame(struct recv_ctx *c, const uint8_t *fr, size_t len,
 		if (csum_fold(sum) != 0)
 			bad_csum = true;
 	}
-	if (IN_MULTICAST(g)) {
+	if (dmac && IN_MULTICAST(g)) {
 		const uint8_t want[6] = { 0x01, 0x00, 0x5e, (g >> 16) & 0x7f,
 					  (g >> 8) & 0xff, g & 0xff };
 
-		if (memcmp(eth->ether_dhost, want, 6))
+		if (memcmp(dmac, want, 6))
 			bad_mac = true;
 	}
 	if (c->want_ttl >= 0 && ip[8] != c->want_ttl)
@@ -752,6 +757,22 @@ static void handle_frame(struct recv_ctx *c, const uint8_t *fr, size_t len,
 		return;
 	}
 	check_payload(c, udp + 8, ulen - 8);
+}
+
+/* A frame read from an AF_PACKET socket; hatype: the device's ARPHRD_*. */
+static void handle_frame(struct recv_ctx *c, const uint8_t *fr, size_t len,
+			 unsigned short hatype, bool csum_not_ready)
+{
+	const struct ether_header *eth = (const void *)fr;
+
+	if (hatype != ARPHRD_ETHER) {
+		handle_ip(c, fr, len, NULL, csum_not_ready);
+		return;
+	}
+	if (len < sizeof(*eth) || ntohs(eth->ether_type) != ETHERTYPE_IP)
+		return;
+	handle_ip(c, fr + sizeof(*eth), len - sizeof(*eth), eth->ether_dhost,
+		  csum_not_ready);
 }
 
 static int open_packet(const char *iface)
@@ -814,6 +835,33 @@ static int open_udp(const char *iface, struct in_addr group, unsigned int port)
 	return fd;
 }
 
+/* Attach to the tun device iface (IFF_TUN, no packet information). */
+static int open_tun(const char *iface)
+{
+	struct ifreq ifr = { .ifr_flags = IFF_TUN | IFF_NO_PI };
+	int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK);
+
+	if (fd < 0)
+		die_errno("open /dev/net/tun");
+	if (strlen(iface) >= sizeof(ifr.ifr_name))
+		die("bad --iface: %s", iface);
+	strcpy(ifr.ifr_name, iface);
+	if (ioctl(fd, TUNSETIFF, &ifr))
+		die_errno("TUNSETIFF");
+	return fd;
+}
+
+/* Returns false once the tun device has nothing more queued. */
+static bool read_tun(struct recv_ctx *c, int fd, uint8_t *buf, size_t bufsz)
+{
+	ssize_t n = read(fd, buf, bufsz);
+
+	if (n < 0)
+		return false;
+	handle_ip(c, buf, (size_t)n, NULL, false);
+	return true;
+}
+
 /* Returns false once the socket has nothing more queued. */
 static bool read_packet(struct recv_ctx *c, int fd, uint8_t *buf, size_t bufsz)
 {
@@ -850,7 +898,7 @@ static bool read_packet(struct recv_ctx *c, int fd, uint8_t *buf, size_t bufsz)
 		c->bad_hdr++;
 		return true;
 	}
-	handle_frame(c, buf, (size_t)n, not_ready);
+	handle_frame(c, buf, (size_t)n, from.sll_hatype, not_ready);
 	return true;
 }
 
@@ -941,7 +989,7 @@ static int cmd_recv(int argc, char **argv)
 	uint64_t timeout_s = 10, idle_ms = 300, t_start, t_last, t_stop = 0;
 	uint64_t dup = 0, reordered = 0, missing = 0, gaps = 0;
 	uint64_t min_seq = 0, max_seq = 0;
-	bool packet, ok;
+	bool packet, tun, ok;
 	size_t bufsz = 65536 + 64;
 	uint8_t *buf;
 	int fd, ch, i;
@@ -986,16 +1034,21 @@ static int cmd_recv(int argc, char **argv)
 		die("unexpected argument: %s", argv[optind]);
 	if (!iface || !group || !c->port || !have_expect)
 		die("%s", "recv needs --iface, --group, --port and --expect");
-	if (strcmp(mode, "packet") && strcmp(mode, "socket"))
+	if (strcmp(mode, "packet") && strcmp(mode, "socket") &&
+	    strcmp(mode, "tun"))
 		die("bad --mode: %s", mode);
 	packet = !strcmp(mode, "packet");
+	tun = !strcmp(mode, "tun");
 	c->group = parse_addr("--group", group);
 	c->expbuf = malloc(bufsz);
 	buf = malloc(bufsz);
 	if (!buf || !c->expbuf)
 		die_errno("malloc");
 
-	fd = packet ? open_packet(iface) : open_udp(iface, c->group, c->port);
+	if (tun)
+		fd = open_tun(iface);
+	else
+		fd = packet ? open_packet(iface) : open_udp(iface, c->group, c->port);
 	install_signals();
 	if (ready)
 		write_ready(ready);
@@ -1025,8 +1078,15 @@ static int cmd_recv(int argc, char **argv)
 			continue;
 		/* Drain what is queued. */
 		for (i = 0; i < 4096; i++) {
-			if (!(packet ? read_packet(c, fd, buf, bufsz) :
-				       read_udp(c, fd, buf, bufsz)))
+			bool more;
+
+			if (tun)
+				more = read_tun(c, fd, buf, bufsz);
+			else if (packet)
+				more = read_packet(c, fd, buf, bufsz);
+			else
+				more = read_udp(c, fd, buf, bufsz);
+			if (!more)
 				break;
 		}
 		if (c->received + c->other_flow != received_before)
@@ -1101,7 +1161,7 @@ static void usage(void)
 		"                    [--rate PPS] [--size BYTES] [--ttl N] [--tos N] [--flow ID]\n"
 		"                    [--iface DEV] [--start-seq N] [--duration-max S] [--keep-going]\n"
 		"       mcr-udp recv --iface DEV --group G --port P --expect N|any [--flow ID]\n"
-		"                    [--start-seq N] [--timeout S] [--idle-ms MS] [--mode packet|socket]\n"
+		"                    [--start-seq N] [--timeout S] [--idle-ms MS] [--mode packet|socket|tun]\n"
 		"                    [--src-port SP] [--saddr A] [--ttl N] [--tos N] [--allow-reorder]\n"
 		"                    [--allow-dup]\n"
 		"                    [--allow-partial-csum] [--ready-file PATH] [--json]\n");
