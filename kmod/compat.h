@@ -7,7 +7,6 @@
 #ifndef _MCR_COMPAT_H
 #define _MCR_COMPAT_H
 
-#include <linux/gfp.h>
 #include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
@@ -25,30 +24,6 @@ static inline void page_frag_cache_drain(struct page_frag_cache *nc)
 		return;
 	__page_frag_cache_drain(virt_to_head_page(nc->va), nc->pagecnt_bias);
 	nc->va = NULL;
-}
-#endif
-
-/*
- * build_skb() for a page fragment head. build_skb() zeroes the sk_buff it
- * takes from the slab, which with init_on_alloc (Debian's default) has
- * just zeroed it: once per output of every packet. Taking the sk_buff
- * zeroed from the cache and building around it zeroes it once. The cache
- * is reachable from modules since 6.9 (net_hotdata); before, build_skb().
- */
-#ifdef MCR_COMPAT_NET_HOTDATA
-static inline struct sk_buff *mcr_build_skb(void *data, unsigned int size)
-{
-	return build_skb(data, size);
-}
-#else
-#include <net/hotdata.h>
-
-static inline struct sk_buff *mcr_build_skb(void *data, unsigned int size)
-{
-	struct sk_buff *skb;
-
-	skb = kmem_cache_zalloc(net_hotdata.skbuff_cache, GFP_ATOMIC);
-	return build_skb_around(skb, data, size);
 }
 #endif
 

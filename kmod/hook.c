@@ -130,13 +130,13 @@ static void mcr_relay_segments(struct mcr_rule *rule,
 		goto nomem;
 	if ((skb_shinfo(gso)->gso_type & SKB_GSO_FRAGLIST) &&
 	    skb_unclone(gso, GFP_ATOMIC)) {
-		kfree_skb(gso);
+		kfree_skb_reason(gso, SKB_DROP_REASON_NOMEM);
 		goto nomem;
 	}
 	__skb_push(gso, skb->mac_len);
 	segs = __skb_gso_segment(gso, 0, false);
 	if (IS_ERR_OR_NULL(segs)) {
-		kfree_skb(gso);
+		kfree_skb_reason(gso, SKB_DROP_REASON_SKB_GSO_SEG);
 		goto nomem;
 	}
 	/* A fragment list's first segment is gso itself. */
@@ -148,7 +148,7 @@ static void mcr_relay_segments(struct mcr_rule *rule,
 		__skb_pull(seg, skb_network_offset(seg));
 		if (mcr_parse(seg, &iph_buf, &uh_buf, &iph, &uh) !=
 		    MCR_NET_COUNTER_MAX) {
-			kfree_skb(seg);
+			kfree_skb_reason(seg, SKB_DROP_REASON_IP_INHDR);
 			continue;
 		}
 		mcr_rule_count(rule, ntohs(iph->tot_len));
@@ -160,7 +160,7 @@ static void mcr_relay_segments(struct mcr_rule *rule,
 	return;
 
 nomem:
-	mcr_outputs_drop(outs, MCR_DROP_NOMEM);
+	mcr_outputs_drop(outs, SKB_DROP_REASON_NOMEM);
 }
 
 static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
@@ -218,8 +218,8 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 		mcr_rule_count(rule, ntohs(iph->tot_len));
 		if (outs->count)
 			mcr_outputs_xmit(outs, skb, iph, uh, consume);
-		else if (consume)
-			kfree_skb(skb);
+		else if (consume)	/* a rule without outputs: a sink */
+			kfree_skb_reason(skb, SKB_DROP_REASON_NETFILTER_DROP);
 	}
 	return consume ? NF_STOLEN : NF_ACCEPT;
 }

@@ -90,9 +90,7 @@ struct mcr_output {
 	bool source_auto;
 	bool rewrite_daddr;	/* daddr differs from the rule's group */
 	bool rewrites;		/* any of the above to do: mcr_rewrite() */
-	bool dmac_valid;	/* dmac holds the multicast MAC of daddr */
 	bool moved;		/* now owned by a newer set; skip on free */
-	u8 dmac[ETH_ALEN] __aligned(2);	/* ether_addr_copy() */
 	struct mcr_output_pcpu_stats __percpu *stats;
 };
 
@@ -112,19 +110,6 @@ struct mcr_pkt {
 		u8 bytes[sizeof(struct iphdr) + MAX_IPOPTLEN +
 			 sizeof(struct udphdr)];
 	} hdrs;
-};
-
-/*
- * Heads for the new skbs of one packet's outputs, carved out of one page
- * fragment (see mcr_heads_get() in xmit.c).
- */
-struct mcr_heads {
-	u8 *next;		/* the first head carved out but not handed out */
-	unsigned int avail;	/* heads carved out but not handed out */
-	unsigned int wanted;	/* heads still to be asked for, at most */
-	unsigned int linear;	/* bytes each head holds after its headroom */
-	unsigned int headroom;	/* of the heads at next */
-	unsigned int size;	/* of each head at next */
 };
 
 struct mcr_outputs {
@@ -204,35 +189,30 @@ int mcr_hook_register(struct mcr_dev *mdev);
 void mcr_hook_unregister(struct mcr_dev *mdev);
 
 /* xmit.c */
-void mcr_output_init_dmac(struct mcr_output *out);
 void mcr_xmit_exit(void);
 void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		      const struct iphdr *iph, const struct udphdr *uh,
 		      bool consume);
 void mcr_outputs_drop(const struct mcr_outputs *outs,
-		      enum mcr_drop_reason reason);
+		      enum skb_drop_reason reason);
 #if IS_ENABLED(CONFIG_KUNIT)
 void mcr_pkt_init(struct mcr_pkt *pkt, const struct sk_buff *skb,
 		  const struct iphdr *iph, const struct udphdr *uh);
-int mcr_rewrite(const struct mcr_output *out, struct iphdr *iph,
-		unsigned int ihl);
-void mcr_heads_init(struct mcr_heads *heads, unsigned int linear,
-		    unsigned int wanted);
-void mcr_heads_release(struct mcr_heads *heads);
-struct sk_buff *mcr_heads_skb(struct mcr_heads *heads, unsigned int headroom);
-struct sk_buff *mcr_pkt_copy(struct mcr_heads *heads, unsigned int headroom,
-			     const struct sk_buff *skb, const void *hdrs,
-			     unsigned int hdr_len, unsigned int len);
+enum skb_drop_reason mcr_rewrite(const struct mcr_output *out,
+				 struct iphdr *iph, unsigned int ihl);
+struct sk_buff *mcr_pkt_copy(unsigned int headroom, const struct sk_buff *skb,
+			     const void *hdrs, unsigned int hdr_len,
+			     unsigned int len);
 bool mcr_payload_shareable(struct sk_buff *skb, unsigned int hdr_len,
 			   unsigned int ihl);
-struct sk_buff *mcr_pkt_share(struct mcr_heads *heads, unsigned int headroom,
+struct sk_buff *mcr_pkt_share(unsigned int headroom,
 			      const struct sk_buff *owner, const void *hdrs,
 			      unsigned int hdr_len, unsigned int len);
 struct sk_buff *mcr_payload_clone(struct sk_buff *skb, unsigned int hdr_len,
 				  unsigned int len);
-struct sk_buff *mcr_pkt_chain(struct mcr_heads *heads, unsigned int headroom,
-			      const struct sk_buff *skb, const void *hdrs,
-			      unsigned int hdr_len, struct sk_buff *payload);
+struct sk_buff *mcr_pkt_chain(unsigned int headroom, const struct sk_buff *skb,
+			      const void *hdrs, unsigned int hdr_len,
+			      struct sk_buff *payload);
 #endif
 
 /* stats.c */

@@ -5,7 +5,6 @@
  * holds the handlers. Every handler that changes the table holds RTNL,
  * which group membership needs anyway; so do readers, for a stable view.
  */
-#include <linux/if_arp.h>
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 #include <net/ip.h>
@@ -325,10 +324,11 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 				    "output: ifindex: the input device cannot be an output");
 		return -EINVAL;
 	}
-	if (dev->header_ops && dev->type != ARPHRD_ETHER) {
+	/* What is sent to the loopback device comes back in on it. */
+	if (dev->flags & IFF_LOOPBACK) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_IFINDEX],
-				    "output: ifindex: device type not supported");
-		return -EOPNOTSUPP;
+				    "output: ifindex: the loopback device cannot be an output");
+		return -EINVAL;
 	}
 
 	out->daddr = key->group;
@@ -362,7 +362,6 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 	out->rewrites = out->rewrite_daddr || out->saddr || out->source_auto ||
 			out->port || out->ttl;
 	out->dev = dev;
-	mcr_output_init_dmac(out);
 	return 0;
 }
 

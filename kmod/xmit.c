@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcr: per-output rewrite and transmit. Each output gets its own copy of
- * the headers (the payload's pages stay shared), so a rewrite never touches
- * data that another output or the local stack still sees.
+ * mcr: per-output rewrite and transmit. Each output sends an skb of its
+ * own whose IP and UDP headers no one else sees; the payload after them is
+ * shared read-only where that saves a copy per output.
  */
-#include <linux/etherdevice.h>
-#include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/neighbour.h>
 #include <net/route.h>
 
 #include "compat.h"
@@ -22,14 +21,27 @@
 
 static DEFINE_PER_CPU(u8, mcr_xmit_recursion);
 
-void mcr_output_init_dmac(struct mcr_output *out)
+/*
+ * Packets up to this many bytes are copied whole for each output, like a
+ * driver's rx_copybreak: a copy this short costs less than sharing the
+ * payload and dropping the share again.
+ */
+#define MCR_COPYBREAK	256
+
+/* The counter each drop reason of an output counts in. */
+static enum mcr_drop_reason mcr_drop_counter(enum skb_drop_reason reason)
 {
-	out->dmac_valid = ipv4_is_multicast(out->daddr) &&
-			  out->dev->type == ARPHRD_ETHER;
-	if (out->dmac_valid)
-		ip_eth_mc_map(out->daddr, out->dmac);
+	switch (reason) {
+	case SKB_DROP_REASON_IP_INHDR:
+		return MCR_DROP_TTL;
+	case SKB_DROP_REASON_PKT_TOO_BIG:
+		return MCR_DROP_TOO_BIG;
+	case SKB_DROP_REASON_NOMEM:
+		return MCR_DROP_NOMEM;
+	default:
+		return MCR_DROP_XMIT;
+	}
 }
-EXPORT_SYMBOL_IF_KUNIT(mcr_output_init_dmac);
 
 static void mcr_output_count(const struct mcr_output *out, unsigned int len)
 {
@@ -42,13 +54,22 @@ static void mcr_output_count(const struct mcr_output *out, unsigned int len)
 }
 
 static void mcr_output_drop(const struct mcr_output *out,
-			    enum mcr_drop_reason reason)
+			    enum skb_drop_reason reason)
 {
 	struct mcr_output_pcpu_stats *s = this_cpu_ptr(out->stats);
 
 	u64_stats_update_begin(&s->syncp);
-	u64_stats_inc(&s->drops[reason]);
+	u64_stats_inc(&s->drops[mcr_drop_counter(reason)]);
 	u64_stats_update_end(&s->syncp);
+}
+
+void mcr_outputs_drop(const struct mcr_outputs *outs,
+		      enum skb_drop_reason reason)
+{
+	unsigned int i;
+
+	for (i = 0; i < outs->count; i++)
+		mcr_output_drop(&outs->out[i], reason);
 }
 
 static __be32 mcr_dev_primary_addr(const struct net_device *dev)
@@ -63,141 +84,6 @@ static __be32 mcr_dev_primary_addr(const struct net_device *dev)
 			return ifa->ifa_local;
 	return 0;
 }
-
-/*
- * How the outputs of one packet share it. Every output's skb starts with
- * a copy of the packet's prepared headers (struct mcr_pkt), which it
- * rewrites for itself. With one output, that output gets the packet itself
- * when a consuming rule owns it, else one private copy. Short packets (up
- * to MCR_COPYBREAK bytes, like a driver's rx_copybreak) are copied whole
- * for each output: that costs less than taking and dropping page
- * references. Longer ones with several outputs: every output gets a new
- * head with only the IP and UDP headers, followed by the payload, shared
- * in one of two ways:
- * - page references to it, as pskb_copy() shares fragments, when the rule
- *   consumes the packet and its data can be shared: the new skbs mark their
- *   fragments shared (SKBFL_SHARED_FRAG) and the packet itself is sent by
- *   no output, so a writer on one output's path copies before writing;
- * - else, when every output device takes fragment lists (veth, dummy,
- *   bridge, tun), one clone of the received skb, pulled to the payload,
- *   as every output's fragment list: the clone marks the data shared, so
- *   the stack copies it before writing, and frag_list members may be
- *   shared by several skbs (skb_clone_fraglist());
- * - else one private copy of the packet, whose pages the outputs reference.
- * New heads are page fragments: a kmalloc'ed head per output costs a
- * payload copy and, where allocations are zeroed (init_on_alloc, Debian's
- * default), a memset of the whole head.
- */
-#define MCR_COPYBREAK	256
-
-/*
- * The outputs' heads come from a page fragment cache of mcr's own. In the
- * receive path's (NAPI) cache, a head would share its page with received
- * packets still in use, such as the one being relayed: the cache could
- * not reuse the page once through it, and would take (and, with
- * init_on_alloc, zero) a new 32 KiB page every ~70 heads. Used in BH
- * context only (the ingress hook), so without masking interrupts.
- */
-static DEFINE_PER_CPU(struct page_frag_cache, mcr_head_cache);
-
-static unsigned int mcr_head_size(unsigned int headroom, unsigned int linear)
-{
-	return SKB_DATA_ALIGN(headroom + linear) +
-	       SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
-}
-
-/*
- * Make heads ready to hand out up to wanted heads of linear bytes after
- * their headroom, for the outputs of one packet. Nothing is allocated
- * until the first one is asked for.
- */
-VISIBLE_IF_KUNIT void mcr_heads_init(struct mcr_heads *heads,
-				     unsigned int linear, unsigned int wanted)
-{
-	heads->next = NULL;
-	heads->avail = 0;
-	heads->wanted = wanted;
-	heads->linear = linear;
-	heads->headroom = 0;
-	heads->size = 0;
-}
-EXPORT_SYMBOL_IF_KUNIT(mcr_heads_init);
-
-/* Give back the heads that were carved out but not asked for. */
-VISIBLE_IF_KUNIT void mcr_heads_release(struct mcr_heads *heads)
-{
-	for (; heads->avail; heads->avail--, heads->next += heads->size)
-		skb_free_frag(heads->next);
-}
-EXPORT_SYMBOL_IF_KUNIT(mcr_heads_release);
-
-/*
- * One head of at least headroom bytes before heads->linear, and its size.
- * The first request carves as many heads as are still wanted (at most a
- * page's worth) out of one page fragment, and takes a page reference for
- * each: one allocation per packet instead of one per output. Each head is
- * then freed on its own, as any page fragment head. A request for more
- * headroom than the carved heads have gets a head of its own.
- */
-static void *mcr_heads_get(struct mcr_heads *heads, unsigned int headroom,
-			   unsigned int *size, unsigned int *reserve)
-{
-	unsigned int count = 1;
-	void *data;
-
-	if (likely(heads->avail && headroom <= heads->headroom)) {
-		data = heads->next;
-		heads->next += heads->size;
-		heads->avail--;
-		*size = heads->size;
-		*reserve = heads->headroom;
-		return data;
-	}
-	*size = mcr_head_size(headroom, heads->linear);
-	*reserve = headroom;
-	if (*size > PAGE_SIZE)
-		return NULL;
-	if (!heads->avail) {
-		count = clamp(heads->wanted, 1U, (unsigned int)PAGE_SIZE / *size);
-		heads->wanted -= min(count, heads->wanted);
-	}
-	data = page_frag_alloc(this_cpu_ptr(&mcr_head_cache), count * *size,
-			       GFP_ATOMIC);
-	if (!data || count == 1)
-		return data;
-	page_ref_add(virt_to_head_page(data), count - 1);
-	heads->next = data + *size;
-	heads->avail = count - 1;
-	heads->headroom = headroom;
-	heads->size = *size;
-	return data;
-}
-
-/*
- * An empty skb with a head from heads, for linear bytes after at least
- * headroom. The sk_buff comes from, and on free goes back to, the slab's
- * per-CPU freelist (see mcr_build_skb()); the NAPI skb cache would hand
- * out sk_buffs that the outputs' devices free to the slab's slow path.
- */
-VISIBLE_IF_KUNIT struct sk_buff *mcr_heads_skb(struct mcr_heads *heads,
-					       unsigned int headroom)
-{
-	unsigned int size, reserve;
-	struct sk_buff *nskb;
-	void *data;
-
-	data = mcr_heads_get(heads, headroom, &size, &reserve);
-	if (!data)
-		return NULL;
-	nskb = mcr_build_skb(data, size);
-	if (!nskb) {
-		skb_free_frag(data);
-		return NULL;
-	}
-	skb_reserve(nskb, reserve);
-	return nskb;
-}
-EXPORT_SYMBOL_IF_KUNIT(mcr_heads_skb);
 
 /*
  * Whether the checksum a sender left pending, if any, is the UDP one: the
@@ -244,14 +130,47 @@ VISIBLE_IF_KUNIT void mcr_pkt_init(struct mcr_pkt *pkt,
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_init);
 
 /*
- * A new skb with a head from heads (made for at least len bytes) that
- * holds hdrs (hdr_len bytes) followed by a private copy of skb's bytes
- * from hdr_len up to len, with skb's metadata: one output's headers, or
- * its whole packet. Its checksum state is CHECKSUM_NONE (a new sk_buff
- * starts zeroed), as the headers are complete.
+ * The heads of the skbs mcr builds are page fragments, as a driver's
+ * receive buffers: build_skb() on one costs no more than the bytes it
+ * holds, where a kmalloc'ed head is rounded up to its slab size and, with
+ * init_on_alloc, zeroed whole. They come from a fragment cache of mcr's
+ * own: in the receive path's (napi_alloc_frag()), a head would share its
+ * page with received packets still in flight, such as the one being
+ * relayed, and the cache would take (and zero) a new page every few
+ * dozen heads. Only the ingress hook, in BH context, allocates from it.
  */
-VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(struct mcr_heads *heads,
-					      unsigned int headroom,
+static DEFINE_PER_CPU(struct page_frag_cache, mcr_frag_cache);
+
+/* An empty skb with headroom bytes of headroom and room for len more. */
+static struct sk_buff *mcr_alloc_skb(unsigned int headroom, unsigned int len)
+{
+	unsigned int size = SKB_DATA_ALIGN(headroom + len) +
+			    SKB_DATA_ALIGN(sizeof(struct skb_shared_info));
+	struct sk_buff *skb;
+	void *data;
+
+	if (size > PAGE_SIZE)
+		return NULL;
+	data = page_frag_alloc(this_cpu_ptr(&mcr_frag_cache), size,
+			       GFP_ATOMIC);
+	if (!data)
+		return NULL;
+	skb = build_skb(data, size);
+	if (!skb) {
+		skb_free_frag(data);
+		return NULL;
+	}
+	skb_reserve(skb, headroom);
+	return skb;
+}
+
+/*
+ * A new skb with headroom bytes of headroom that holds hdrs (hdr_len
+ * bytes) followed by a copy of skb's bytes from hdr_len up to len, with
+ * skb's priority and mark. Its checksum state is CHECKSUM_NONE (build_skb()
+ * zeroes it): the headers are complete. NULL when too big for a page.
+ */
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(unsigned int headroom,
 					      const struct sk_buff *skb,
 					      const void *hdrs,
 					      unsigned int hdr_len,
@@ -260,25 +179,23 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_copy(struct mcr_heads *heads,
 	struct sk_buff *nskb;
 	u8 *to;
 
-	nskb = mcr_heads_skb(heads, headroom);
+	nskb = mcr_alloc_skb(headroom, len);
 	if (!nskb)
 		return NULL;
-	/* Sized above: __skb_put() needs no check. */
 	to = __skb_put(nskb, len);
 	/* Without IP options, a copy of known size: a few moves, no call. */
 	if (likely(hdr_len == sizeof(struct iphdr) + sizeof(struct udphdr)))
 		memcpy(to, hdrs, sizeof(struct iphdr) + sizeof(struct udphdr));
 	else
 		memcpy(to, hdrs, hdr_len);
-	if (len > hdr_len) {
-		if (skb_headlen(skb) >= len)
-			skb_copy_from_linear_data_offset(skb, hdr_len,
-							 to + hdr_len,
-							 len - hdr_len);
-		else if (skb_copy_bits(skb, hdr_len, to + hdr_len,
-				       len - hdr_len))
-			goto free;
-	}
+	if (len <= hdr_len)
+		goto out;
+	if (skb_headlen(skb) >= len)
+		skb_copy_from_linear_data_offset(skb, hdr_len, to + hdr_len,
+						 len - hdr_len);
+	else if (skb_copy_bits(skb, hdr_len, to + hdr_len, len - hdr_len))
+		goto free;
+out:
 	nskb->priority = skb->priority;
 	nskb->mark = skb->mark;
 	return nskb;
@@ -290,9 +207,9 @@ free:
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_copy);
 
 /*
- * Whether outputs may point at skb's payload: the headers are linear, the
- * head is a page fragment, and no fragment needs care (page pool, user
- * pages, a fragment list) or would overflow the new skb.
+ * Whether outputs may take page references to skb's payload: the headers
+ * are linear, the head is a page fragment, and no fragment needs care
+ * (page pool, user pages, a fragment list) or would overflow the new skb.
  */
 VISIBLE_IF_KUNIT bool mcr_payload_shareable(struct sk_buff *skb,
 					    unsigned int hdr_len,
@@ -306,12 +223,13 @@ VISIBLE_IF_KUNIT bool mcr_payload_shareable(struct sk_buff *skb,
 EXPORT_SYMBOL_IF_KUNIT(mcr_payload_shareable);
 
 /*
- * A new skb with hdrs (hdr_len bytes) in its head, from heads, and page
- * references to owner's bytes from hdr_len up to len; owner passed
- * mcr_payload_shareable().
+ * A new skb with hdrs (hdr_len bytes) in its head and page references to
+ * owner's bytes from hdr_len up to len; owner passed
+ * mcr_payload_shareable(). The fragments are marked shared, as
+ * skb_splice_bits() and pskb_copy() mark theirs: a writer on this output's
+ * path (tc pedit, nft payload set, ESP in place) copies before writing.
  */
-VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(struct mcr_heads *heads,
-					       unsigned int headroom,
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(unsigned int headroom,
 					       const struct sk_buff *owner,
 					       const void *hdrs,
 					       unsigned int hdr_len,
@@ -322,7 +240,7 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(struct mcr_heads *heads,
 	struct sk_buff *nskb;
 	struct page *page;
 
-	nskb = mcr_pkt_copy(heads, headroom, owner, hdrs, hdr_len, hdr_len);
+	nskb = mcr_pkt_copy(headroom, owner, hdrs, hdr_len, hdr_len);
 	if (!nskb)
 		return NULL;
 
@@ -346,12 +264,7 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(struct mcr_heads *heads,
 					 skb_frag_off(frag), size);
 		off += size;
 	}
-	/* The references cost what the bytes do, as skb_add_rx_frag() has it. */
 	skb_len_add(nskb, len - hdr_len);
-	/*
-	 * Other outputs send the same pages: a writer on this one's path
-	 * (tc pedit, nft payload set, ESP in place) must copy them first.
-	 */
 	if (nfrags)
 		skb_shinfo(nskb)->flags |= SKBFL_SHARED_FRAG;
 	/* Pages from emergency reserves are not to reach ordinary sockets. */
@@ -362,22 +275,10 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_share(struct mcr_heads *heads,
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_share);
 
 /*
- * Whether every output's device sends an skb with a fragment list as it
- * is: one that does not would linearize it, a copy per output.
- */
-static bool mcr_outputs_take_fraglist(const struct mcr_outputs *outs)
-{
-	unsigned int i;
-
-	for (i = 0; i < outs->count; i++)
-		if (!(READ_ONCE(outs->out[i].dev->features) & NETIF_F_FRAGLIST))
-			return false;
-	return true;
-}
-
-/*
  * The bytes of skb from hdr_len up to len, the UDP payload, as a clone of
- * skb that outputs hold in their fragment lists (see mcr_pkt_chain()).
+ * skb for outputs to hold in their fragment lists (see mcr_pkt_chain()).
+ * While any output holds it, skb is cloned: the local stack copies before
+ * it writes, and so does a writer on an output's path.
  */
 VISIBLE_IF_KUNIT struct sk_buff *mcr_payload_clone(struct sk_buff *skb,
 						   unsigned int hdr_len,
@@ -400,12 +301,11 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_payload_clone(struct sk_buff *skb,
 EXPORT_SYMBOL_IF_KUNIT(mcr_payload_clone);
 
 /*
- * A new skb with hdrs (hdr_len bytes) in its head, from heads, skb's
- * metadata, and a reference to payload (from mcr_payload_clone()) as its
+ * A new skb with hdrs (hdr_len bytes) in its head, skb's priority and
+ * mark, and a reference to payload (from mcr_payload_clone()) as its
  * fragment list.
  */
-VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_chain(struct mcr_heads *heads,
-					       unsigned int headroom,
+VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_chain(unsigned int headroom,
 					       const struct sk_buff *skb,
 					       const void *hdrs,
 					       unsigned int hdr_len,
@@ -413,7 +313,7 @@ VISIBLE_IF_KUNIT struct sk_buff *mcr_pkt_chain(struct mcr_heads *heads,
 {
 	struct sk_buff *nskb;
 
-	nskb = mcr_pkt_copy(heads, headroom, skb, hdrs, hdr_len, hdr_len);
+	nskb = mcr_pkt_copy(headroom, skb, hdrs, hdr_len, hdr_len);
 	if (!nskb)
 		return NULL;
 	skb_shinfo(nskb)->frag_list = skb_get(payload);
@@ -443,27 +343,28 @@ static void mcr_skb_set_hdrs(struct sk_buff *skb, const struct mcr_pkt *pkt)
 }
 
 /*
- * Fallback for packets too big for a page fragment, or with a checksum
- * pending past the UDP header: a kmalloc'ed copy of the head, or for the
- * last output of a consuming rule the original itself, unshared.
+ * An output's skb made with the kernel's generic copy: for packets too big
+ * for a page, or with a checksum pending past the UDP header (a UDP
+ * tunnel's inner one), which stays pending. With take, skb itself, which
+ * the caller hands over.
  */
-static struct sk_buff *mcr_output_skb(struct sk_buff *skb,
-				      const struct net_device *dev,
-				      const struct mcr_pkt *pkt, bool last)
+static struct sk_buff *mcr_pskb_copy(struct sk_buff *skb,
+				     const struct net_device *dev,
+				     const struct mcr_pkt *pkt, bool take)
 {
 	unsigned int headroom = LL_RESERVED_SPACE(dev);
 
-	if (last) {
+	if (take) {
 		skb = skb_share_check(skb, GFP_ATOMIC);
 		if (skb && skb_cow_head(skb, headroom)) {
-			kfree_skb(skb);
+			kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 			skb = NULL;
 		}
 	} else {
 		skb = __pskb_copy(skb, headroom, GFP_ATOMIC);
 	}
 	if (skb && skb_ensure_writable(skb, pkt->hdr_len)) {
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);
 		skb = NULL;
 	}
 	if (!skb)
@@ -509,11 +410,12 @@ static void mcr_set_ttl(struct iphdr *iph, u8 ttl)
 
 /*
  * Rewrite the prepared headers at iph (see mcr_pkt_init()), with the UDP
- * header ihl bytes on, for out. Returns 0 when they are rewritten, else
- * the drop reason.
+ * header ihl bytes on, for out. Returns why it cannot (source auto on a
+ * device without an IPv4 address), else SKB_NOT_DROPPED_YET.
  */
-VISIBLE_IF_KUNIT int mcr_rewrite(const struct mcr_output *out,
-				 struct iphdr *iph, unsigned int ihl)
+VISIBLE_IF_KUNIT enum skb_drop_reason mcr_rewrite(const struct mcr_output *out,
+						  struct iphdr *iph,
+						  unsigned int ihl)
 {
 	struct udphdr *uh = (struct udphdr *)((u8 *)iph + ihl);
 	__be32 saddr;
@@ -522,95 +424,109 @@ VISIBLE_IF_KUNIT int mcr_rewrite(const struct mcr_output *out,
 		mcr_set_addr(iph, uh, &iph->daddr, out->daddr);
 	saddr = out->source_auto ? mcr_dev_primary_addr(out->dev) : out->saddr;
 	if (out->source_auto && !saddr)
-		return MCR_DROP_XMIT;
+		return SKB_DROP_REASON_IP_OUTNOROUTES;
 	if (saddr && saddr != iph->saddr)
 		mcr_set_addr(iph, uh, &iph->saddr, saddr);
 	if (out->port && out->port != uh->dest)
 		mcr_set_port(uh, out->port);
 	if (out->ttl)
 		mcr_set_ttl(iph, out->ttl);
-	return 0;
+	return SKB_NOT_DROPPED_YET;
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_rewrite);
 
 /*
- * The link layer header to out's multicast MAC. An Ethernet device's is
- * written here: eth_header() would work out what mcr_output_init_dmac()
- * already has, through an indirect call, once per output and packet.
+ * The route of a unicast destination out of dev, in dev's table (its VRF's
+ * when it has one), as a socket bound to dev would have it: the next hop
+ * may be a gateway. NULL unless the route leaves through dev.
  */
-static int mcr_hard_header(struct sk_buff *skb, const struct mcr_output *out)
+static struct rtable *mcr_route(struct net_device *dev, __be32 daddr)
 {
-	const struct net_device *dev = out->dev;
-	struct ethhdr *eth;
+	struct flowi4 fl4 = {
+		.flowi4_oif = dev->ifindex,
+		.flowi4_proto = IPPROTO_UDP,
+		.daddr = daddr,
+	};
+	struct rtable *rt;
 
-	if (!dev->header_ops || dev->header_ops->create != eth_header)
-		return dev_hard_header(skb, out->dev, ETH_P_IP, out->dmac,
-				       NULL, skb->len);
-	/* Every output's skb has LL_RESERVED_SPACE(), 16 bytes at least. */
-	eth = __skb_push(skb, ETH_HLEN);
-	ether_addr_copy(eth->h_dest, out->dmac);
-	ether_addr_copy(eth->h_source, dev->dev_addr);
-	eth->h_proto = htons(ETH_P_IP);
-	return ETH_HLEN;
+	rt = ip_route_output_key(dev_net(dev), &fl4);
+	if (IS_ERR(rt))
+		return NULL;
+	if (rt->rt_type != RTN_UNICAST || rt->dst.dev != dev) {
+		ip_rt_put(rt);
+		return NULL;
+	}
+	return rt;
 }
 
 /*
- * Multicast to unicast: resolve the next hop as ip_output does. Not
- * inlined: the lookup key's stack slot would put a stack protector on
- * every output's path.
+ * Send skb, with complete IP headers, out of skb->dev as ip_finish_output2()
+ * does: through the neighbour of its next hop, which puts on the link
+ * layer header the device takes now (a multicast MAC, a unicast next hop's
+ * resolved MAC, or none for an L3 device: a tunnel, WireGuard, tun). A
+ * unicast next hop not resolved yet drops the packet and starts resolving
+ * rather than queueing it uncounted. Consumes skb.
  */
-static noinline_for_stack int mcr_neigh_xmit(struct sk_buff *skb)
+static enum skb_drop_reason mcr_neigh_xmit(struct sk_buff *skb)
 {
+	__be32 daddr = ip_hdr(skb)->daddr;
+	enum skb_drop_reason reason;
+	struct rtable *rt = NULL;
 	struct neighbour *neigh;
+	bool is_v6gw = false;
 
-	neigh = ip_neigh_gw4(skb->dev, ip_hdr(skb)->daddr);
-	if (IS_ERR_OR_NULL(neigh)) {
-		kfree_skb(skb);
-		return -ENOBUFS;
-	}
-	return neigh_output(neigh, skb, false);
-}
-
-static int mcr_transmit(const struct mcr_output *out, struct sk_buff *skb)
-{
-	struct net_device *dev = out->dev;
-
-	skb->dev = dev;
-	skb->protocol = htons(ETH_P_IP);
-
-	if (out->dmac_valid || !dev->header_ops) {
-		if (out->dmac_valid && mcr_hard_header(skb, out) < 0) {
-			kfree_skb(skb);
-			return -EINVAL;
+	if (ipv4_is_multicast(daddr)) {
+		neigh = ip_neigh_gw4(skb->dev, daddr);
+	} else {
+		rt = mcr_route(skb->dev, daddr);
+		if (!rt) {
+			reason = SKB_DROP_REASON_IP_OUTNOROUTES;
+			goto drop;
 		}
-		return dev_queue_xmit(skb);
+		neigh = ip_neigh_for_gw(rt, skb, &is_v6gw);
 	}
-	return mcr_neigh_xmit(skb);
+	if (IS_ERR_OR_NULL(neigh)) {
+		reason = SKB_DROP_REASON_NEIGH_CREATEFAIL;
+		goto drop;
+	}
+	if (unlikely(!(READ_ONCE(neigh->nud_state) & NUD_VALID))) {
+		neigh_event_send(neigh, NULL);
+		reason = SKB_DROP_REASON_NEIGH_FAILED;
+		goto drop;
+	}
+	/*
+	 * Not net_xmit_eval(): NET_XMIT_CN is what noop_qdisc, a stopped
+	 * device's, returns for a packet it dropped. Count it a drop, as
+	 * act_mirred counts it an overlimit.
+	 */
+	reason = neigh_output(neigh, skb, is_v6gw) == NET_XMIT_SUCCESS ?
+		 SKB_NOT_DROPPED_YET : SKB_DROP_REASON_DEV_READY;
+	if (rt)
+		ip_rt_put(rt);
+	return reason;
+
+drop:
+	if (rt)
+		ip_rt_put(rt);
+	kfree_skb_reason(skb, reason);
+	return reason;
 }
 
-void mcr_outputs_drop(const struct mcr_outputs *outs,
-		      enum mcr_drop_reason reason)
-{
-	unsigned int i;
-
-	for (i = 0; i < outs->count; i++)
-		mcr_output_drop(&outs->out[i], reason);
-}
-
-/* Why out cannot take pkt, or 0. */
-static int mcr_output_check(const struct mcr_output *out,
-			    const struct mcr_pkt *pkt)
+/* Why out cannot take pkt, or SKB_NOT_DROPPED_YET. */
+static enum skb_drop_reason mcr_output_check(const struct mcr_output *out,
+					     const struct mcr_pkt *pkt)
 {
 	const struct net_device *dev = out->dev;
 
 	/* A device that is down or has no carrier sends nothing: no copy. */
 	if (unlikely(!netif_running(dev) || !netif_carrier_ok(dev)))
-		return MCR_DROP_XMIT;
+		return SKB_DROP_REASON_DEV_READY;
+	/* As ip_forward() drops a packet whose TTL runs out. */
 	if (!out->ttl && pkt->ttl <= 1)
-		return MCR_DROP_TTL;
-	if (pkt->len > READ_ONCE(out->dev->mtu))
-		return MCR_DROP_TOO_BIG;
-	return 0;
+		return SKB_DROP_REASON_IP_INHDR;
+	if (pkt->len > READ_ONCE(dev->mtu))
+		return SKB_DROP_REASON_PKT_TOO_BIG;
+	return SKB_NOT_DROPPED_YET;
 }
 
 /*
@@ -620,11 +536,11 @@ static int mcr_output_check(const struct mcr_output *out,
 static void mcr_output_send(const struct mcr_output *out,
 			    struct sk_buff *nskb, const struct mcr_pkt *pkt)
 {
-	int reason, rc;
+	enum skb_drop_reason reason;
 
 	/* Drop the link layer's padding of short frames. */
 	if (pskb_trim_rcsum(nskb, pkt->len)) {
-		reason = MCR_DROP_NOMEM;
+		reason = SKB_DROP_REASON_NOMEM;
 		goto drop;
 	}
 	skb_reset_network_header(nskb);
@@ -636,148 +552,161 @@ static void mcr_output_send(const struct mcr_output *out,
 	}
 	/* Only with inner_csum: every relayed packet leaves checksummed. */
 	if (nskb->ip_summed == CHECKSUM_PARTIAL && skb_checksum_help(nskb)) {
-		reason = MCR_DROP_NOMEM;
+		reason = SKB_DROP_REASON_SKB_CSUM;
 		goto drop;
 	}
+	nskb->dev = out->dev;
+	nskb->protocol = htons(ETH_P_IP);
 
 	__this_cpu_inc(mcr_xmit_recursion);
-	rc = mcr_transmit(out, nskb);
+	reason = mcr_neigh_xmit(nskb);
 	__this_cpu_dec(mcr_xmit_recursion);
-	/*
-	 * Not net_xmit_eval(): NET_XMIT_CN is what noop_qdisc, a stopped
-	 * device's, returns for a packet it dropped. Count it a drop, as
-	 * act_mirred counts it an overlimit.
-	 */
-	if (rc != NET_XMIT_SUCCESS)
-		mcr_output_drop(out, MCR_DROP_XMIT);
+	if (reason)
+		mcr_output_drop(out, reason);
 	else
 		mcr_output_count(out, pkt->len);
 	return;
 
 drop:
-	kfree_skb(nskb);
+	kfree_skb_reason(nskb, reason);
 	mcr_output_drop(out, reason);
 }
 
-/* Every output gets a kmalloc'ed copy (see mcr_output_skb()). */
-static void mcr_outputs_xmit_copy(const struct mcr_outputs *outs,
-				  struct sk_buff *skb,
-				  const struct mcr_pkt *pkt, bool consume)
+/*
+ * How every output of one packet gets its skb. Each holds a private copy
+ * of the prepared headers; after them:
+ * - COPY: a copy of the payload. For short packets and single outputs.
+ * - SHARE: page references to the payload of src, which no output sends
+ *   and no one else writes: the received skb when the rule consumes it,
+ *   else a private copy made once for all outputs.
+ * - CHAIN: a clone of the received skb, pulled to the payload, as the
+ *   fragment list, when every output device sends fragment lists as they
+ *   are (veth, bridge, tun, dummy): the local stack keeps the received
+ *   skb without a copy, and the clone marks it shared until the last
+ *   output lets go.
+ * - PSKB_COPY: __pskb_copy(), for what a page fragment cannot hold or a
+ *   checksum pending past the UDP header.
+ * With COPY and PSKB_COPY the last output of a consuming rule sends the
+ * received skb itself.
+ */
+enum mcr_xmit_mode {
+	MCR_XMIT_COPY,
+	MCR_XMIT_SHARE,
+	MCR_XMIT_CHAIN,
+	MCR_XMIT_PSKB_COPY,
+};
+
+struct mcr_xmit_src {
+	enum mcr_xmit_mode mode;
+	struct sk_buff *skb;	/* what outputs copy or share */
+	struct sk_buff *payload; /* CHAIN: the fragment list */
+	bool owned;		/* skb is mcr's to send or free */
+};
+
+/* Whether out may send src->skb itself instead of a copy. */
+static bool mcr_src_takeable(const struct mcr_xmit_src *src,
+			     const struct mcr_output *out,
+			     const struct mcr_pkt *pkt)
 {
-	unsigned int i, n = outs->count;
+	const struct sk_buff *skb = src->skb;
 
-	for (i = 0; i < n; i++) {
-		const struct mcr_output *out = &outs->out[i];
-		bool last = consume && i == n - 1;
-		struct sk_buff *nskb;
-		int reason;
-
-		reason = mcr_output_check(out, pkt);
-		if (reason) {
-			if (last)
-				kfree_skb(skb);
-			mcr_output_drop(out, reason);
-			continue;
-		}
-		nskb = mcr_output_skb(skb, out->dev, pkt, last);
-		if (!nskb) {
-			mcr_output_drop(out, MCR_DROP_NOMEM);
-			continue;
-		}
-		mcr_output_send(out, nskb, pkt);
-	}
+	if (!src->owned)
+		return false;
+	if (src->mode == MCR_XMIT_PSKB_COPY)
+		return true;
+	return src->mode == MCR_XMIT_COPY && !skb_shared(skb) &&
+	       !skb_cloned(skb) && skb_headlen(skb) >= pkt->hdr_len &&
+	       skb_headroom(skb) >= LL_RESERVED_SPACE(out->dev);
 }
 
-/*
- * Whether an output may send skb itself: no one else holds it or its head,
- * the headers it rewrites are linear, and the link layer header fits in
- * front.
- */
-static bool mcr_skb_sendable(const struct sk_buff *skb, unsigned int hdr_len,
-			     const struct net_device *dev)
-{
-	return !skb_shared(skb) && !skb_cloned(skb) &&
-	       skb_headlen(skb) >= hdr_len &&
-	       skb_headroom(skb) >= LL_RESERVED_SPACE(dev);
-}
-
-/*
- * This output's own skb made from src, with a head from heads: pkt's
- * headers followed by payload (the shared fragment list) or by page
- * references to src's payload (share_pages), or by a copy of the rest of
- * the packet.
- */
-static struct sk_buff *mcr_output_new_skb(const struct mcr_output *out,
-					  struct mcr_heads *heads,
-					  struct sk_buff *src,
-					  struct sk_buff *payload,
-					  const struct mcr_pkt *pkt,
-					  bool share_pages)
+static struct sk_buff *mcr_output_skb(const struct mcr_output *out,
+				      struct mcr_xmit_src *src,
+				      const struct mcr_pkt *pkt, bool last)
 {
 	unsigned int headroom = LL_RESERVED_SPACE(out->dev);
-	const u8 *hdrs = pkt->hdrs.bytes;
-	struct sk_buff *nskb;
+	struct sk_buff *skb = src->skb, *nskb;
 
-	if (payload)
-		return mcr_pkt_chain(heads, headroom, src, hdrs, pkt->hdr_len,
-				     payload);
-	if (share_pages)
-		return mcr_pkt_share(heads, headroom, src, hdrs, pkt->hdr_len,
-				     pkt->len);
-	nskb = mcr_pkt_copy(heads, headroom, src, hdrs, pkt->hdr_len,
-			    pkt->len);
-	/* Too big for a page fragment, or no memory. */
-	return nskb ?: mcr_output_skb(src, out->dev, pkt, false);
+	if (last && mcr_src_takeable(src, out, pkt)) {
+		src->skb = NULL;
+		if (src->mode == MCR_XMIT_PSKB_COPY)
+			return mcr_pskb_copy(skb, out->dev, pkt, true);
+		mcr_skb_set_hdrs(skb, pkt);
+		return skb;
+	}
+	switch (src->mode) {
+	case MCR_XMIT_SHARE:
+		return mcr_pkt_share(headroom, skb, pkt->hdrs.bytes,
+				     pkt->hdr_len, pkt->len);
+	case MCR_XMIT_CHAIN:
+		return mcr_pkt_chain(headroom, skb, pkt->hdrs.bytes,
+				     pkt->hdr_len, src->payload);
+	case MCR_XMIT_COPY:
+		nskb = mcr_pkt_copy(headroom, skb, pkt->hdrs.bytes,
+				    pkt->hdr_len, pkt->len);
+		if (nskb)
+			return nskb;
+		fallthrough;	/* too big for a page fragment */
+	default:
+		return mcr_pskb_copy(skb, out->dev, pkt, false);
+	}
+}
+
+/* Whether every output's device sends an skb with a fragment list as is. */
+static bool mcr_outputs_take_fraglist(const struct mcr_outputs *outs)
+{
+	unsigned int i;
+
+	for (i = 0; i < outs->count; i++)
+		if (!(READ_ONCE(outs->out[i].dev->features) & NETIF_F_FRAGLIST))
+			return false;
+	return true;
 }
 
 /*
- * Every output gets its own skb made from src (see mcr_output_new_skb()).
- * When src is ours (owned) and every output copies what it sends from it,
- * the last output sends src itself, if sendable. When the outputs point at
- * src's bytes (payload or share_pages), none may send src: a writer on that
- * output's path would change what the others send. An owned src is
- * consumed; payload is not.
+ * Choose how the outputs share the packet and set src up for it. Returns
+ * false, with the received skb freed if the rule consumed it, when there
+ * is no memory for what they would share.
  */
-static void mcr_outputs_xmit_from(const struct mcr_outputs *outs,
-				  struct sk_buff *src, struct sk_buff *payload,
-				  const struct mcr_pkt *pkt, bool owned,
-				  bool share_pages)
+static bool mcr_xmit_src_init(struct mcr_xmit_src *src,
+			      const struct mcr_outputs *outs,
+			      struct sk_buff *skb, const struct mcr_pkt *pkt,
+			      bool consume)
 {
-	bool last_takes_src = owned && !payload && !share_pages;
-	unsigned int i, n = outs->count;
-	struct mcr_heads heads;
+	struct sk_buff *copy;
 
-	mcr_heads_init(&heads, payload || share_pages ? pkt->hdr_len : pkt->len,
-		       last_takes_src ? n - 1 : n);
-	for (i = 0; i < n; i++) {
-		const struct mcr_output *out = &outs->out[i];
-		struct sk_buff *nskb;
-		int reason;
-
-		reason = mcr_output_check(out, pkt);
-		if (reason) {
-			mcr_output_drop(out, reason);
-			continue;
-		}
-		if (last_takes_src && i == n - 1 &&
-		    mcr_skb_sendable(src, pkt->hdr_len, out->dev)) {
-			nskb = src;
-			src = NULL;
-			mcr_skb_set_hdrs(nskb, pkt);
-		} else {
-			nskb = mcr_output_new_skb(out, &heads, src, payload,
-						  pkt, share_pages);
-			if (!nskb) {
-				mcr_output_drop(out, MCR_DROP_NOMEM);
-				continue;
-			}
-		}
-		mcr_output_send(out, nskb, pkt);
+	*src = (struct mcr_xmit_src){ .skb = skb, .owned = consume };
+	if (pkt->inner_csum) {
+		src->mode = MCR_XMIT_PSKB_COPY;
+		return true;
 	}
-	mcr_heads_release(&heads);
-	/* Outputs that share the payload hold their own page references. */
-	if (owned && src)
-		consume_skb(src);
+	if (pkt->len <= MCR_COPYBREAK || outs->count == 1) {
+		src->mode = MCR_XMIT_COPY;
+		return true;
+	}
+	if (consume && mcr_payload_shareable(skb, pkt->hdr_len, pkt->ihl)) {
+		/* The outputs' page references keep the pages, not skb. */
+		src->skb = skb_share_check(skb, GFP_ATOMIC);
+		src->mode = MCR_XMIT_SHARE;
+		return src->skb;
+	}
+	if (mcr_outputs_take_fraglist(outs)) {
+		src->payload = mcr_payload_clone(skb, pkt->hdr_len, pkt->len);
+		if (src->payload) {
+			src->mode = MCR_XMIT_CHAIN;
+			return true;
+		}
+	}
+	copy = mcr_pkt_copy(0, skb, pkt->hdrs.bytes, pkt->hdr_len, pkt->len);
+	if (!copy) {
+		src->mode = MCR_XMIT_PSKB_COPY;
+		return true;
+	}
+	if (consume)
+		consume_skb(skb);
+	*src = (struct mcr_xmit_src){
+		.mode = MCR_XMIT_SHARE, .skb = copy, .owned = true,
+	};
+	return true;
 }
 
 /*
@@ -789,9 +718,9 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		      const struct iphdr *iph, const struct udphdr *uh,
 		      bool consume)
 {
-	unsigned int n = outs->count;
-	struct sk_buff *owner, *payload;
-	struct mcr_heads heads;
+	enum skb_drop_reason unsent = SKB_DROP_REASON_NOT_SPECIFIED;
+	unsigned int i, n = outs->count;
+	struct mcr_xmit_src src;
 	struct mcr_pkt pkt;
 
 	/*
@@ -802,56 +731,44 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 	if (unlikely(__this_cpu_read(mcr_xmit_recursion) >
 		     MCR_XMIT_RECURSION_LIMIT)) {
 		if (consume)
-			kfree_skb(skb);
-		mcr_outputs_drop(outs, MCR_DROP_XMIT);
+			kfree_skb_reason(skb, SKB_DROP_REASON_NETFILTER_DROP);
+		mcr_outputs_drop(outs, SKB_DROP_REASON_NETFILTER_DROP);
 		return;
 	}
-	/* iph and uh may point into skb, freed below. */
+	/* iph and uh may point into skb, which an output may take. */
 	mcr_pkt_init(&pkt, skb, iph, uh);
-	if (pkt.inner_csum) {
-		mcr_outputs_xmit_copy(outs, skb, &pkt, consume);
+	if (!mcr_xmit_src_init(&src, outs, skb, &pkt, consume)) {
+		mcr_outputs_drop(outs, SKB_DROP_REASON_NOMEM);
 		return;
 	}
-	if (pkt.len <= MCR_COPYBREAK || (consume && n == 1)) {
-		mcr_outputs_xmit_from(outs, skb, NULL, &pkt, consume, false);
-		return;
-	}
-	if (consume && mcr_payload_shareable(skb, pkt.hdr_len, pkt.ihl)) {
-		owner = skb_share_check(skb, GFP_ATOMIC);
-		if (!owner) {
-			mcr_outputs_drop(outs, MCR_DROP_NOMEM);
-			return;
+	for (i = 0; i < n; i++) {
+		const struct mcr_output *out = &outs->out[i];
+		struct sk_buff *nskb;
+		enum skb_drop_reason reason;
+
+		reason = mcr_output_check(out, &pkt);
+		if (!reason) {
+			nskb = mcr_output_skb(out, &src, &pkt, i == n - 1);
+			if (nskb) {
+				unsent = SKB_NOT_DROPPED_YET;
+				mcr_output_send(out, nskb, &pkt);
+				continue;
+			}
+			reason = SKB_DROP_REASON_NOMEM;
 		}
-		mcr_outputs_xmit_from(outs, owner, NULL, &pkt, true, true);
+		mcr_output_drop(out, reason);
+		if (unsent)
+			unsent = reason;
+	}
+	if (src.payload)
+		consume_skb(src.payload);
+	if (!src.owned || !src.skb)
 		return;
-	}
-	if (mcr_outputs_take_fraglist(outs)) {
-		payload = mcr_payload_clone(skb, pkt.hdr_len, pkt.len);
-		if (payload) {
-			mcr_outputs_xmit_from(outs, skb, payload, &pkt, false,
-					      false);
-			consume_skb(payload);
-			if (consume)
-				consume_skb(skb);
-			return;
-		}
-	}
-	if (n == 1) {
-		mcr_outputs_xmit_from(outs, skb, NULL, &pkt, consume, false);
-		return;
-	}
-	/* A private copy that the outputs point at; none sends it. */
-	mcr_heads_init(&heads, pkt.len, 1);
-	owner = mcr_pkt_copy(&heads, 0, skb, pkt.hdrs.bytes, pkt.hdr_len,
-			     pkt.len);
-	if (!owner) {
-		/* Too big for a page fragment. */
-		mcr_outputs_xmit_copy(outs, skb, &pkt, consume);
-		return;
-	}
-	if (consume)
-		consume_skb(skb);
-	mcr_outputs_xmit_from(outs, owner, NULL, &pkt, true, true);
+	/* Relayed, or refused by every output: then a drop, and why. */
+	if (unsent)
+		kfree_skb_reason(src.skb, unsent);
+	else
+		consume_skb(src.skb);
 }
 
 /* At module exit, when no hook runs any more: give back each CPU's page. */
@@ -860,5 +777,5 @@ void mcr_xmit_exit(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		page_frag_cache_drain(per_cpu_ptr(&mcr_head_cache, cpu));
+		page_frag_cache_drain(per_cpu_ptr(&mcr_frag_cache, cpu));
 }

@@ -2,9 +2,8 @@
 /*
  * KUnit: the headers prepared once per packet (mcr_pkt_init) and rewritten
  * per output (mcr_rewrite) on synthetic skbs, how an output's skb is made
- * from them and the received one (mcr_heads, mcr_pkt_copy, mcr_pkt_share,
- * mcr_payload_clone with mcr_pkt_chain), and the multicast MAC derivation
- * (mcr_output_init_dmac).
+ * from them and the received one (mcr_pkt_copy, mcr_pkt_share,
+ * mcr_payload_clone with mcr_pkt_chain).
  *
  * Expected packets are built independently: the fields are set plainly and
  * both checksums fully recomputed with a byte-wise one's complement sum
@@ -14,7 +13,6 @@
  * that equivalence, and each result is also verified over the whole packet.
  */
 #include <kunit/test.h>
-#include <linux/if_arp.h>
 #include <linux/ip.h>
 #include <linux/skbuff.h>
 #include <linux/udp.h>
@@ -430,7 +428,7 @@ static void mcr_rewrite_source_auto_no_addr_test(struct kunit *test)
 	rcu_read_lock();
 	rc = mcr_rewrite(&out, &pkt.hdrs.iph, orig->ihl);
 	rcu_read_unlock();
-	KUNIT_EXPECT_EQ(test, rc, (int)MCR_DROP_XMIT);
+	KUNIT_EXPECT_EQ(test, rc, (int)SKB_DROP_REASON_IP_OUTNOROUTES);
 }
 
 /* ---- mcr_pkt_copy / mcr_payload_shareable / mcr_pkt_share -------------- */
@@ -579,7 +577,6 @@ static void expect_chain(struct kunit *test, struct sk_buff *skb,
 			 unsigned int hdr_len)
 {
 	struct sk_buff *payload, *nskb[2];
-	struct mcr_heads heads;
 	int refs_before[MAX_SKB_FRAGS + 1], refs_after[MAX_SKB_FRAGS + 1];
 	bool shares_head;
 	int n, i;
@@ -597,11 +594,9 @@ static void expect_chain(struct kunit *test, struct sk_buff *skb,
 
 	/* Two outputs, as a rule with two outputs makes them. */
 	local_bh_disable();
-	mcr_heads_init(&heads, hdr_len, 2);
-	nskb[0] = mcr_pkt_chain(&heads, 48, skb, want, hdr_len, payload);
-	nskb[1] = mcr_pkt_chain(&heads, 48, skb, want, hdr_len, payload);
+	nskb[0] = mcr_pkt_chain(48, skb, want, hdr_len, payload);
+	nskb[1] = mcr_pkt_chain(48, skb, want, hdr_len, payload);
 	local_bh_enable();
-	KUNIT_EXPECT_EQ(test, heads.avail, 0U);
 	for (i = 0; i < 2; i++) {
 		KUNIT_ASSERT_NOT_NULL(test, nskb[i]);
 		expect_pkt(test, nskb[i], want, len, 48);
@@ -638,7 +633,6 @@ static void mcr_pkt_share_test(struct kunit *test)
 	struct pkt *orig, *want;
 	struct rw_case rc = plain;
 	struct sk_buff *skb, *nskb;
-	struct mcr_heads heads;
 	unsigned int len, total, hdr_len = 28;
 	u8 *bytes, *hdrs_want;
 	int n, i;
@@ -673,8 +667,7 @@ static void mcr_pkt_share_test(struct kunit *test)
 	 * the hook.
 	 */
 	local_bh_disable();
-	mcr_heads_init(&heads, len, 1);
-	nskb = mcr_pkt_copy(&heads, 48, skb, hdrs_want, hdr_len, len);
+	nskb = mcr_pkt_copy(48, skb, hdrs_want, hdr_len, len);
 	local_bh_enable();
 	KUNIT_ASSERT_NOT_NULL(test, nskb);
 	expect_pkt(test, nskb, hdrs_want, len, 48);
@@ -687,8 +680,7 @@ static void mcr_pkt_share_test(struct kunit *test)
 
 	n = page_refs(skb, refs_before);
 	local_bh_disable();
-	mcr_heads_init(&heads, hdr_len, 1);
-	nskb = mcr_pkt_share(&heads, 48, skb, hdrs_want, hdr_len, len);
+	nskb = mcr_pkt_share(48, skb, hdrs_want, hdr_len, len);
 	local_bh_enable();
 	KUNIT_ASSERT_NOT_NULL(test, nskb);
 	expect_pkt(test, nskb, hdrs_want, len, 48);
@@ -712,136 +704,11 @@ static void mcr_pkt_share_test(struct kunit *test)
 	KUNIT_EXPECT_MEMEQ(test, bytes, orig->b, len);
 }
 
-/* ---- mcr_heads ------------------------------------------------------------ */
-
-/*
- * The heads of a packet's outputs: carved out of one page fragment a
- * page's worth at a time, each with a page reference of its own, at least
- * the headroom asked for, and those not handed out given back.
- */
-static void mcr_heads_test(struct kunit *test)
-{
-	/* 32 + 100 bytes, then skb_shared_info: 512 bytes, 8 to a page. */
-	const unsigned int per_page = PAGE_SIZE / 512, wanted = per_page + 3;
-	/* Fewer than wanted, as when some outputs drop the packet. */
-	const unsigned int used = per_page + 1;
-	struct sk_buff *skb[PAGE_SIZE / 512 + 1], *big;
-	struct mcr_heads heads;
-	struct page *page;
-	unsigned int i;
-	int refs;
-
-	KUNIT_ASSERT_EQ(test, SKB_DATA_ALIGN(32 + 100) +
-			SKB_DATA_ALIGN(sizeof(struct skb_shared_info)), 512UL);
-	local_bh_disable();
-	mcr_heads_init(&heads, 100, wanted);
-	skb[0] = mcr_heads_skb(&heads, 32);
-	KUNIT_EXPECT_EQ(test, heads.avail, per_page - 1);
-	KUNIT_EXPECT_EQ(test, heads.wanted, wanted - per_page);
-	/* Less headroom than carved: the next head of the same page. */
-	skb[1] = mcr_heads_skb(&heads, 16);
-	/* More: a head of its own, and the carved ones stay. */
-	big = mcr_heads_skb(&heads, 256);
-	KUNIT_EXPECT_EQ(test, heads.avail, per_page - 2);
-	for (i = 2; i < used; i++)
-		skb[i] = mcr_heads_skb(&heads, 32);
-	local_bh_enable();
-
-	KUNIT_ASSERT_NOT_NULL(test, big);
-	KUNIT_EXPECT_EQ(test, skb_headroom(big), 256U);
-	KUNIT_EXPECT_GE(test, skb_tailroom(big), 100);
-	kfree_skb(big);
-	for (i = 0; i < used; i++) {
-		KUNIT_ASSERT_NOT_NULL(test, skb[i]);
-		KUNIT_EXPECT_TRUE(test, skb[i]->head_frag);
-		KUNIT_EXPECT_EQ(test, skb_headroom(skb[i]), 32U);
-		KUNIT_EXPECT_GE(test, skb_tailroom(skb[i]), 100);
-		KUNIT_EXPECT_EQ(test, skb[i]->len, 0U);
-	}
-	KUNIT_EXPECT_PTR_EQ(test, skb[1]->head, skb[0]->head + 512);
-	/*
-	 * The first region ran out: the last head came from a second one,
-	 * carved for the 3 heads still wanted.
-	 */
-	KUNIT_EXPECT_EQ(test, heads.avail, 2U);
-	KUNIT_EXPECT_EQ(test, heads.wanted, 0U);
-
-	/* One reference per head: the unused ones, then each skb's. */
-	page = virt_to_head_page(skb[used - 1]->head);
-	refs = page_ref_count(page);
-	mcr_heads_release(&heads);
-	KUNIT_EXPECT_EQ(test, heads.avail, 0U);
-	KUNIT_EXPECT_EQ(test, page_ref_count(page), refs - 2);
-	for (i = 0; i < used; i++) {
-		bool same = virt_to_head_page(skb[i]->head) == page;
-
-		refs = page_ref_count(page);
-		kfree_skb(skb[i]);
-		KUNIT_EXPECT_EQ(test, page_ref_count(page), refs - same);
-	}
-}
-
-/* ---- mcr_output_init_dmac ---------------------------------------------- */
-
-struct dmac_case {
-	const char *name;
-	u32 daddr;
-	unsigned short type;
-	bool valid;
-};
-
-static const struct dmac_case dmac_cases[] = {
-	{ "all_hosts_224.0.0.1", 0xe0000001, ARPHRD_ETHER, true },
-	{ "239.255.255.255", 0xefffffff, ARPHRD_ETHER, true },
-	{ "high_bit_dropped_224.128.1.2", 0xe0800102, ARPHRD_ETHER, true },
-	{ "233.252.0.1", 0xe9fc0001, ARPHRD_ETHER, true },
-	{ "unicast_no_mac", 0xc6336407, ARPHRD_ETHER, false },
-	{ "broadcast_no_mac", 0xffffffff, ARPHRD_ETHER, false },
-	{ "class_e_no_mac", 0xf0000001, ARPHRD_ETHER, false },
-	{ "not_ethernet_no_mac", 0xe9fc0001, ARPHRD_NONE, false },
-	{ "loopback_no_mac", 0xe9fc0001, ARPHRD_LOOPBACK, false },
-};
-
-static void dmac_desc(const struct dmac_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(dmac, dmac_cases, dmac_desc);
-
-static void mcr_output_init_dmac_test(struct kunit *test)
-{
-	const struct dmac_case *c = test->param_value;
-	struct mcr_output out = {};
-	struct net_device *dev;
-	u8 want[ETH_ALEN];
-
-	dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, dev);
-	dev->type = c->type;
-	out.dev = dev;
-	out.daddr = cpu_to_be32(c->daddr);
-	mcr_output_init_dmac(&out);
-	KUNIT_EXPECT_EQ(test, out.dmac_valid, c->valid);
-	if (!c->valid)
-		return;
-	/* RFC 1112: 01:00:5e + the low 23 bits of the group. */
-	want[0] = 0x01;
-	want[1] = 0x00;
-	want[2] = 0x5e;
-	want[3] = (c->daddr >> 16) & 0x7f;
-	want[4] = (c->daddr >> 8) & 0xff;
-	want[5] = c->daddr & 0xff;
-	KUNIT_EXPECT_MEMEQ(test, out.dmac, want, ETH_ALEN);
-}
-
 static struct kunit_case mcr_xmit_cases[] = {
 	KUNIT_CASE_PARAM(mcr_rewrite_test, rw_gen_params),
 	KUNIT_CASE(mcr_rewrite_source_auto_no_addr_test),
 	KUNIT_CASE(mcr_pkt_init_inner_csum_test),
 	KUNIT_CASE_PARAM(mcr_pkt_share_test, share_gen_params),
-	KUNIT_CASE(mcr_heads_test),
-	KUNIT_CASE_PARAM(mcr_output_init_dmac_test, dmac_gen_params),
 	{}
 };
 
