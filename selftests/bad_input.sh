@@ -89,6 +89,7 @@ step_kernel()
 	log "=== requests the kernel rejects (exit 1, extack)"
 	expect_err 1 input rule add iif d0 group $g oif d0
 	expect_err 1 input rule add iif d0 group $g oif d1 oif d0
+	expect_err 1 loopback rule add iif d0 group $g oif lo
 	expect_err 1 exist rule add iif d0 group 239.9.9.1 port 1000 oif d2
 	expect_err 1 group rule add iif d0 group 0.0.0.0 oif d1
 	expect_err 1 group rule add iif d0 group 255.255.255.255 oif d1
