@@ -22,8 +22,10 @@
 # 4, 64-byte payload (nft fwd at fan-out 1), one run, one low-rate e2e
 # trial and one instruction count per contender; exits non-zero unless
 # every contender ran and relayed something in every phase. Its results
-# go to bench/results/smoke-<kernel>.* and leave latest.* alone. Exit
-# status: 0, 1 on a failed check or run.
+# go to bench/results/smoke-<kernel>.* and leave latest.* alone. With
+# MCR_BENCH_PROFILE=PFILE, the insns phase also writes where the counted
+# instructions went (bench/insn-profile.py maps it). Exit status: 0, 1 on
+# a failed check or run.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -102,7 +104,7 @@ if [ $insns -eq 1 ]; then
 	# shared work tree.
 	insn_file=$top/build/bench/insns-$kver.txt
 	: >"$insn_file"
-	MCR_VM_PLUGIN="$top/build/bench/insn-count.so,out=$insn_file" \
+	MCR_VM_PLUGIN="$top/build/bench/insn-count.so,out=$insn_file${MCR_BENCH_PROFILE:+,profile=$MCR_BENCH_PROFILE}" \
 		tools/vm-run --kernel "$kver" --smp 2 --mem 2048 --timeout "$timeout" -- \
 		bench/guest.sh --ko "${ko#"$top"/}" --csv "$csv" --phases insns \
 		--insn-file "$insn_file" "${guest_args[@]}" || rc=$?
