@@ -35,6 +35,7 @@ static int __net_init mcr_net_init(struct net *net)
 	mn->net = net;
 	INIT_LIST_HEAD(&mn->devs);
 	xa_init_flags(&mn->rules, XA_FLAGS_ALLOC1);
+	mn->gen = 1;	/* never 0: a dump's first generation */
 	mn->stats = netdev_alloc_pcpu_stats(struct mcr_net_pcpu_stats);
 	return mn->stats ? 0 : -ENOMEM;
 }

@@ -154,6 +154,7 @@ struct mcr_net {
 	unsigned int rule_count;
 	unsigned int output_count;
 	u64 outputs_removed;
+	u32 gen;			/* changes with every rule or output set */
 	struct mcr_net_pcpu_stats __percpu *stats;
 };
 

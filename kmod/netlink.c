@@ -599,33 +599,71 @@ int mcr_nl_rule_get_doit(struct sk_buff *skb, struct genl_info *info)
 	return genlmsg_reply(msg, info);
 }
 
+/* Fill one rule's message (or its first part) for a dump. */
+typedef int (*mcr_nl_dump_fill_t)(struct sk_buff *skb,
+				  const struct mcr_rule *rule, u32 portid,
+				  u32 seq, int flags, unsigned int *resume);
+
 /*
- * cb->args[0]: the rule to continue with; cb->args[1]: its next output.
- * Resuming by id neither skips nor repeats a rule that stays in the table.
+ * Dump every rule with fill. A rule cut across messages continues in the
+ * next: cb->args[0] is the id of the rule to continue with, cb->args[1]
+ * its next output, cb->args[2] the table generation they were taken at.
+ * Resuming by id neither skips nor repeats a rule that stays in the table;
+ * an output index is used only if nothing changed since, else the rule
+ * starts again from its first output, so that a message never mixes two
+ * output sets. Every message of a dump that raced a change is flagged
+ * NLM_F_DUMP_INTR.
  */
-int mcr_nl_rule_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+static int mcr_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
+		       mcr_nl_dump_fill_t fill)
 {
 	struct mcr_net *mn = mcr_net(sock_net(skb->sk));
-	unsigned int resume = cb->args[1];
+	unsigned int resume = 0, start = 0;
+	struct nlmsghdr *nlh;
 	struct mcr_rule *rule;
 	unsigned long id;
 	int err = 0;
 
 	rtnl_lock();
+	cb->seq = mn->gen;
 	xa_for_each_start(&mn->rules, id, rule, cb->args[0]) {
-		err = mcr_nl_fill_rule(skb, rule, MCR_CMD_RULE_GET,
-				       NETLINK_CB(cb->skb).portid,
-				       cb->nlh->nlmsg_seq, NLM_F_MULTI, true,
-				       &resume);
+		start = 0;
+		if (id == cb->args[0] && cb->args[2] == mn->gen)
+			start = cb->args[1];
+		resume = start;
+		nlh = (struct nlmsghdr *)skb_tail_pointer(skb);
+		err = fill(skb, rule, NETLINK_CB(cb->skb).portid,
+			   cb->nlh->nlmsg_seq, NLM_F_MULTI, &resume);
+		if (err < 0)
+			break;
+		nl_dump_check_consistent(cb, nlh);
 		if (err)
 			break;
-		cb->args[0] = id + 1;
+	}
+	if (err) {
+		cb->args[0] = id;
+		cb->args[1] = err == 1 ? resume : start;
+		cb->args[2] = mn->gen;
+	} else {
+		cb->args[0] = ULONG_MAX;
 	}
 	rtnl_unlock();
-	cb->args[1] = resume;
 	if (err == 1 || (err == -EMSGSIZE && skb->len))
 		return skb->len;
 	return err;
+}
+
+static int mcr_nl_fill_rule_dump(struct sk_buff *skb,
+				 const struct mcr_rule *rule, u32 portid,
+				 u32 seq, int flags, unsigned int *resume)
+{
+	return mcr_nl_fill_rule(skb, rule, MCR_CMD_RULE_GET, portid, seq,
+				flags, true, resume);
+}
+
+int mcr_nl_rule_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return mcr_nl_dump(skb, cb, mcr_nl_fill_rule_dump);
 }
 
 int mcr_nl_rule_flush_doit(struct sk_buff *skb, struct genl_info *info)
@@ -762,27 +800,7 @@ out:
 
 int mcr_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	struct mcr_net *mn = mcr_net(sock_net(skb->sk));
-	unsigned int resume = cb->args[1];
-	struct mcr_rule *rule;
-	unsigned long id;
-	int err = 0;
-
-	rtnl_lock();
-	xa_for_each_start(&mn->rules, id, rule, cb->args[0]) {
-		err = mcr_nl_fill_rule_stats(skb, rule,
-					     NETLINK_CB(cb->skb).portid,
-					     cb->nlh->nlmsg_seq, NLM_F_MULTI,
-					     &resume);
-		if (err)
-			break;
-		cb->args[0] = id + 1;
-	}
-	rtnl_unlock();
-	cb->args[1] = resume;
-	if (err == 1 || (err == -EMSGSIZE && skb->len))
-		return skb->len;
-	return err;
+	return mcr_nl_dump(skb, cb, mcr_nl_fill_rule_stats);
 }
 
 int mcr_nl_init(void)

@@ -227,6 +227,12 @@ void mcr_rule_update_join(struct mcr_rule *rule, bool join)
 	rule->joined = join;
 }
 
+/* The rule table changed: dumps in progress flag NLM_F_DUMP_INTR. */
+static void mcr_net_changed(struct mcr_net *mn)
+{
+	mn->gen = mn->gen + 1 ?: 1;
+}
+
 /*
  * Publish a fully built rule: allocate its id, hook its input device if
  * needed and insert it after the rules more specific than it.
@@ -255,6 +261,7 @@ int mcr_rule_insert(struct mcr_net *mn, struct net_device *dev,
 	mn->output_count += rcu_dereference_rtnl(rule->outputs)->count;
 
 	mcr_dev_link_rule(mdev, rule);
+	mcr_net_changed(mn);
 
 	mcr_rule_update_join(rule, !(rule->flags & MCR_RULE_FLAGS_NOJOIN));
 	return 0;
@@ -273,6 +280,7 @@ void mcr_rule_remove(struct mcr_net *mn, struct mcr_rule *rule)
 	mn->output_count -= rcu_dereference_rtnl(rule->outputs)->count;
 	mdev->rule_count--;
 	mcr_dev_put(mdev);
+	mcr_net_changed(mn);
 
 	INIT_RCU_WORK(&rule->free_work, mcr_rule_free_work);
 	queue_rcu_work(mcr_wq, &rule->free_work);
@@ -287,6 +295,7 @@ void mcr_rule_set_outputs(struct mcr_net *mn, struct mcr_rule *rule,
 
 	mn->output_count += outs->count;
 	mn->output_count -= old->count;
+	mcr_net_changed(mn);
 	mcr_outputs_free_rcu(old);
 }
 
@@ -345,6 +354,7 @@ static void mcr_rule_drop_dev_outputs(struct mcr_net *mn,
 	rcu_assign_pointer(rule->outputs, outs);
 	mn->output_count -= gone;
 	mn->outputs_removed += gone;
+	mcr_net_changed(mn);
 	mcr_outputs_free_rcu(old);
 
 	mcr_nl_notify_rule(mn, rule, MCR_CMD_OUTPUT_DEL_NTF, NULL);
