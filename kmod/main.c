@@ -69,9 +69,19 @@ static int mcr_netdev_event(struct notifier_block *nb, unsigned long event,
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
-	/* Also sent when a device leaves for another namespace. */
-	if (event == NETDEV_UNREGISTER)
+	switch (event) {
+	case NETDEV_UNREGISTER:
+		/* Also sent when a device leaves for another namespace. */
 		mcr_netdev_unregister(mcr_net(dev_net(dev)), dev);
+		break;
+	case NETDEV_CHANGEMTU:
+		/*
+		 * inetdev_event(), registered before this notifier and so
+		 * called first, destroys or creates the in_device.
+		 */
+		mcr_netdev_inet_changed(mcr_net(dev_net(dev)), dev);
+		break;
+	}
 	return NOTIFY_DONE;
 }
 

@@ -183,6 +183,7 @@ unsigned int mcr_key_specificity(const struct mcr_key *key);
 void mcr_dev_link_rule(struct mcr_dev *mdev, struct mcr_rule *rule);
 void mcr_rule_update_join(struct mcr_rule *rule, bool join);
 unsigned int mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify);
+void mcr_netdev_inet_changed(struct mcr_net *mn, struct net_device *dev);
 void mcr_netdev_unregister(struct mcr_net *mn, struct net_device *dev);
 
 /* hook.c */

@@ -360,6 +360,32 @@ static void mcr_rule_drop_dev_outputs(struct mcr_net *mn,
 	mcr_nl_notify_rule(mn, rule, MCR_CMD_OUTPUT_DEL_NTF, NULL);
 }
 
+/*
+ * dev's IPv4 state was destroyed (its MTU went below 68) or created again.
+ * A membership dies with its in_device: forget those of dev's rules, and
+ * join again on a new in_device, so that a rule never leaves a membership
+ * it did not take (a socket's, on the new in_device).
+ */
+void mcr_netdev_inet_changed(struct mcr_net *mn, struct net_device *dev)
+{
+	bool has_inet = __in_dev_get_rtnl(dev);
+	struct mcr_rule *rule;
+	unsigned long id;
+
+	ASSERT_RTNL();
+	if (!mcr_dev_find(mn, dev->ifindex))
+		return;
+	xa_for_each(&mn->rules, id, rule) {
+		if (rule->mdev->dev != dev)
+			continue;
+		if (!has_inet)
+			rule->joined = false;
+		else
+			mcr_rule_update_join(rule, !(rule->flags &
+						     MCR_RULE_FLAGS_NOJOIN));
+	}
+}
+
 void mcr_netdev_unregister(struct mcr_net *mn, struct net_device *dev)
 {
 	struct mcr_rule *rule;
