@@ -5,7 +5,9 @@
 # IP_ADD_MEMBERSHIP: the group is on the device's membership list, an IGMP
 # membership report goes out on the input link, the membership is shared
 # by the rules of one group and leaves with the last of them; "nojoin"
-# rules join nothing.
+# rules join nothing. When the input's IPv4 state is destroyed and made
+# again (MTU below 68 and back), the rule joins again on it, and deleting
+# the rule then leaves a socket's membership alone.
 #
 #   +-------------------+                 +------------------+
 #   |       src         |                 |       $R         |
@@ -22,14 +24,16 @@ source "$(dirname "$0")/lib.sh"
 G1=239.6.0.1
 G2=239.6.0.2
 G3=239.6.0.3
+G4=239.6.0.4
+MDEV=vi		# the device whose memberships are checked
 
-# in_maddr G: the group is in "ip maddr show dev vi" in the relay ns.
+# in_maddr G: the group is in "ip maddr show dev $MDEV" in the relay ns.
 in_maddr()
 {
-	ip -n "$R" maddr show dev vi | grep -Eq "inet +${1//./\\.}( |$)"
+	ip -n "$R" maddr show dev "$MDEV" | grep -Eq "inet +${1//./\\.}( |$)"
 }
 
-# in_igmp G: the group is listed under vi in the relay's /proc/net/igmp
+# in_igmp G: the group is listed under $MDEV in the relay's /proc/net/igmp
 # (groups are printed as the hex of the network-order word, read on a
 # little-endian host: 239.6.0.1 -> 010006EF).
 in_igmp()
@@ -38,10 +42,23 @@ in_igmp()
 
 	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$1")
 	# shellcheck disable=SC2016  # an awk program
-	ip netns exec "$R" awk -v g="$hex" '
+	ip netns exec "$R" awk -v g="$hex" -v mdev="$MDEV" '
 		/^[0-9]/ { dev = $2 }
-		dev == "vi" && $1 == g { found = 1 }
+		dev == mdev && $1 == g { found = 1 }
 		END { exit !found }' /proc/net/igmp
+}
+
+# igmp_users G: the Users column of G under $MDEV in /proc/net/igmp (0: none).
+igmp_users()
+{
+	local hex
+
+	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$1")
+	# shellcheck disable=SC2016  # an awk program
+	ip netns exec "$R" awk -v g="$hex" -v mdev="$MDEV" '
+		/^[0-9]/ { dev = $2 }
+		dev == mdev && $1 == g { users = $2 }
+		END { print users + 0 }' /proc/net/igmp
 }
 
 # check_member G yes|no WHY
@@ -51,8 +68,8 @@ check_member()
 
 	in_maddr "$g" && m=yes
 	in_igmp "$g" && i=yes
-	check_eq "$why: $g in ip maddr show dev vi" $m "$want"
-	check_eq "$why: $g in /proc/net/igmp (vi)" $i "$want"
+	check_eq "$why: $g in ip maddr show dev $MDEV" $m "$want"
+	check_eq "$why: $g in /proc/net/igmp ($MDEV)" $i "$want"
 }
 
 join_seen() { grep -Eq "gaddr $1 to_ex|v2 report $1" "$CAP"; }
@@ -75,7 +92,7 @@ main()
 	require_cmd tcpdump
 	setup_ns SRC R
 	veth_pair "$SRC" vs0 "$R" vi 10.0.0.1/24 10.0.0.2/24
-	dummies "$R" d 1
+	dummies "$R" d 2
 	start_capture
 
 	log "--- a rule joins its group"
@@ -119,6 +136,23 @@ main()
 	# The nojoin group must never have been reported.
 	check_eq "IGMP report for nojoin $G3" "$(join_seen $G3 && echo yes || echo no)" no
 	check_eq "rules" "$(netns_stat "$R" rules)" 0
+
+	# On a dummy: veth, as most Ethernet devices, refuses an MTU below 68.
+	log "--- the membership follows d1's IPv4 state (MTU below 68, and back)"
+	MDEV=d1
+	a=$(rule_add "$R" iif d1 group $G4 port 1004 oif d0)
+	check_member $G4 yes "rule on $G4"
+	ip -n "$R" link set d1 mtu 60 || die "cannot set d1's MTU to 60"
+	check_member $G4 no "MTU 60: d1 has no IPv4 state"
+	ip -n "$R" link set d1 mtu 1500
+	check_member $G4 yes "MTU 1500: the rule joined again"
+	start_recv sock "$R" --mode socket --iface d1 --group $G4 --port 1004 \
+		--expect any --timeout 60
+	check_eq "users of $G4 on d1: the rule and a socket" "$(igmp_users $G4)" 2
+	check_ok "delete the rule" mcr_nl "$R" rule del id "$a"
+	check_eq "users of $G4 on d1 after the rule: the socket" "$(igmp_users $G4)" 1
+	stop_recv sock
+	check_recv sock
 	: "$c"
 	test_exit
 }
