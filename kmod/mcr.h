@@ -91,6 +91,7 @@ struct mcr_output {
 	bool rewrite_daddr;	/* daddr differs from the rule's group */
 	bool rewrites;		/* any of the above to do: mcr_rewrite() */
 	bool moved;		/* now owned by a newer set; skip on free */
+	bool stats_moved;	/* stats now a newer set's; do not free them */
 	struct mcr_output_pcpu_stats __percpu *stats;
 };
 

@@ -119,7 +119,8 @@ void mcr_outputs_free(struct mcr_outputs *outs)
 	for (i = 0; i < outs->count; i++) {
 		if (outs->out[i].moved)
 			continue;
-		free_percpu(outs->out[i].stats);
+		if (!outs->out[i].stats_moved)
+			free_percpu(outs->out[i].stats);
 		netdev_put(outs->out[i].dev, &outs->out[i].dev_tracker);
 	}
 	kvfree(outs);
@@ -286,12 +287,53 @@ void mcr_rule_remove(struct mcr_net *mn, struct mcr_rule *rule)
 	queue_rcu_work(mcr_wq, &rule->free_work);
 }
 
-/* Swap a rule's outputs in one pointer store: old set or new, never a mix. */
+/* Whether two outputs send the same packets to the same place. */
+static bool mcr_output_same(const struct mcr_output *a,
+			    const struct mcr_output *b)
+{
+	return a->dev == b->dev && a->daddr == b->daddr &&
+	       a->port == b->port && a->ttl == b->ttl &&
+	       a->saddr == b->saddr && a->source_auto == b->source_auto;
+}
+
+/*
+ * An output that a replace leaves as it was keeps its counters: it takes
+ * over the old output's, which packets still on the old set go on
+ * counting in until it is freed. Outputs are matched at the same position
+ * first, as a replace usually keeps the order, then anywhere.
+ */
+static void mcr_outputs_keep_stats(struct mcr_outputs *old,
+				   struct mcr_outputs *outs)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < outs->count; i++) {
+		struct mcr_output *out = &outs->out[i];
+
+		for (j = 0; j < old->count; j++) {
+			struct mcr_output *o = &old->out[(i + j) % old->count];
+
+			if (o->stats_moved || !mcr_output_same(o, out))
+				continue;
+			free_percpu(out->stats);
+			out->stats = o->stats;
+			o->stats_moved = true;
+			break;
+		}
+	}
+}
+
+/*
+ * Swap a rule's outputs in one pointer store: old set or new, never a mix.
+ * Unchanged outputs keep their counters.
+ */
 void mcr_rule_set_outputs(struct mcr_net *mn, struct mcr_rule *rule,
 			  struct mcr_outputs *outs)
 {
-	struct mcr_outputs *old = rcu_replace_pointer(rule->outputs, outs,
-						      lockdep_rtnl_is_held());
+	struct mcr_outputs *old;
+
+	mcr_outputs_keep_stats(rcu_dereference_rtnl(rule->outputs), outs);
+	old = rcu_replace_pointer(rule->outputs, outs, lockdep_rtnl_is_held());
 
 	mn->output_count += outs->count;
 	mn->output_count -= old->count;
