@@ -25,6 +25,9 @@
 #  4. replace storm: batches (mcr-nl -batch) of 100 swaps back and forth,
 #     with unrelated rules added and deleted in between, run while the
 #     stream flows; sa + sb unique == N, no duplicate, no reordering.
+#  5. counters across a replace: an output left as it was (same device
+#     and rewrite, wherever it is in the list) keeps its counters; a
+#     changed or new output starts at zero.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -227,6 +230,34 @@ step_storm()
 	check_eq "rules after flush" "$(netns_stat "$R" rules)" 0
 }
 
+step_keep_counters()
+{
+	local id sent k=$((N / 20)) g=239.4.2.1
+
+	log "=== step 5: a replace keeps the counters of unchanged outputs"
+	id=$(rule_add "$R" iif vi group $g port $P oif d0 oif d1 port 9001)
+	sent=$(send_udp "$SRC" --iface vs0 --dst $g --port $P --flow 5 --count $k \
+		--rate $RATE)
+	check_eq "sent" "$sent" $k
+	check_eq "d0 packets" "$(wait_for_eq 10 $k output_stat "$R" "$id" d0 packets)" $k
+	check_eq "d1 packets" "$(output_stat "$R" "$id" d1 packets)" $k
+	# d0 as it was (now second), d1 with another port, d2 new.
+	check_ok "rule replace" mcr_nl "$R" rule replace iif vi group $g port $P \
+		oif d2 oif d0 oif d1 port 9002
+	check_eq "d0 packets, kept" "$(output_stat "$R" "$id" d0 packets)" $k
+	check_eq "d1 packets, changed: from zero" "$(output_stat "$R" "$id" d1 packets)" 0
+	check_eq "d2 packets, new: from zero" "$(output_stat "$R" "$id" d2 packets)" 0
+	sent=$(send_udp "$SRC" --iface vs0 --dst $g --port $P --flow 6 --count $k \
+		--rate $RATE)
+	check_eq "sent after replace" "$sent" $k
+	check_eq "d0 packets after" \
+		"$(wait_for_eq 10 $((2 * k)) output_stat "$R" "$id" d0 packets)" $((2 * k))
+	check_eq "d1 packets after" "$(wait_for_eq 10 $k output_stat "$R" "$id" d1 packets)" $k
+	check_eq "d2 packets after" "$(wait_for_eq 10 $k output_stat "$R" "$id" d2 packets)" $k
+	check_eq "rule packets" "$(rule_stat "$R" "$id" packets)" $((2 * k))
+	check_ok "rule del" mcr_nl "$R" rule del id "$id"
+}
+
 main()
 {
 	require_all
@@ -240,6 +271,7 @@ main()
 	step_del
 	step_replace
 	step_storm
+	step_keep_counters
 	test_exit
 }
 
