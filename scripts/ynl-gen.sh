@@ -89,6 +89,33 @@ gen "$work/split" kernel header "$work/out/kmod/genl.h"
 gen "$work/split" kernel source "$work/out/kmod/genl.c"
 gen "$work/perop" kernel source "$work/out/kmod/genl_per_op.c"
 sed -i 's|#include "genl_per_op.h"|#include "genl.h"|' "$work/out/kmod/genl_per_op.c"
+# A struct genl_ops has one policy for its do and its dump, and the
+# generator names it OP_nl_policy but, when both take a request, prints
+# OP_do_nl_policy and OP_dump_nl_policy: merge the two into the one the
+# table names, which only works when the spec gives both the same request.
+python3 - "$work/out/kmod/genl_per_op.c" <<'PY'
+import re, sys
+path = sys.argv[1]
+src = open(path).read()
+pol = re.compile(r'/\* (\S+) - (do|dump) \*/\n'
+                 r'static const struct nla_policy (\w+)_(do|dump)_nl_policy'
+                 r'(\[[^]]+\]) = \{\n(.*?)\n\};\n\n', re.S)
+found = {}
+for m in pol.finditer(src):
+    found.setdefault(m.group(3), {})[m.group(4)] = m
+for name, modes in found.items():
+    if set(modes) != {'do', 'dump'}:
+        continue
+    do, dump = modes['do'], modes['dump']
+    if (do.group(5), do.group(6)) != (dump.group(5), dump.group(6)):
+        sys.exit(f'ynl-gen: {name}: do and dump requests differ; '
+                 'struct genl_ops (6.1) has one policy for both')
+    merged = (f'/* {do.group(1)} - do and dump */\n'
+              f'static const struct nla_policy {name}_nl_policy'
+              f'{do.group(5)} = {{\n{do.group(6)}\n}};\n\n')
+    src = src.replace(dump.group(0), '').replace(do.group(0), merged)
+open(path, 'w').write(src)
+PY
 
 files=(include/uapi/linux/mcr.h kmod/genl.h kmod/genl.c kmod/genl_per_op.c)
 
