@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <linux/netdevice.h>
 #include <linux/skbuff.h>
+#include <net/genetlink.h>
 
 /* Before 6.4, the GSO entry points are declared in netdevice.h. */
 #ifndef MCR_COMPAT_NO_NET_GSO_H
@@ -26,5 +27,15 @@ static inline void page_frag_cache_drain(struct page_frag_cache *nc)
 	nc->va = NULL;
 }
 #endif
+
+/* The attributes of a dump request, parsed with the dump's policy. */
+static inline struct nlattr **mcr_dump_attrs(struct netlink_callback *cb)
+{
+#ifdef MCR_COMPAT_GENL_DUMPIT_ATTRS
+	return genl_dumpit_info(cb)->attrs;
+#else
+	return genl_info_dump(cb)->attrs;
+#endif
+}
 
 #endif /* _MCR_COMPAT_H */

@@ -54,8 +54,15 @@ static const struct nla_policy mcr_rule_del_nl_policy[MCR_A_RULE_SOURCE + 1] = {
 };
 
 /* MCR_CMD_RULE_GET - do */
-static const struct nla_policy mcr_rule_get_nl_policy[MCR_A_RULE_ID + 1] = {
+static const struct nla_policy mcr_rule_get_do_nl_policy[MCR_A_RULE_IIF + 1] = {
 	[MCR_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MCR_A_RULE_IIF] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* MCR_CMD_RULE_GET - dump */
+static const struct nla_policy mcr_rule_get_dump_nl_policy[MCR_A_RULE_IIF + 1] = {
+	[MCR_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MCR_A_RULE_IIF] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 /* MCR_CMD_RULE_FLUSH - do */
@@ -64,7 +71,19 @@ static const struct nla_policy mcr_rule_flush_nl_policy[MCR_A_RULE_IIF + 1] = {
 };
 
 /* MCR_CMD_STATS_GET - do */
-static const struct nla_policy mcr_stats_get_nl_policy[MCR_A_STATS_RULE_ID + 1] = {
+static const struct nla_policy mcr_stats_get_do_nl_policy[MCR_A_STATS_IIF + 1] = {
+	[MCR_A_STATS_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MCR_A_STATS_IIF] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* MCR_CMD_STATS_GET - dump */
+static const struct nla_policy mcr_stats_get_dump_nl_policy[MCR_A_STATS_IIF + 1] = {
+	[MCR_A_STATS_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MCR_A_STATS_IIF] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* MCR_CMD_STATS_RESET - do */
+static const struct nla_policy mcr_stats_reset_nl_policy[MCR_A_STATS_RULE_ID + 1] = {
 	[MCR_A_STATS_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
@@ -87,14 +106,16 @@ static const struct genl_split_ops mcr_nl_ops[] = {
 	{
 		.cmd		= MCR_CMD_RULE_GET,
 		.doit		= mcr_nl_rule_get_doit,
-		.policy		= mcr_rule_get_nl_policy,
-		.maxattr	= MCR_A_RULE_ID,
+		.policy		= mcr_rule_get_do_nl_policy,
+		.maxattr	= MCR_A_RULE_IIF,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
-		.cmd	= MCR_CMD_RULE_GET,
-		.dumpit	= mcr_nl_rule_get_dumpit,
-		.flags	= GENL_CMD_CAP_DUMP,
+		.cmd		= MCR_CMD_RULE_GET,
+		.dumpit		= mcr_nl_rule_get_dumpit,
+		.policy		= mcr_rule_get_dump_nl_policy,
+		.maxattr	= MCR_A_RULE_IIF,
+		.flags		= GENL_CMD_CAP_DUMP,
 	},
 	{
 		.cmd		= MCR_CMD_RULE_FLUSH,
@@ -106,14 +127,23 @@ static const struct genl_split_ops mcr_nl_ops[] = {
 	{
 		.cmd		= MCR_CMD_STATS_GET,
 		.doit		= mcr_nl_stats_get_doit,
-		.policy		= mcr_stats_get_nl_policy,
-		.maxattr	= MCR_A_STATS_RULE_ID,
+		.policy		= mcr_stats_get_do_nl_policy,
+		.maxattr	= MCR_A_STATS_IIF,
 		.flags		= GENL_CMD_CAP_DO,
 	},
 	{
-		.cmd	= MCR_CMD_STATS_GET,
-		.dumpit	= mcr_nl_stats_get_dumpit,
-		.flags	= GENL_CMD_CAP_DUMP,
+		.cmd		= MCR_CMD_STATS_GET,
+		.dumpit		= mcr_nl_stats_get_dumpit,
+		.policy		= mcr_stats_get_dump_nl_policy,
+		.maxattr	= MCR_A_STATS_IIF,
+		.flags		= GENL_CMD_CAP_DUMP,
+	},
+	{
+		.cmd		= MCR_CMD_STATS_RESET,
+		.doit		= mcr_nl_stats_reset_doit,
+		.policy		= mcr_stats_reset_nl_policy,
+		.maxattr	= MCR_A_STATS_RULE_ID,
+		.flags		= GENL_UNS_ADMIN_PERM | GENL_CMD_CAP_DO,
 	},
 };
 

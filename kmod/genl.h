@@ -22,6 +22,7 @@ int mcr_nl_rule_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int mcr_nl_rule_flush_doit(struct sk_buff *skb, struct genl_info *info);
 int mcr_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info);
 int mcr_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int mcr_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	MCR_NLGRP_MONITOR,

@@ -53,9 +53,10 @@ static const struct nla_policy mcr_rule_del_nl_policy[MCR_A_RULE_SOURCE + 1] = {
 	[MCR_A_RULE_SOURCE] = { .type = NLA_U32, },
 };
 
-/* MCR_CMD_RULE_GET - do */
-static const struct nla_policy mcr_rule_get_nl_policy[MCR_A_RULE_ID + 1] = {
+/* MCR_CMD_RULE_GET - do and dump */
+static const struct nla_policy mcr_rule_get_nl_policy[MCR_A_RULE_IIF + 1] = {
 	[MCR_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MCR_A_RULE_IIF] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
 /* MCR_CMD_RULE_FLUSH - do */
@@ -63,8 +64,14 @@ static const struct nla_policy mcr_rule_flush_nl_policy[MCR_A_RULE_IIF + 1] = {
 	[MCR_A_RULE_IIF] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
-/* MCR_CMD_STATS_GET - do */
-static const struct nla_policy mcr_stats_get_nl_policy[MCR_A_STATS_RULE_ID + 1] = {
+/* MCR_CMD_STATS_GET - do and dump */
+static const struct nla_policy mcr_stats_get_nl_policy[MCR_A_STATS_IIF + 1] = {
+	[MCR_A_STATS_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
+	[MCR_A_STATS_IIF] = NLA_POLICY_MIN(NLA_U32, 1),
+};
+
+/* MCR_CMD_STATS_RESET - do */
+static const struct nla_policy mcr_stats_reset_nl_policy[MCR_A_STATS_RULE_ID + 1] = {
 	[MCR_A_STATS_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 };
 
@@ -89,7 +96,7 @@ static const struct genl_ops mcr_nl_ops[] = {
 		.doit		= mcr_nl_rule_get_doit,
 		.dumpit		= mcr_nl_rule_get_dumpit,
 		.policy		= mcr_rule_get_nl_policy,
-		.maxattr	= MCR_A_RULE_ID,
+		.maxattr	= MCR_A_RULE_IIF,
 	},
 	{
 		.cmd		= MCR_CMD_RULE_FLUSH,
@@ -103,7 +110,14 @@ static const struct genl_ops mcr_nl_ops[] = {
 		.doit		= mcr_nl_stats_get_doit,
 		.dumpit		= mcr_nl_stats_get_dumpit,
 		.policy		= mcr_stats_get_nl_policy,
+		.maxattr	= MCR_A_STATS_IIF,
+	},
+	{
+		.cmd		= MCR_CMD_STATS_RESET,
+		.doit		= mcr_nl_stats_reset_doit,
+		.policy		= mcr_stats_reset_nl_policy,
 		.maxattr	= MCR_A_STATS_RULE_ID,
+		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 };
 

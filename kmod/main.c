@@ -11,14 +11,45 @@
 
 #include "mcr.h"
 
-unsigned int mcr_max_rules = 4096;
-module_param_named(max_rules, mcr_max_rules, uint, 0644);
-MODULE_PARM_DESC(max_rules, "Maximum rules per network namespace (default 4096)");
+/*
+ * Upper bounds on the limits: a namespace's rules are walked when it
+ * goes, and a rule at the output limit must still fit, with its
+ * counters, in one 128 KiB reply, which is what YNL and mcr-nl read
+ * by default.
+ */
+#define MCR_MAX_RULES_BOUND	65536
+#define MCR_MAX_OUTPUTS_BOUND	1024
 
+unsigned int mcr_max_rules = 4096;
 unsigned int mcr_max_outputs = 1024;
-module_param_named(max_outputs_per_rule, mcr_max_outputs, uint, 0644);
+
+static int mcr_max_rules_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, MCR_MAX_RULES_BOUND);
+}
+
+static int mcr_max_outputs_set(const char *val, const struct kernel_param *kp)
+{
+	return param_set_uint_minmax(val, kp, 1, MCR_MAX_OUTPUTS_BOUND);
+}
+
+static const struct kernel_param_ops mcr_max_rules_ops = {
+	.set = mcr_max_rules_set,
+	.get = param_get_uint,
+};
+
+static const struct kernel_param_ops mcr_max_outputs_ops = {
+	.set = mcr_max_outputs_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(max_rules, &mcr_max_rules_ops, &mcr_max_rules, 0644);
+MODULE_PARM_DESC(max_rules,
+		 "Maximum rules per network namespace (1-65536, default 4096)");
+module_param_cb(max_outputs_per_rule, &mcr_max_outputs_ops, &mcr_max_outputs,
+		0644);
 MODULE_PARM_DESC(max_outputs_per_rule,
-		 "Maximum outputs of one rule (default 1024)");
+		 "Maximum outputs of one rule (1-1024, default 1024)");
 
 struct workqueue_struct *mcr_wq;
 static unsigned int mcr_net_id __read_mostly;
@@ -35,31 +66,44 @@ static int __net_init mcr_net_init(struct net *net)
 	mn->net = net;
 	INIT_LIST_HEAD(&mn->devs);
 	xa_init_flags(&mn->rules, XA_FLAGS_ALLOC1);
+	xa_init(&mn->out_devs);
 	mn->gen = 1;	/* never 0: a dump's first generation */
 	mn->stats = netdev_alloc_pcpu_stats(struct mcr_net_pcpu_stats);
 	return mn->stats ? 0 : -ENOMEM;
 }
 
-static void __net_exit mcr_net_exit(struct net *net)
+/*
+ * Namespaces go in batches: one RTNL section and at most one grace period
+ * for all of them, not one each.
+ */
+static void __net_exit mcr_net_exit_batch(struct list_head *net_exit_list)
 {
-	struct mcr_net *mn = mcr_net(net);
-	unsigned int flushed;
+	unsigned int flushed = 0;
+	struct mcr_net *mn;
+	struct net *net;
 
 	/* Devices usually left first, taking their rules with them. */
 	rtnl_lock();
-	flushed = mcr_net_flush(mn, 0, false);
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		mn = mcr_net(net);
+		flushed += mcr_net_flush(mn, 0, false);
+		WARN_ON_ONCE(!list_empty(&mn->devs));
+		WARN_ON_ONCE(!xa_empty(&mn->out_devs));
+	}
 	rtnl_unlock();
-	WARN_ON_ONCE(!list_empty(&mn->devs));
 	/* A packet still in an unhooked hook may count into mn->stats. */
 	if (flushed)
 		synchronize_net();
-	xa_destroy(&mn->rules);
-	free_percpu(mn->stats);
+	list_for_each_entry(net, net_exit_list, exit_list) {
+		mn = mcr_net(net);
+		xa_destroy(&mn->rules);
+		free_percpu(mn->stats);
+	}
 }
 
 static struct pernet_operations mcr_net_ops = {
 	.init = mcr_net_init,
-	.exit = mcr_net_exit,
+	.exit_batch = mcr_net_exit_batch,
 	.id   = &mcr_net_id,
 	.size = sizeof(struct mcr_net),
 };
@@ -119,12 +163,14 @@ err_wq:
 static void __exit mcr_exit(void)
 {
 	/*
-	 * Unregistering the notifier replays NETDEV_UNREGISTER for every
-	 * device, which deletes the rules and tells monitors while the family
-	 * is still there; the netns exit then frees any rule added since.
+	 * The family goes first, so that no rule can be added once the
+	 * notifier is gone: such a rule would hold its devices with nothing
+	 * to let them go, and their namespace could not be destroyed.
+	 * Unregistering the notifier then replays NETDEV_UNREGISTER for every
+	 * device, which deletes every rule; the netns exit frees what is left.
 	 */
-	unregister_netdevice_notifier(&mcr_netdev_notifier);
 	mcr_nl_exit();
+	unregister_netdevice_notifier(&mcr_netdev_notifier);
 	unregister_pernet_subsys(&mcr_net_ops);
 	/* Let hook entries and deferred frees queued above run out. */
 	rcu_barrier();

@@ -24,6 +24,16 @@
 
 #define MCR_DEV_HASH_BITS	9
 
+/*
+ * What a request allocates is charged to the caller's memory cgroup, as
+ * nf_tables does: root in any user namespace may configure its network
+ * namespace. At the cgroup's limit the request fails with ENOMEM rather
+ * than invoking the OOM killer, and without a warning: it is the caller's
+ * limit, reported to the caller.
+ */
+#define MCR_GFP		(GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN)
+#define MCR_NOMEM_MSG	"out of memory, or the memory cgroup's limit reached"
+
 enum mcr_drop_reason {
 	MCR_DROP_XMIT,
 	MCR_DROP_TOO_BIG,
@@ -93,6 +103,7 @@ struct mcr_output {
 	bool moved;		/* now owned by a newer set; skip on free */
 	bool stats_moved;	/* stats now a newer set's; do not free them */
 	struct mcr_output_pcpu_stats __percpu *stats;
+	struct mcr_output_stats *stats_base;	/* at the last reset, or NULL */
 };
 
 /*
@@ -113,8 +124,13 @@ struct mcr_pkt {
 	} hdrs;
 };
 
+/*
+ * What a replace swaps in one pointer store: the outputs, and the rule's
+ * name, so that a reader under RCU sees either the old or the new of both.
+ */
 struct mcr_outputs {
 	struct rcu_work free_work;
+	char name[MCR_NAME_LEN];
 	unsigned int count;
 	struct mcr_output out[] __counted_by(count);
 };
@@ -123,14 +139,15 @@ struct mcr_dev;
 
 struct mcr_rule {
 	struct hlist_node hash_node;	/* in mcr_dev.rules, under RCU */
+	struct list_head dev_node;	/* in mcr_dev.rule_list, under RTNL */
 	struct mcr_dev *mdev;
 	struct mcr_key key;
 	u32 id;
 	u32 flags;			/* MCR_RULE_FLAGS_* */
 	bool joined;			/* holds a membership of key.group */
-	char name[MCR_NAME_LEN];
 	struct mcr_outputs __rcu *outputs;
 	struct mcr_rule_pcpu_stats __percpu *stats;
+	struct mcr_rule_stats stats_base;	/* at the last reset */
 	struct rcu_work free_work;
 };
 
@@ -142,6 +159,7 @@ struct mcr_dev {
 	struct mcr_net *mn;
 	struct nf_hook_ops hook_ops;
 	unsigned int rule_count;
+	struct list_head rule_list;	/* its rules, for the control plane */
 	struct rcu_head rcu;
 	/* Rules by group; within a bucket, more specific rules come first. */
 	struct hlist_head rules[1 << MCR_DEV_HASH_BITS];
@@ -151,12 +169,18 @@ struct mcr_net {
 	struct net *net;
 	struct list_head devs;
 	struct xarray rules;		/* by id */
+	/*
+	 * Output index: by output ifindex, an xarray of the ids of the rules
+	 * with outputs on that device, each with how many (a value entry).
+	 */
+	struct xarray out_devs;
 	u32 next_id;
 	unsigned int rule_count;
 	unsigned int output_count;
 	u64 outputs_removed;
 	u32 gen;			/* changes with every rule or output set */
 	struct mcr_net_pcpu_stats __percpu *stats;
+	struct mcr_net_stats stats_base;	/* at the last reset */
 };
 
 /* main.c */
@@ -174,8 +198,8 @@ void mcr_outputs_free_rcu(struct mcr_outputs *outs);
 int mcr_rule_insert(struct mcr_net *mn, struct net_device *dev,
 		    struct mcr_rule *rule, struct netlink_ext_ack *extack);
 void mcr_rule_remove(struct mcr_net *mn, struct mcr_rule *rule);
-void mcr_rule_set_outputs(struct mcr_net *mn, struct mcr_rule *rule,
-			  struct mcr_outputs *outs);
+int mcr_rule_set_outputs(struct mcr_net *mn, struct mcr_rule *rule,
+			 struct mcr_outputs *outs);
 struct mcr_rule *mcr_rule_find(struct mcr_net *mn, int ifindex,
 			       const struct mcr_key *key);
 struct mcr_rule *mcr_dev_lookup(const struct mcr_dev *mdev, __be32 daddr,
@@ -224,6 +248,9 @@ void mcr_rule_stats_fold(const struct mcr_rule *rule,
 void mcr_output_stats_fold(const struct mcr_output *out,
 			   struct mcr_output_stats *sum);
 void mcr_net_stats_fold(const struct mcr_net *mn, struct mcr_net_stats *sum);
+void mcr_rule_stats_reset(struct mcr_rule *rule);
+int mcr_output_stats_reset(struct mcr_output *out);
+void mcr_net_stats_reset(struct mcr_net *mn);
 
 /* netlink.c */
 int mcr_nl_init(void);

@@ -3,38 +3,47 @@
  * mcr: the "mcr" generic netlink family. Policies and op tables are
  * generated from Documentation/netlink/specs/mcr.yaml into genl.c; this file
  * holds the handlers. Every handler that changes the table holds RTNL,
- * which group membership needs anyway; so do readers, for a stable view.
+ * which group membership needs anyway. Readers (gets, dumps, counters),
+ * which anyone may send, take only the RCU read lock: rules and output
+ * sets are freed after a grace period, and a replace swaps a rule's
+ * outputs and name in one store.
  */
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 #include <net/ip.h>
 
+#include "compat.h"
 #include "genl.h"
 #include "mcr.h"
 
-/* Worst case sizes of one output and of a rule without outputs. */
-static size_t mcr_nl_output_size(void)
+/* Worst case size of one output, with or without its counters. */
+static size_t mcr_nl_output_size(bool stats)
 {
-	return nla_total_size(0) +			/* OUTPUT nest */
-	       nla_total_size(sizeof(u32)) * 3 +	/* ifindex, group, source */
-	       nla_total_size(sizeof(u16)) +		/* port */
-	       nla_total_size(sizeof(u8)) +		/* ttl */
-	       nla_total_size(0) +			/* source-auto */
-	       nla_total_size(0) +			/* STATS nest */
-	       nla_total_size_64bit(sizeof(u64)) * (2 + MCR_DROP_MAX);
+	size_t size = nla_total_size(0) +		/* OUTPUT nest */
+		      nla_total_size(sizeof(u32)) * 3 +	/* ifindex group source */
+		      nla_total_size(sizeof(u16)) +	/* port */
+		      nla_total_size(sizeof(u8)) +	/* ttl */
+		      nla_total_size(0);		/* source-auto */
+
+	if (stats)
+		size += nla_total_size(0) +		/* STATS nest */
+			nla_total_size_64bit(sizeof(u64)) * (2 + MCR_DROP_MAX);
+	return size;
 }
 
-static size_t mcr_nl_rule_size(const struct mcr_rule *rule)
+/* Worst case size of a rule message; under RCU or RTNL. */
+static size_t mcr_nl_rule_size(const struct mcr_rule *rule, bool stats)
 {
 	const struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
+	size_t size = GENL_HDRLEN +
+		      nla_total_size(sizeof(u32)) * 5 + /* id iif group src flags */
+		      nla_total_size(MCR_NAME_LEN) +
+		      nla_total_size(sizeof(u16)) * 2;	/* family, port */
 
-	return GENL_HDRLEN +
-	       nla_total_size(sizeof(u32)) * 5 +	/* id iif group src flags */
-	       nla_total_size(MCR_NAME_LEN) +
-	       nla_total_size(sizeof(u16)) * 2 +	/* family, port */
-	       nla_total_size(0) +			/* STATS nest */
-	       nla_total_size_64bit(sizeof(u64)) * 2 +
-	       outs->count * mcr_nl_output_size();
+	if (stats)
+		size += nla_total_size(0) +		/* STATS nest */
+			nla_total_size_64bit(sizeof(u64)) * 2;
+	return size + outs->count * mcr_nl_output_size(stats);
 }
 
 static int mcr_nl_put_output_stats(struct sk_buff *skb,
@@ -121,18 +130,19 @@ static int mcr_nl_put_rule_stats(struct sk_buff *skb, int attrtype,
 	return 0;
 }
 
-static int mcr_nl_put_rule_key(struct sk_buff *skb, const struct mcr_rule *rule)
+static int mcr_nl_put_rule_key(struct sk_buff *skb, const struct mcr_rule *rule,
+			       const struct mcr_outputs *outs)
 {
 	if (nla_put_u32(skb, MCR_A_RULE_ID, rule->id) ||
-	    (rule->name[0] &&
-	     nla_put_string(skb, MCR_A_RULE_NAME, rule->name)) ||
+	    (outs->name[0] &&
+	     nla_put_string(skb, MCR_A_RULE_NAME, outs->name)) ||
 	    nla_put_u16(skb, MCR_A_RULE_FAMILY, AF_INET) ||
 	    nla_put_u32(skb, MCR_A_RULE_IIF, rule->mdev->dev->ifindex) ||
 	    nla_put_in_addr(skb, MCR_A_RULE_GROUP, rule->key.group) ||
 	    nla_put_be16(skb, MCR_A_RULE_PORT, rule->key.port) ||
 	    (rule->key.source &&
 	     nla_put_in_addr(skb, MCR_A_RULE_SOURCE, rule->key.source)) ||
-	    nla_put_u32(skb, MCR_A_RULE_FLAGS, rule->flags))
+	    nla_put_u32(skb, MCR_A_RULE_FLAGS, READ_ONCE(rule->flags)))
 		return -EMSGSIZE;
 	return 0;
 }
@@ -153,7 +163,7 @@ static int mcr_nl_fill_rule(struct sk_buff *skb, const struct mcr_rule *rule,
 	hdr = genlmsg_put(skb, portid, seq, &mcr_nl_family, flags, cmd);
 	if (!hdr)
 		return -EMSGSIZE;
-	if (mcr_nl_put_rule_key(skb, rule) ||
+	if (mcr_nl_put_rule_key(skb, rule, outs) ||
 	    (stats && mcr_nl_put_rule_stats(skb, MCR_A_RULE_STATS, rule)))
 		goto cancel;
 	for (i = *resume; i < outs->count; i++) {
@@ -174,55 +184,48 @@ cancel:
 	return -EMSGSIZE;
 }
 
-static struct sk_buff *mcr_nl_rule_msg(const struct mcr_rule *rule, u8 cmd,
-				       u32 portid, u32 seq, bool stats)
-{
-	unsigned int resume = 0;
-	struct sk_buff *msg;
+/* Written under RTNL, read by mcr_nl_notify_rule() under RTNL. */
+static bool mcr_nl_registered;
 
-	msg = genlmsg_new(mcr_nl_rule_size(rule), GFP_KERNEL);
-	if (!msg)
-		return ERR_PTR(-ENOMEM);
-	if (mcr_nl_fill_rule(msg, rule, cmd, portid, seq, 0, stats, &resume)) {
-		nlmsg_free(msg);
-		return ERR_PTR(-EMSGSIZE);
-	}
-	return msg;
-}
-
+/*
+ * Tell the monitor group, and with NLM_F_ECHO the requester, that a rule
+ * changed. Under RTNL, so the rule cannot change while the message is
+ * built. A notification that cannot be built is not dropped silently:
+ * listeners get ENOBUFS, as for one that overran their buffer, and know
+ * to dump the table again.
+ */
 void mcr_nl_notify_rule(struct mcr_net *mn, const struct mcr_rule *rule,
 			u8 cmd, struct genl_info *info)
 {
 	bool echo = info && nlmsg_report(info->nlhdr);
+	unsigned int resume = 0;
 	struct sk_buff *msg;
 
+	ASSERT_RTNL();
+	/* At module exit the family goes first; its groups with it. */
+	if (!mcr_nl_registered)
+		return;
 	if (!echo &&
 	    !genl_has_listeners(&mcr_nl_family, mn->net, MCR_NLGRP_MONITOR))
 		return;
-	msg = mcr_nl_rule_msg(rule, cmd, info ? info->snd_portid : 0,
-			      info ? info->snd_seq : 0, false);
-	if (IS_ERR(msg))
-		return;
+	msg = genlmsg_new(mcr_nl_rule_size(rule, false), GFP_KERNEL);
+	if (!msg)
+		goto lost;
+	if (mcr_nl_fill_rule(msg, rule, cmd, info ? info->snd_portid : 0,
+			     info ? info->snd_seq : 0, 0, false, &resume)) {
+		nlmsg_free(msg);
+		goto lost;
+	}
 	if (info)
 		genl_notify(&mcr_nl_family, msg, info, MCR_NLGRP_MONITOR,
 			    GFP_KERNEL);
 	else
 		genlmsg_multicast_netns(&mcr_nl_family, mn->net, msg, 0,
 					MCR_NLGRP_MONITOR, GFP_KERNEL);
+	return;
+lost:
+	genl_set_err(&mcr_nl_family, mn->net, 0, MCR_NLGRP_MONITOR, -ENOBUFS);
 }
-
-/* True if tb has type, else reports it missing (msg must be a literal). */
-#define mcr_nl_require(info, tb, nest, type, msg) ({			\
-	struct netlink_ext_ack *__mcr_extack = (info)->extack;		\
-	int __type = (type);						\
-	bool __present = !!(tb)[__type];				\
-									\
-	if (!__present) {						\
-		NL_SET_ERR_MSG(__mcr_extack, msg);				\
-		NL_SET_ERR_ATTR_MISS(__mcr_extack, nest, __type);		\
-	}								\
-	__present;							\
-})
 
 /* A destination the relay can send to: multicast, or a unicast host. */
 static bool mcr_addr_is_dest(__be32 addr)
@@ -246,12 +249,9 @@ static int mcr_nl_parse_key(struct genl_info *info, struct mcr_key *key,
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
 
-	if (!mcr_nl_require(info, tb, NULL, MCR_A_RULE_FAMILY,
-			    "missing attribute: family") ||
-	    !mcr_nl_require(info, tb, NULL, MCR_A_RULE_IIF,
-			    "missing attribute: iif") ||
-	    !mcr_nl_require(info, tb, NULL, MCR_A_RULE_GROUP,
-			    "missing attribute: group"))
+	if (GENL_REQ_ATTR_CHECK(info, MCR_A_RULE_FAMILY) ||
+	    GENL_REQ_ATTR_CHECK(info, MCR_A_RULE_IIF) ||
+	    GENL_REQ_ATTR_CHECK(info, MCR_A_RULE_GROUP))
 		return -EINVAL;
 	if (nla_get_u16(tb[MCR_A_RULE_FAMILY]) != AF_INET) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_FAMILY],
@@ -303,8 +303,7 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 			       mcr_output_nl_policy, extack);
 	if (err)
 		return err;
-	if (!mcr_nl_require(info, tb, attr, MCR_A_OUTPUT_IFINDEX,
-			    "output: missing attribute: ifindex"))
+	if (NL_REQ_ATTR_CHECK(extack, attr, tb, MCR_A_OUTPUT_IFINDEX))
 		return -EINVAL;
 	if (tb[MCR_A_OUTPUT_STATS]) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_STATS],
@@ -365,10 +364,17 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 	return 0;
 }
 
+/*
+ * Whether two outputs send the same stream to the same place: same device,
+ * destination and port after the rewrite (no port rewrite keeps the
+ * rule's port, or the received one for any-port rules).
+ */
 static bool mcr_output_same_stream(const struct mcr_output *a,
-				   const struct mcr_output *b)
+				   const struct mcr_output *b,
+				   const struct mcr_key *key)
 {
-	return a->dev == b->dev && a->daddr == b->daddr && a->port == b->port;
+	return a->dev == b->dev && a->daddr == b->daddr &&
+	       (a->port ?: key->port) == (b->port ?: key->port);
 }
 
 static struct mcr_outputs *mcr_nl_parse_outputs(struct genl_info *info,
@@ -395,8 +401,10 @@ static struct mcr_outputs *mcr_nl_parse_outputs(struct genl_info *info,
 	}
 
 	outs = mcr_outputs_alloc(n);
-	if (!outs)
+	if (!outs) {
+		NL_SET_ERR_MSG(extack, MCR_NOMEM_MSG);
 		return ERR_PTR(-ENOMEM);
+	}
 	i = 0;
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
 		struct mcr_output *out = &outs->out[i];
@@ -407,9 +415,9 @@ static struct mcr_outputs *mcr_nl_parse_outputs(struct genl_info *info,
 		if (err)
 			goto err;
 		for (j = 0; j < i; j++) {
-			if (mcr_output_same_stream(&outs->out[j], out)) {
+			if (mcr_output_same_stream(&outs->out[j], out, key)) {
 				NL_SET_ERR_MSG_ATTR(extack, attr,
-						    "output: duplicate of an earlier output");
+						    "output: duplicate of an earlier output (same device, destination and port)");
 				err = -EINVAL;
 				goto err;
 			}
@@ -451,12 +459,20 @@ static int mcr_nl_rule_replace(struct mcr_net *mn, struct mcr_rule *rule,
 {
 	struct nlattr **tb = info->attrs;
 	u32 flags = tb[MCR_A_RULE_FLAGS] ? nla_get_u32(tb[MCR_A_RULE_FLAGS]) : 0;
+	int err;
 
-	if (tb[MCR_A_RULE_NAME])
-		nla_strscpy(rule->name, tb[MCR_A_RULE_NAME], sizeof(rule->name));
+	if (!tb[MCR_A_RULE_NAME])
+		memcpy(outs->name, rcu_dereference_rtnl(rule->outputs)->name,
+		       sizeof(outs->name));
+	err = mcr_rule_set_outputs(mn, rule, outs);
+	if (err) {
+		NL_SET_ERR_MSG(info->extack,
+			       MCR_NOMEM_MSG);
+		mcr_outputs_free(outs);
+		return err;
+	}
 	WRITE_ONCE(rule->flags, flags);
 	mcr_rule_update_join(rule, !(flags & MCR_RULE_FLAGS_NOJOIN));
-	mcr_rule_set_outputs(mn, rule, outs);
 	mcr_nl_notify_rule(mn, rule, MCR_CMD_RULE_NEW_NTF, info);
 	return mcr_nl_reply_id(info, rule->id);
 }
@@ -481,6 +497,8 @@ int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 		err = PTR_ERR(outs);
 		goto out;
 	}
+	if (tb[MCR_A_RULE_NAME])
+		nla_strscpy(outs->name, tb[MCR_A_RULE_NAME], sizeof(outs->name));
 
 	rule = mcr_rule_find(mn, ifindex, &key);
 	if (rule) {
@@ -501,14 +519,13 @@ int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	rule = mcr_rule_alloc();
 	if (!rule) {
+		NL_SET_ERR_MSG(extack, MCR_NOMEM_MSG);
 		err = -ENOMEM;
 		goto err_outs;
 	}
 	rule->key = key;
 	if (tb[MCR_A_RULE_FLAGS])
 		rule->flags = nla_get_u32(tb[MCR_A_RULE_FLAGS]);
-	if (tb[MCR_A_RULE_NAME])
-		nla_strscpy(rule->name, tb[MCR_A_RULE_NAME], sizeof(rule->name));
 	RCU_INIT_POINTER(rule->outputs, outs);
 	err = mcr_rule_insert(mn, dev, rule, extack);
 	if (err) {
@@ -561,6 +578,11 @@ int mcr_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info)
 			goto out;
 		}
 		rule = mcr_nl_rule_by_id(mn, info);
+	} else if (!mcr_nl_has_key_attr(tb)) {
+		NL_SET_ERR_MSG(info->extack, "missing attribute: id or match key");
+		NL_SET_ERR_ATTR_MISS(info->extack, NULL, MCR_A_RULE_ID);
+		err = -EINVAL;
+		goto out;
 	} else {
 		err = mcr_nl_parse_key(info, &key, &ifindex, NULL);
 		if (err)
@@ -580,55 +602,140 @@ out:
 	return err;
 }
 
-int mcr_nl_rule_get_doit(struct sk_buff *skb, struct genl_info *info)
+/* Fill one rule's message, or its first part: see mcr_nl_fill_rule(). */
+typedef int (*mcr_nl_fill_t)(struct sk_buff *skb, const struct mcr_rule *rule,
+			     u32 portid, u32 seq, int flags,
+			     unsigned int *resume);
+
+static int mcr_nl_fill_rule_get(struct sk_buff *skb,
+				const struct mcr_rule *rule, u32 portid,
+				u32 seq, int flags, unsigned int *resume)
+{
+	return mcr_nl_fill_rule(skb, rule, MCR_CMD_RULE_GET, portid, seq,
+				flags, true, resume);
+}
+
+/*
+ * The reply to a get of rule id, built under RCU. Its size is taken in one
+ * read section and the message allocated outside it; if the rule grew or
+ * went meanwhile, again. NULL: no such rule.
+ */
+static struct sk_buff *mcr_nl_get_reply(struct genl_info *info, u32 id,
+					mcr_nl_fill_t fill)
 {
 	struct mcr_net *mn = mcr_net(genl_info_net(info));
 	struct mcr_rule *rule;
+	unsigned int resume;
 	struct sk_buff *msg;
+	size_t size;
+	int err;
 
-	if (!mcr_nl_require(info, info->attrs, NULL, MCR_A_RULE_ID,
-			    "missing attribute: id"))
+	for (;;) {
+		rcu_read_lock();
+		rule = xa_load(&mn->rules, id);
+		size = rule ? mcr_nl_rule_size(rule, true) : 0;
+		rcu_read_unlock();
+		if (!rule)
+			return NULL;
+
+		msg = genlmsg_new(size, GFP_KERNEL);
+		if (!msg)
+			return ERR_PTR(-ENOMEM);
+		rcu_read_lock();
+		rule = xa_load(&mn->rules, id);
+		resume = 0;
+		err = rule ? fill(msg, rule, info->snd_portid, info->snd_seq,
+				  0, &resume) : 1;
+		rcu_read_unlock();
+		if (!err)
+			return msg;
+		nlmsg_free(msg);
+	}
+}
+
+/* A get has no use for a dump's filter: say so rather than ignore it. */
+static int mcr_nl_refuse_iif(struct genl_info *info, int type)
+{
+	if (!info->attrs[type])
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+			    "iif: only a dump takes it");
+	return -EINVAL;
+}
+
+int mcr_nl_rule_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct sk_buff *msg;
+	int err;
+
+	if (GENL_REQ_ATTR_CHECK(info, MCR_A_RULE_ID))
 		return -EINVAL;
-	rtnl_lock();
-	rule = mcr_nl_rule_by_id(mn, info);
-	msg = rule ? mcr_nl_rule_msg(rule, MCR_CMD_RULE_GET, info->snd_portid,
-				     info->snd_seq, true) : ERR_PTR(-ENOENT);
-	rtnl_unlock();
+	err = mcr_nl_refuse_iif(info, MCR_A_RULE_IIF);
+	if (err)
+		return err;
+	msg = mcr_nl_get_reply(info, nla_get_u32(info->attrs[MCR_A_RULE_ID]),
+			       mcr_nl_fill_rule_get);
+	if (!msg) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[MCR_A_RULE_ID],
+				    "id: no such rule");
+		return -ENOENT;
+	}
 	if (IS_ERR(msg))
 		return PTR_ERR(msg);
 	return genlmsg_reply(msg, info);
 }
 
-/* Fill one rule's message (or its first part) for a dump. */
-typedef int (*mcr_nl_dump_fill_t)(struct sk_buff *skb,
-				  const struct mcr_rule *rule, u32 portid,
-				  u32 seq, int flags, unsigned int *resume);
-
 /*
- * Dump every rule with fill. A rule cut across messages continues in the
- * next: cb->args[0] is the id of the rule to continue with, cb->args[1]
- * its next output, cb->args[2] the table generation they were taken at.
- * Resuming by id neither skips nor repeats a rule that stays in the table;
- * an output index is used only if nothing changed since, else the rule
- * starts again from its first output, so that a message never mixes two
- * output sets. Every message of a dump that raced a change is flagged
- * NLM_F_DUMP_INTR.
+ * Dump the rules with fill, all of them, or the one with id, or those on
+ * input device iif. A rule cut across messages continues in the next:
+ * cb->args[0] is the id of the rule to continue with, cb->args[1] its
+ * next output, cb->args[2] the table generation they were taken at,
+ * cb->args[3] is set after the first call.
+ * Resuming by id neither skips nor repeats a rule that stays in the
+ * table; an output index is used only if nothing changed since, else the
+ * rule starts again from its first output, so that a message never mixes
+ * two output sets. Every message of a dump that raced a change is flagged
+ * NLM_F_DUMP_INTR. Read under RCU: a rule seen is not freed before the
+ * read section ends.
  */
 static int mcr_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
-		       mcr_nl_dump_fill_t fill)
+		       mcr_nl_fill_t fill, int id_type, int iif_type)
 {
 	struct mcr_net *mn = mcr_net(sock_net(skb->sk));
+	struct nlattr **attrs = mcr_dump_attrs(cb);
+	bool first = !cb->args[3];
 	unsigned int resume = 0, start = 0;
+	unsigned long id, last = ULONG_MAX;
+	int iif = 0, err = 0;
 	struct nlmsghdr *nlh;
 	struct mcr_rule *rule;
-	unsigned long id;
-	int err = 0;
+	u32 gen;
 
-	rtnl_lock();
-	cb->seq = mn->gen;
-	xa_for_each_start(&mn->rules, id, rule, cb->args[0]) {
+	cb->args[3] = 1;
+	if (attrs[id_type]) {
+		last = nla_get_u32(attrs[id_type]);
+		if (first)
+			cb->args[0] = last;
+		if (cb->args[0] > last)
+			return 0;
+	}
+	if (attrs[iif_type])
+		iif = nla_get_u32(attrs[iif_type]);
+
+	rcu_read_lock();
+	if (first && iif && !dev_get_by_index_rcu(sock_net(skb->sk), iif)) {
+		rcu_read_unlock();
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[iif_type],
+				    "iif: no such device");
+		return -ENODEV;
+	}
+	gen = READ_ONCE(mn->gen);
+	cb->seq = gen;
+	xa_for_each_range(&mn->rules, id, rule, cb->args[0], last) {
+		if (iif && rule->mdev->dev->ifindex != iif)
+			continue;
 		start = 0;
-		if (id == cb->args[0] && cb->args[2] == mn->gen)
+		if (id == cb->args[0] && cb->args[2] == gen)
 			start = cb->args[1];
 		resume = start;
 		nlh = (struct nlmsghdr *)skb_tail_pointer(skb);
@@ -640,30 +747,28 @@ static int mcr_nl_dump(struct sk_buff *skb, struct netlink_callback *cb,
 		if (err)
 			break;
 	}
+	rcu_read_unlock();
 	if (err) {
 		cb->args[0] = id;
 		cb->args[1] = err == 1 ? resume : start;
-		cb->args[2] = mn->gen;
+		cb->args[2] = gen;
 	} else {
 		cb->args[0] = ULONG_MAX;
 	}
-	rtnl_unlock();
 	if (err == 1 || (err == -EMSGSIZE && skb->len))
 		return skb->len;
+	if (!err && first && attrs[id_type] && !skb->len) {
+		NL_SET_ERR_MSG_ATTR(cb->extack, attrs[id_type],
+				    "id: no such rule");
+		return -ENOENT;
+	}
 	return err;
-}
-
-static int mcr_nl_fill_rule_dump(struct sk_buff *skb,
-				 const struct mcr_rule *rule, u32 portid,
-				 u32 seq, int flags, unsigned int *resume)
-{
-	return mcr_nl_fill_rule(skb, rule, MCR_CMD_RULE_GET, portid, seq,
-				flags, true, resume);
 }
 
 int mcr_nl_rule_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
-	return mcr_nl_dump(skb, cb, mcr_nl_fill_rule_dump);
+	return mcr_nl_dump(skb, cb, mcr_nl_fill_rule_get, MCR_A_RULE_ID,
+			   MCR_A_RULE_IIF);
 }
 
 int mcr_nl_rule_flush_doit(struct sk_buff *skb, struct genl_info *info)
@@ -704,9 +809,12 @@ static int mcr_nl_put_netns_stats(struct sk_buff *skb, struct mcr_net *mn)
 				      MCR_A_NETNS_STATS_PAD))
 			return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, MCR_A_NETNS_STATS_OUTPUTS_REMOVED,
-			      mn->outputs_removed, MCR_A_NETNS_STATS_PAD) ||
-	    nla_put_u32(skb, MCR_A_NETNS_STATS_RULES, mn->rule_count) ||
-	    nla_put_u32(skb, MCR_A_NETNS_STATS_OUTPUTS, mn->output_count) ||
+			      READ_ONCE(mn->outputs_removed),
+			      MCR_A_NETNS_STATS_PAD) ||
+	    nla_put_u32(skb, MCR_A_NETNS_STATS_RULES,
+			READ_ONCE(mn->rule_count)) ||
+	    nla_put_u32(skb, MCR_A_NETNS_STATS_OUTPUTS,
+			READ_ONCE(mn->output_count)) ||
 	    nla_put_u32(skb, MCR_A_NETNS_STATS_MAX_RULES,
 			READ_ONCE(mcr_max_rules)) ||
 	    nla_put_u32(skb, MCR_A_NETNS_STATS_MAX_OUTPUTS,
@@ -754,11 +862,67 @@ int mcr_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mcr_net *mn = mcr_net(genl_info_net(info));
 	struct nlattr *id_attr = info->attrs[MCR_A_STATS_RULE_ID];
-	unsigned int resume = 0;
-	struct mcr_rule *rule;
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
+
+	err = mcr_nl_refuse_iif(info, MCR_A_STATS_IIF);
+	if (err)
+		return err;
+	if (id_attr) {
+		msg = mcr_nl_get_reply(info, nla_get_u32(id_attr),
+				       mcr_nl_fill_rule_stats);
+		if (!msg) {
+			NL_SET_ERR_MSG_ATTR(info->extack, id_attr,
+					    "rule-id: no such rule");
+			return -ENOENT;
+		}
+		if (IS_ERR(msg))
+			return PTR_ERR(msg);
+		return genlmsg_reply(msg, info);
+	}
+
+	msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+	hdr = genlmsg_put_reply(msg, info, &mcr_nl_family, 0,
+				info->genlhdr->cmd);
+	if (!hdr || mcr_nl_put_netns_stats(msg, mn)) {
+		nlmsg_free(msg);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+int mcr_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	return mcr_nl_dump(skb, cb, mcr_nl_fill_rule_stats,
+			   MCR_A_STATS_RULE_ID, MCR_A_STATS_IIF);
+}
+
+static int mcr_nl_rule_stats_reset(struct mcr_rule *rule)
+{
+	struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
+	unsigned int i;
+	int err;
+
+	mcr_rule_stats_reset(rule);
+	for (i = 0; i < outs->count; i++) {
+		err = mcr_output_stats_reset(&outs->out[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int mcr_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcr_net *mn = mcr_net(genl_info_net(info));
+	struct nlattr *id_attr = info->attrs[MCR_A_STATS_RULE_ID];
+	struct mcr_rule *rule;
+	unsigned long id;
+	int err = 0;
 
 	rtnl_lock();
 	if (id_attr) {
@@ -769,46 +933,36 @@ int mcr_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 			err = -ENOENT;
 			goto out;
 		}
-		msg = genlmsg_new(mcr_nl_rule_size(rule), GFP_KERNEL);
-		err = -ENOMEM;
-		if (!msg)
-			goto out;
-		err = mcr_nl_fill_rule_stats(msg, rule, info->snd_portid,
-					     info->snd_seq, 0, &resume);
-	} else {
-		msg = genlmsg_new(NLMSG_GOODSIZE, GFP_KERNEL);
-		err = -ENOMEM;
-		if (!msg)
-			goto out;
-		hdr = genlmsg_put_reply(msg, info, &mcr_nl_family, 0,
-					info->genlhdr->cmd);
-		err = hdr ? mcr_nl_put_netns_stats(msg, mn) : -EMSGSIZE;
-		if (!err)
-			genlmsg_end(msg, hdr);
-	}
-	if (err) {
-		nlmsg_free(msg);
-		err = -EMSGSIZE;
+		err = mcr_nl_rule_stats_reset(rule);
 		goto out;
 	}
-	rtnl_unlock();
-	return genlmsg_reply(msg, info);
+	xa_for_each(&mn->rules, id, rule) {
+		err = mcr_nl_rule_stats_reset(rule);
+		if (err)
+			goto out;
+	}
+	mcr_net_stats_reset(mn);
 out:
+	if (err == -ENOMEM)
+		NL_SET_ERR_MSG(info->extack,
+			       "out of memory (or the memory cgroup's limit): some counters were not reset");
 	rtnl_unlock();
 	return err;
 }
 
-int mcr_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
-{
-	return mcr_nl_dump(skb, cb, mcr_nl_fill_rule_stats);
-}
-
 int mcr_nl_init(void)
 {
-	return genl_register_family(&mcr_nl_family);
+	int err = genl_register_family(&mcr_nl_family);
+
+	mcr_nl_registered = !err;
+	return err;
 }
 
 void mcr_nl_exit(void)
 {
+	/* Notifications are sent under RTNL: none is under way after this. */
+	rtnl_lock();
+	mcr_nl_registered = false;
+	rtnl_unlock();
 	genl_unregister_family(&mcr_nl_family);
 }

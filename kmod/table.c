@@ -89,18 +89,95 @@ struct mcr_rule *mcr_rule_find(struct mcr_net *mn, int ifindex,
 	return NULL;
 }
 
+/*
+ * The output index (mcr_net.out_devs): a device that goes away costs what
+ * it is used by, not a walk of every rule and output of the namespace.
+ */
+static void mcr_use_del(struct mcr_net *mn, u32 id, int ifindex,
+			unsigned long count)
+{
+	struct xarray *uses = xa_load(&mn->out_devs, ifindex);
+	unsigned long n = xa_to_value(xa_load(uses, id));
+
+	if (n > count) {
+		/* Replaces an entry: allocates nothing, cannot fail. */
+		xa_store(uses, id, xa_mk_value(n - count), GFP_KERNEL);
+		return;
+	}
+	xa_erase(uses, id);
+	if (xa_empty(uses)) {
+		xa_erase(&mn->out_devs, ifindex);
+		kfree(uses);
+	}
+}
+
+static int mcr_use_add(struct mcr_net *mn, u32 id, int ifindex)
+{
+	struct xarray *uses = xa_load(&mn->out_devs, ifindex);
+	void *entry;
+	int err;
+
+	if (!uses) {
+		uses = kmalloc(sizeof(*uses), MCR_GFP);
+		if (!uses)
+			return -ENOMEM;
+		xa_init(uses);
+		err = xa_insert(&mn->out_devs, ifindex, uses, MCR_GFP);
+		if (err) {
+			kfree(uses);
+			return err;
+		}
+	}
+	entry = xa_load(uses, id);
+	err = xa_err(xa_store(uses, id,
+			      xa_mk_value(entry ? xa_to_value(entry) + 1 : 1),
+			      MCR_GFP));
+	if (err && xa_empty(uses)) {
+		xa_erase(&mn->out_devs, ifindex);
+		kfree(uses);
+	}
+	return err;
+}
+
+static void mcr_uses_del(struct mcr_net *mn, u32 id,
+			 const struct mcr_outputs *outs, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		mcr_use_del(mn, id, outs->out[i].dev->ifindex, 1);
+}
+
+/* Index the outputs of rule id; all or nothing. */
+static int mcr_uses_add(struct mcr_net *mn, u32 id,
+			const struct mcr_outputs *outs)
+{
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < outs->count; i++) {
+		err = mcr_use_add(mn, id, outs->out[i].dev->ifindex);
+		if (err) {
+			mcr_uses_del(mn, id, outs, i);
+			return err;
+		}
+	}
+	return 0;
+}
+
 struct mcr_outputs *mcr_outputs_alloc(unsigned int count)
 {
 	struct mcr_outputs *outs;
 	unsigned int i;
 
-	outs = kvzalloc(struct_size(outs, out, count), GFP_KERNEL);
+	outs = kvzalloc(struct_size(outs, out, count), MCR_GFP);
 	if (!outs)
 		return NULL;
 	outs->count = count;
 	for (i = 0; i < count; i++) {
 		outs->out[i].stats =
-			netdev_alloc_pcpu_stats(struct mcr_output_pcpu_stats);
+			__netdev_alloc_pcpu_stats(struct mcr_output_pcpu_stats,
+						  MCR_GFP);
 		if (!outs->out[i].stats) {
 			mcr_outputs_free(outs);
 			return NULL;
@@ -119,8 +196,10 @@ void mcr_outputs_free(struct mcr_outputs *outs)
 	for (i = 0; i < outs->count; i++) {
 		if (outs->out[i].moved)
 			continue;
-		if (!outs->out[i].stats_moved)
+		if (!outs->out[i].stats_moved) {
 			free_percpu(outs->out[i].stats);
+			kfree(outs->out[i].stats_base);
+		}
 		netdev_put(outs->out[i].dev, &outs->out[i].dev_tracker);
 	}
 	kvfree(outs);
@@ -143,10 +222,11 @@ struct mcr_rule *mcr_rule_alloc(void)
 {
 	struct mcr_rule *rule;
 
-	rule = kzalloc(sizeof(*rule), GFP_KERNEL);
+	rule = kzalloc(sizeof(*rule), MCR_GFP);
 	if (!rule)
 		return NULL;
-	rule->stats = netdev_alloc_pcpu_stats(struct mcr_rule_pcpu_stats);
+	rule->stats = __netdev_alloc_pcpu_stats(struct mcr_rule_pcpu_stats,
+						MCR_GFP);
 	if (!rule->stats) {
 		kfree(rule);
 		return NULL;
@@ -175,11 +255,14 @@ static struct mcr_dev *mcr_dev_get(struct mcr_net *mn, struct net_device *dev,
 
 	if (mdev)
 		return mdev;
-	mdev = kzalloc(sizeof(*mdev), GFP_KERNEL);
-	if (!mdev)
+	mdev = kzalloc(sizeof(*mdev), MCR_GFP);
+	if (!mdev) {
+		NL_SET_ERR_MSG(extack, MCR_NOMEM_MSG);
 		return ERR_PTR(-ENOMEM);
+	}
 	mdev->mn = mn;
 	mdev->dev = dev;
+	INIT_LIST_HEAD(&mdev->rule_list);
 	netdev_hold(dev, &mdev->dev_tracker, GFP_KERNEL);
 	err = mcr_hook_register(mdev);
 	if (err) {
@@ -241,44 +324,62 @@ static void mcr_net_changed(struct mcr_net *mn)
 int mcr_rule_insert(struct mcr_net *mn, struct net_device *dev,
 		    struct mcr_rule *rule, struct netlink_ext_ack *extack)
 {
+	struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
 	struct mcr_dev *mdev;
 	int err;
 
 	ASSERT_RTNL();
 	err = xa_alloc_cyclic(&mn->rules, &rule->id, rule, xa_limit_32b,
-			      &mn->next_id, GFP_KERNEL);
+			      &mn->next_id, MCR_GFP);
 	if (err < 0) {
-		NL_SET_ERR_MSG(extack, "no rule id available");
+		if (err == -EBUSY)
+			NL_SET_ERR_MSG(extack, "no rule id available");
+		else
+			NL_SET_ERR_MSG(extack, MCR_NOMEM_MSG);
 		return err;
+	}
+	err = mcr_uses_add(mn, rule->id, outs);
+	if (err) {
+		NL_SET_ERR_MSG(extack, MCR_NOMEM_MSG);
+		goto err_id;
 	}
 	mdev = mcr_dev_get(mn, dev, extack);
 	if (IS_ERR(mdev)) {
-		xa_erase(&mn->rules, rule->id);
-		return PTR_ERR(mdev);
+		err = PTR_ERR(mdev);
+		mcr_uses_del(mn, rule->id, outs, outs->count);
+		goto err_id;
 	}
 	rule->mdev = mdev;
+	list_add_tail(&rule->dev_node, &mdev->rule_list);
 	mdev->rule_count++;
 	mn->rule_count++;
-	mn->output_count += rcu_dereference_rtnl(rule->outputs)->count;
+	mn->output_count += outs->count;
 
 	mcr_dev_link_rule(mdev, rule);
 	mcr_net_changed(mn);
 
 	mcr_rule_update_join(rule, !(rule->flags & MCR_RULE_FLAGS_NOJOIN));
 	return 0;
+
+err_id:
+	xa_erase(&mn->rules, rule->id);
+	return err;
 }
 
 /* Unlink a rule and free it after the packets that may see it are done. */
 void mcr_rule_remove(struct mcr_net *mn, struct mcr_rule *rule)
 {
+	struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
 	struct mcr_dev *mdev = rule->mdev;
 
 	ASSERT_RTNL();
 	mcr_rule_update_join(rule, false);
 	hlist_del_rcu(&rule->hash_node);
+	list_del(&rule->dev_node);
 	xa_erase(&mn->rules, rule->id);
+	mcr_uses_del(mn, rule->id, outs, outs->count);
 	mn->rule_count--;
-	mn->output_count -= rcu_dereference_rtnl(rule->outputs)->count;
+	mn->output_count -= outs->count;
 	mdev->rule_count--;
 	mcr_dev_put(mdev);
 	mcr_net_changed(mn);
@@ -317,6 +418,7 @@ static void mcr_outputs_keep_stats(struct mcr_outputs *old,
 				continue;
 			free_percpu(out->stats);
 			out->stats = o->stats;
+			out->stats_base = o->stats_base;
 			o->stats_moved = true;
 			break;
 		}
@@ -325,37 +427,58 @@ static void mcr_outputs_keep_stats(struct mcr_outputs *old,
 
 /*
  * Swap a rule's outputs in one pointer store: old set or new, never a mix.
- * Unchanged outputs keep their counters.
+ * Unchanged outputs keep their counters. Fails (ENOMEM) only before the
+ * swap, changing nothing; the caller then still owns outs.
  */
-void mcr_rule_set_outputs(struct mcr_net *mn, struct mcr_rule *rule,
-			  struct mcr_outputs *outs)
+int mcr_rule_set_outputs(struct mcr_net *mn, struct mcr_rule *rule,
+			 struct mcr_outputs *outs)
 {
-	struct mcr_outputs *old;
+	struct mcr_outputs *old = rcu_dereference_rtnl(rule->outputs);
+	int err;
 
-	mcr_outputs_keep_stats(rcu_dereference_rtnl(rule->outputs), outs);
-	old = rcu_replace_pointer(rule->outputs, outs, lockdep_rtnl_is_held());
+	err = mcr_uses_add(mn, rule->id, outs);
+	if (err)
+		return err;
+	mcr_outputs_keep_stats(old, outs);
+	rcu_assign_pointer(rule->outputs, outs);
+	mcr_uses_del(mn, rule->id, old, old->count);
 
 	mn->output_count += outs->count;
 	mn->output_count -= old->count;
 	mcr_net_changed(mn);
 	mcr_outputs_free_rcu(old);
+	return 0;
 }
 
 /* Delete every rule, or those on one input device; returns how many. */
 unsigned int mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify)
 {
+	unsigned int n = 0, left;
 	struct mcr_rule *rule;
-	unsigned int n = 0;
+	struct mcr_dev *mdev;
 	unsigned long id;
 
 	ASSERT_RTNL();
-	xa_for_each(&mn->rules, id, rule) {
-		if (ifindex && rule->mdev->dev->ifindex != ifindex)
-			continue;
+	if (!ifindex) {
+		xa_for_each(&mn->rules, id, rule) {
+			if (notify)
+				mcr_nl_notify_rule(mn, rule,
+						   MCR_CMD_RULE_DEL_NTF, NULL);
+			mcr_rule_remove(mn, rule);
+			n++;
+		}
+		return n;
+	}
+	mdev = mcr_dev_find(mn, ifindex);
+	if (!mdev)
+		return 0;
+	/* The last removal frees mdev: count, and do not look at it after. */
+	for (left = mdev->rule_count; left; left--, n++) {
+		rule = list_first_entry(&mdev->rule_list, struct mcr_rule,
+					dev_node);
 		if (notify)
 			mcr_nl_notify_rule(mn, rule, MCR_CMD_RULE_DEL_NTF, NULL);
 		mcr_rule_remove(mn, rule);
-		n++;
 	}
 	return n;
 }
@@ -371,9 +494,13 @@ static void mcr_rule_drop_dev_outputs(struct mcr_net *mn,
 
 	for (i = 0; i < old->count; i++)
 		gone += old->out[i].dev == dev;
-	if (!gone)
+	/* The index said otherwise: mend it, so that the caller goes on. */
+	if (WARN_ON_ONCE(!gone)) {
+		mcr_use_del(mn, rule->id, dev->ifindex, ULONG_MAX);
 		return;
+	}
 
+	/* Not a request: whoever unregisters the device does not pay. */
 	outs = kvzalloc(struct_size(outs, out, old->count - gone), GFP_KERNEL);
 	if (!outs) {
 		/* The device reference must go now: drop the whole rule. */
@@ -387,6 +514,7 @@ static void mcr_rule_drop_dev_outputs(struct mcr_net *mn,
 	 * but for the moved marks, which only its deferred free reads.
 	 */
 	outs->count = old->count - gone;
+	memcpy(outs->name, old->name, sizeof(outs->name));
 	for (i = 0, j = 0; i < old->count; i++) {
 		if (old->out[i].dev == dev)
 			continue;
@@ -394,6 +522,7 @@ static void mcr_rule_drop_dev_outputs(struct mcr_net *mn,
 		old->out[i].moved = true;
 	}
 	rcu_assign_pointer(rule->outputs, outs);
+	mcr_use_del(mn, rule->id, dev->ifindex, gone);
 	mn->output_count -= gone;
 	mn->outputs_removed += gone;
 	mcr_net_changed(mn);
@@ -412,14 +541,13 @@ void mcr_netdev_inet_changed(struct mcr_net *mn, struct net_device *dev)
 {
 	bool has_inet = __in_dev_get_rtnl(dev);
 	struct mcr_rule *rule;
-	unsigned long id;
+	struct mcr_dev *mdev;
 
 	ASSERT_RTNL();
-	if (!mcr_dev_find(mn, dev->ifindex))
+	mdev = mcr_dev_find(mn, dev->ifindex);
+	if (!mdev)
 		return;
-	xa_for_each(&mn->rules, id, rule) {
-		if (rule->mdev->dev != dev)
-			continue;
+	list_for_each_entry(rule, &mdev->rule_list, dev_node) {
 		if (!has_inet)
 			rule->joined = false;
 		else
@@ -428,13 +556,24 @@ void mcr_netdev_inet_changed(struct mcr_net *mn, struct net_device *dev)
 	}
 }
 
+/* dev is going: the rules on it go, and its outputs leave their rules. */
 void mcr_netdev_unregister(struct mcr_net *mn, struct net_device *dev)
 {
 	struct mcr_rule *rule;
+	struct xarray *uses;
 	unsigned long id;
 
 	ASSERT_RTNL();
 	mcr_net_flush(mn, dev->ifindex, true);
-	xa_for_each(&mn->rules, id, rule)
+	/* Each step takes dev's entry of one rule out of the index. */
+	while ((uses = xa_load(&mn->out_devs, dev->ifindex))) {
+		id = 0;
+		xa_find(uses, &id, ULONG_MAX, XA_PRESENT);
+		rule = xa_load(&mn->rules, id);
+		if (WARN_ON_ONCE(!rule)) {
+			mcr_use_del(mn, id, dev->ifindex, ULONG_MAX);
+			continue;
+		}
 		mcr_rule_drop_dev_outputs(mn, rule, dev);
+	}
 }
