@@ -49,11 +49,13 @@ NLMSGERR_ATTR_MISS_NEST = 6
 
 # From include/uapi/linux/mcr.h (generated from the YNL spec).
 CMD_RULE_NEW, CMD_RULE_DEL, CMD_RULE_GET, CMD_RULE_FLUSH, CMD_STATS_GET = 1, 2, 3, 4, 5
+CMD_STATS_RESET = 9
 (A_RULE_ID, A_RULE_NAME, A_RULE_FAMILY, A_RULE_IIF, A_RULE_GROUP, A_RULE_PORT,
  A_RULE_SOURCE, A_RULE_FLAGS, A_RULE_REPLACE, A_RULE_OUTPUT, A_RULE_STATS) = range(1, 12)
 (A_OUT_IFINDEX, A_OUT_GROUP, A_OUT_PORT, A_OUT_TTL, A_OUT_SOURCE, A_OUT_SOURCE_AUTO,
  A_OUT_STATS) = range(1, 8)
 A_STATS_RULE_ID = 2
+A_STATS_IIF = 5
 
 AF_INET = 2
 AF_INET6 = 10
@@ -168,7 +170,10 @@ class Genl:
                         ack = parse_attrs(payload[20:])
                     return err, decode_ack(ack), replies, marks
                 if mtype == NLMSG_DONE:
-                    return 0, {}, replies, marks
+                    # A dump that fails says so in its DONE message.
+                    err = -struct.unpack_from("=i", payload)[0] if len(payload) >= 4 else 0
+                    ack = parse_attrs(payload[4:]) if mflags & NLM_F_ACK_TLVS else {}
+                    return err, decode_ack(ack), replies, marks
                 replies.append(payload)
 
     def resolve(self, name):
@@ -278,17 +283,18 @@ def main():
     #   "msg:WORD" (message contains WORD), "offs" (offset of the marked
     #   attribute), "miss:TYPE" (missing attribute type)
     cases = [
+        # GENL_REQ_ATTR_CHECK() names a missing attribute by type only.
         ("missing family", CMD_RULE_NEW, key(skip=("family",)) + [out()],
-         E.EINVAL, ["msg:family", "miss:%d" % A_RULE_FAMILY]),
+         E.EINVAL, ["miss:%d" % A_RULE_FAMILY]),
         ("missing iif", CMD_RULE_NEW, key(skip=("iif",)) + [out()],
-         E.EINVAL, ["msg:iif", "miss:%d" % A_RULE_IIF]),
+         E.EINVAL, ["miss:%d" % A_RULE_IIF]),
         ("missing group", CMD_RULE_NEW, key(skip=("group",)) + [out()],
-         E.EINVAL, ["msg:group", "miss:%d" % A_RULE_GROUP]),
+         E.EINVAL, ["miss:%d" % A_RULE_GROUP]),
         ("no output", CMD_RULE_NEW, key(port=be16(A_RULE_PORT, 4001)),
          E.EINVAL, ["msg:output", "miss:%d" % A_RULE_OUTPUT]),
         ("output without ifindex", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4002)) + [out(u8(A_OUT_TTL, 3), skip_ifindex=True)],
-         E.EINVAL, ["msg:ifindex", "miss:%d" % A_OUT_IFINDEX]),
+         E.EINVAL, ["miss:%d" % A_OUT_IFINDEX]),
         ("family AF_INET6", CMD_RULE_NEW,
          key(family=u16(A_RULE_FAMILY, AF_INET6, mark=True)) + [out()],
          E.EAFNOSUPPORT, ["msg:family", "offs"]),
@@ -380,6 +386,10 @@ def main():
         ("duplicate output", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4022)) + [out(), out()],
          E.EINVAL, ["msg:output"]),
+        ("duplicate output after the port rewrite", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4023)) +
+         [out(), out(be16(A_OUT_PORT, 4023), mark=True)],
+         E.EINVAL, ["msg:output", "offs"]),
         ("duplicate key without replace", CMD_RULE_NEW, key() + [out()],
          E.EEXIST, ["msg:exist"]),
         ("rule-del id 0", CMD_RULE_DEL, [u32(A_RULE_ID, 0, mark=True)],
@@ -393,6 +403,21 @@ def main():
          E.EINVAL, ["offs"]),
         ("rule-get missing id", CMD_RULE_GET, [u32(A_RULE_ID, 999999, mark=True)],
          E.ENOENT, ["msg:id", "offs"]),
+        ("rule-get with a dump's iif", CMD_RULE_GET,
+         [u32(A_RULE_ID, 1), u32(A_RULE_IIF, args.iif, mark=True)],
+         E.EINVAL, ["msg:iif", "offs"]),
+        ("rule-get dump of an unknown iif", CMD_RULE_GET,
+         [u32(A_RULE_IIF, 999999, mark=True)], E.ENODEV, ["msg:iif"], NLM_F_DUMP),
+        ("rule-get dump of an unknown id", CMD_RULE_GET,
+         [u32(A_RULE_ID, 999999, mark=True)], E.ENOENT, ["msg:id"], NLM_F_DUMP),
+        ("stats-get dump of an unknown iif", CMD_STATS_GET,
+         [u32(A_STATS_IIF, 999999, mark=True)], E.ENODEV, ["msg:iif"], NLM_F_DUMP),
+        ("stats-get with a dump's iif", CMD_STATS_GET,
+         [u32(A_STATS_IIF, args.iif, mark=True)], E.EINVAL, ["msg:iif", "offs"]),
+        ("stats-reset rule-id 0", CMD_STATS_RESET, [u32(A_STATS_RULE_ID, 0, mark=True)],
+         E.ERANGE, ["offs"]),
+        ("stats-reset missing rule", CMD_STATS_RESET,
+         [u32(A_STATS_RULE_ID, 999999, mark=True)], E.ENOENT, ["msg:rule-id", "offs"]),
         ("rule-get unknown attribute", CMD_RULE_GET, [u32(A_RULE_GROUP, 1, mark=True)],
          E.EINVAL, ["offs"]),
         ("rule-flush unknown iif", CMD_RULE_FLUSH, [u32(A_RULE_IIF, 999999, mark=True)],
@@ -406,14 +431,16 @@ def main():
     ]
 
     before = nl.table()
-    for name, cmd, attrs, want_err, names in cases:
+    for name, cmd, attrs, want_err, names, *dump in cases:
         extra = b"\x01\x02" if "leftover" in name else b""
-        err, ack, _, marks = nl.mcr(cmd, attrs, extra=extra)
+        flags = NLM_F_REQUEST | NLM_F_ACK | (dump[0] if dump else 0)
+        err, ack, _, marks = nl.mcr(cmd, attrs, extra=extra, flags=flags)
         problems = []
         if err != want_err:
             problems.append("errno %s, want %s" % (errno.errorcode.get(err, err),
                                                    errno.errorcode[want_err]))
-        if want_err != E.EOPNOTSUPP and "msg" not in ack:
+        missing_only = names and all(n.startswith("miss:") for n in names)
+        if want_err != E.EOPNOTSUPP and not missing_only and "msg" not in ack:
             problems.append("no extack message")
         # Any one of the listed ways of naming the attribute is enough.
         named = not names
