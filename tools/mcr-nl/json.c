@@ -94,11 +94,7 @@ void json_end_line(struct json_writer *w)
 	w->after_key = false;
 }
 
-/*
- * Length of the well-formed UTF-8 sequence at @s, or 0 if it is not one
- * (bad lead byte, truncated, overlong, surrogate or beyond U+10FFFF).
- */
-static size_t utf8_sequence_len(const unsigned char *s)
+size_t mcr_utf8_len(const unsigned char *s)
 {
 	size_t len, i;
 	uint32_t cp;
@@ -162,7 +158,7 @@ void json_write_escaped(FILE *out, const char *str)
 				fprintf(out, "\\u%04x", *s);
 				break;
 			}
-			len = utf8_sequence_len(s);
+			len = mcr_utf8_len(s);
 			if (!len) {
 				/* Rule names come from the kernel as raw
 				 * bytes; keep the JSON valid whatever they

@@ -8,6 +8,7 @@
 #define MCR_NL_JSON_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -50,6 +51,13 @@ static inline void json_kv_u64(struct json_writer *w, const char *key,
 
 /* Ends a top-level value with a newline, ready for the next one. */
 void json_end_line(struct json_writer *w);
+
+/*
+ * Length of the well-formed UTF-8 sequence at @s, or 0 if it is not one
+ * (bad lead byte, truncated, overlong, surrogate or beyond U+10FFFF).
+ * Shared by every writer of text that must be UTF-8.
+ */
+size_t mcr_utf8_len(const unsigned char *s);
 
 /* Writes @s as a JSON string literal (with quotes) to @out. */
 void json_write_escaped(FILE *out, const char *s);

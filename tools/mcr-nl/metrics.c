@@ -71,18 +71,33 @@ static const char *addr_str(in_addr_t addr, char *buf)
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
-void mcr_prom_label_value(FILE *out, const char *s)
+void mcr_prom_label_value(FILE *out, const char *str)
 {
+	const unsigned char *s = (const unsigned char *)str;
+	size_t len;
+
 	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '\\')
+	while (*s) {
+		if (*s == '\\') {
 			fputs("\\\\", out);
-		else if (*s == '"')
+		} else if (*s == '"') {
 			fputs("\\\"", out);
-		else if (*s == '\n')
+		} else if (*s == '\n') {
 			fputs("\\n", out);
-		else
-			fputc(*s, out);
+		} else {
+			/* The format is UTF-8: one bad byte would make the
+			 * scrape of the whole file fail. */
+			len = mcr_utf8_len(s);
+			if (!len) {
+				fputs("\xef\xbf\xbd", out);	/* U+FFFD */
+				s++;
+				continue;
+			}
+			fwrite(s, 1, len, out);
+			s += len;
+			continue;
+		}
+		s++;
 	}
 	fputc('"', out);
 }
@@ -100,14 +115,18 @@ static void prom_label(FILE *out, bool first, const char *key,
 	mcr_prom_label_value(out, value);
 }
 
-/* {id="7",name="x",iif="eth0",group="239.1.1.1",port="5000",source=""} */
+/*
+ * {rule="7",name="x",iif="eth0",group="239.1.1.1",port="5000",source=""}:
+ * the rule's id has the label name of the output metrics, so that the
+ * families join on it.
+ */
 static void prom_rule_labels(struct mcr_printer *pr, const struct mcr_rule *r)
 {
 	char dev[MCR_IFNAME_LEN], addr[INET_ADDRSTRLEN], num[16];
 
 	snprintf(num, sizeof(num), "%u", r->id);
 	fputc('{', pr->out);
-	prom_label(pr->out, true, "id", num);
+	prom_label(pr->out, true, "rule", num);
 	prom_label(pr->out, false, "name", r->name);
 	prom_label(pr->out, false, "iif",
 		   pr->ifname(r->iif, dev, pr->ifname_arg));

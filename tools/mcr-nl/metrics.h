@@ -40,7 +40,8 @@ void mcr_sample_free(struct mcr_sample *s);
 
 /*
  * Writes @s as a Prometheus label value: backslash, double quote and
- * newline escaped as \\ \" \n (text exposition format 0.0.4).
+ * newline escaped as \\ \" \n (text exposition format 0.0.4), and
+ * every byte that is not part of well-formed UTF-8 replaced by U+FFFD.
  */
 void mcr_prom_label_value(FILE *out, const char *s);
 

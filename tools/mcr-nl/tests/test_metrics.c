@@ -305,16 +305,16 @@ static const char two_rules_prom[] =
 "mcr_netns_outputs_removed_total 1\n"
 "# HELP mcr_rule_packets_total Packets matched by the rule.\n"
 "# TYPE mcr_rule_packets_total counter\n"
-"mcr_rule_packets_total{id=\"7\",name=\"feedA\",iif=\"eth0\","
+"mcr_rule_packets_total{rule=\"7\",name=\"feedA\",iif=\"eth0\","
 "group=\"239.1.1.1\",port=\"5000\",source=\"10.0.0.1\"} 1234\n"
-"mcr_rule_packets_total{id=\"9\",name=\"\",iif=\"eth2\","
+"mcr_rule_packets_total{rule=\"9\",name=\"\",iif=\"eth2\","
 "group=\"239.3.3.3\",port=\"0\",source=\"\"} 10\n"
 "# HELP mcr_rule_bytes_total Bytes (IP length) of the packets matched by "
 "the rule.\n"
 "# TYPE mcr_rule_bytes_total counter\n"
-"mcr_rule_bytes_total{id=\"7\",name=\"feedA\",iif=\"eth0\","
+"mcr_rule_bytes_total{rule=\"7\",name=\"feedA\",iif=\"eth0\","
 "group=\"239.1.1.1\",port=\"5000\",source=\"10.0.0.1\"} 1851000\n"
-"mcr_rule_bytes_total{id=\"9\",name=\"\",iif=\"eth2\","
+"mcr_rule_bytes_total{rule=\"9\",name=\"\",iif=\"eth2\","
 "group=\"239.3.3.3\",port=\"0\",source=\"\"} 15000\n"
 "# HELP mcr_output_packets_total Packets sent by the output.\n"
 "# TYPE mcr_output_packets_total counter\n"
@@ -462,9 +462,84 @@ static void prometheus_label_escaping(void)
 		test_fail(__FILE__, __LINE__, "%s", doc.err);
 	capture_free(&cap);
 	CHECK_INT(ret, 0);
-	CHECK_INT(prom_value(&doc, "mcr_rule_packets_total{id=\"3\","
+	CHECK_INT(prom_value(&doc, "mcr_rule_packets_total{rule=\"3\","
 			     "name=\"a\"b\\c\nd e\",iif=\"eth0\",group=\"\","
 			     "port=\"0\",source=\"\"}"), 5);
+}
+
+/* Every byte of @s is well-formed UTF-8. */
+static bool utf8_valid(const char *s)
+{
+	const unsigned char *c = (const unsigned char *)s;
+	size_t len;
+
+	while (*c) {
+		len = mcr_utf8_len(c);
+		if (!len)
+			return false;
+		c += len;
+	}
+	return true;
+}
+
+static void prometheus_labels_utf8(void)
+{
+	struct mcr_printer pr;
+	struct mcr_sample s;
+	struct capture cap;
+	struct mcr_rule r;
+
+	capture_start(&cap);
+	mcr_prom_label_value(cap.f, "a\xff\xc3(\xe2\x82\xac\xed\xa0\x80z");
+	capture_end(&cap);
+	CHECK_STR(cap.buf, "\"a\xef\xbf\xbd\xef\xbf\xbd(\xe2\x82\xac"
+		  "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz\"");
+	capture_free(&cap);
+
+	mcr_sample_init(&s);
+	mcr_rule_init(&r);
+	r.id = 3;
+	strcpy(r.name, "caf\xe9");	/* Latin-1, as a batch \xe9 gives */
+	r.iif = 2;
+	r.has_stats = true;
+	mcr_rule_list_add(&s.rules, &r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_prometheus(&pr, &s);
+	capture_end(&cap);
+	mcr_sample_free(&s);
+	CHECK(utf8_valid(cap.buf));
+	CHECK(strstr(cap.buf, "name=\"caf\xef\xbf\xbd\"") != NULL);
+	capture_free(&cap);
+}
+
+/* The rule's id has one label name, "rule", in every metric. */
+static void prometheus_one_rule_label(void)
+{
+	struct mcr_printer pr;
+	struct mcr_sample s;
+	struct capture cap;
+	const char *line;
+
+	mcr_sample_init(&s);
+	two_rules(&s);
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_prometheus(&pr, &s);
+	capture_end(&cap);
+	mcr_sample_free(&s);
+	for (line = cap.buf; *line; line = strchr(line, '\n') + 1) {
+		const char *brace = strchr(line, '{');
+
+		if (line[0] == '#' || !brace || brace > strchr(line, '\n'))
+			continue;
+		if (strncmp(brace, "{rule=\"", 7)) {
+			test_fail(__FILE__, __LINE__, "%.*s",
+				  (int)(strchr(line, '\n') - line), line);
+			break;
+		}
+	}
+	capture_free(&cap);
 }
 
 /* ---- rates ----------------------------------------------------------- */
@@ -708,6 +783,8 @@ const struct test_case metrics_tests[] = {
 	TEST(prometheus_parses),
 	TEST(prometheus_parser_is_strict),
 	TEST(prometheus_label_escaping),
+	TEST(prometheus_labels_utf8),
+	TEST(prometheus_one_rule_label),
 	TEST(si_rate),
 	TEST(rates_tty),
 	TEST(rates_lines),
