@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json.h"
 #include "parse.h"
 
 /* Position in the words of one command. */
@@ -235,9 +236,34 @@ static int parse_id(struct cursor *c, uint32_t *id)
 	return 0;
 }
 
+int mcr_name_check(const char *name, char *why, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)name;
+	size_t n;
+
+	while (*s) {
+		n = mcr_utf8_len(s);
+		if (!n) {
+			snprintf(why, len, "byte 0x%02x at offset %zu is not "
+				 "UTF-8", *s, (size_t)(s - (const unsigned char *)name));
+			return -1;
+		}
+		/* C0, DEL and C1 (U+0080-U+009F) controls. */
+		if (*s < 0x20 || *s == 0x7f || (*s == 0xc2 && s[1] < 0xa0)) {
+			snprintf(why, len, "control character at offset %zu "
+				 "(names are for people: printable UTF-8 "
+				 "only)", (size_t)(s - (const unsigned char *)name));
+			return -1;
+		}
+		s += n;
+	}
+	return 0;
+}
+
 static int parse_name(struct cursor *c, char *name)
 {
 	const char *v = take_value(c);
+	char bad[128];
 
 	if (!v)
 		return -1;
@@ -246,6 +272,8 @@ static int parse_name(struct cursor *c, char *name)
 	if (strlen(v) >= MCR_NAME_LEN)
 		return fail(c->p, "%s: name \"%s\" is too long (at most %d "
 			    "bytes)", c->what, v, MCR_NAME_LEN - 1);
+	if (mcr_name_check(v, bad, sizeof(bad)))
+		return fail(c->p, "%s: bad name: %s", c->what, bad);
 	strcpy(name, v);
 	return 0;
 }

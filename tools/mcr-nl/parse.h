@@ -101,6 +101,12 @@ int mcr_split_line(const char *line, struct mcr_words *words,
 		   char *err, size_t errlen);
 void mcr_words_free(struct mcr_words *words);
 
+/*
+ * A rule name is for people: well-formed UTF-8 without control
+ * characters (C0, DEL, C1).  Returns 0, or -1 with the reason in @why.
+ */
+int mcr_name_check(const char *name, char *why, size_t len);
+
 /* Number parsing helpers, shared with tests; return 0 or -1. */
 int mcr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *val);
 int mcr_parse_ipv4(const char *s, in_addr_t *addr);

@@ -45,16 +45,37 @@ static const char *addr_str(in_addr_t addr, char *buf)
 	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
+/*
+ * Bytes that must not reach a terminal as they are: C0 controls, DEL,
+ * bytes that are not part of well-formed UTF-8 and the UTF-8 form of the
+ * C1 controls (U+0080-U+009F).  Returns how many bytes at @c to escape
+ * (0: none, the character is printable).
+ */
+static size_t unprintable_len(const unsigned char *c)
+{
+	size_t n;
+
+	if (*c < ' ' || *c == 0x7f)
+		return 1;
+	n = mcr_utf8_len(c);
+	if (!n)
+		return 1;
+	if (c[0] == 0xc2 && c[1] < 0xa0)
+		return 2;
+	return 0;
+}
+
 static bool needs_quotes(const char *s)
 {
 	const unsigned char *c;
 
 	if (!*s)
 		return true;
-	for (c = (const unsigned char *)s; *c; c++)
-		if (*c <= ' ' || *c == 0x7f || *c == '"' || *c == '\\' ||
-		    *c == '#')
+	for (c = (const unsigned char *)s; *c; c += mcr_utf8_len(c)) {
+		if (*c <= ' ' || *c == '"' || *c == '\\' || *c == '#' ||
+		    unprintable_len(c))
 			return true;
+	}
 	return false;
 }
 
@@ -71,12 +92,21 @@ const char *mcr_quote_word(const char *s, char *buf, size_t len)
 
 	buf[n++] = '"';
 	for (c = (const unsigned char *)s; *c; c++) {
+		size_t bad = unprintable_len(c);
+
 		if (*c == '"' || *c == '\\') {
 			buf[n++] = '\\';
 			buf[n++] = (char)*c;
-		} else if (*c < ' ' || *c == 0x7f) {
-			n += (size_t)snprintf(buf + n, len - n, "\\x%02x", *c);
+		} else if (bad) {
+			/* Read back by a batch file's \xHH escapes. */
+			for (; bad; bad--, c++)
+				n += (size_t)snprintf(buf + n, len - n,
+						      "\\x%02x", *c);
+			c--;
 		} else {
+			/* A printable character, of one or more bytes. */
+			for (bad = mcr_utf8_len(c); bad > 1; bad--)
+				buf[n++] = (char)*c++;
 			buf[n++] = (char)*c;
 		}
 	}

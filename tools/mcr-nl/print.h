@@ -35,7 +35,9 @@ const char *mcr_ifname_system(unsigned int ifindex, char *buf, void *arg);
 
 /*
  * Quotes @s for a batch file if it would not read back as one word (see
- * mcr_split_line()); returns @s itself when no quoting is needed.
+ * mcr_split_line()), or if it holds bytes a terminal must not get (C0
+ * and C1 controls, DEL, bytes that are not UTF-8: written \xHH);
+ * returns @s itself when no quoting is needed.
  */
 #define MCR_QUOTED_LEN (4 * MCR_NAME_LEN + 3)
 const char *mcr_quote_word(const char *s, char *buf, size_t len);

@@ -324,6 +324,25 @@ static void rule_name(void)
 		       "oif eth1", &req);
 	CHECK_STR(req.rule.name, "a b");
 	mcr_request_free(&req);
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 name "
+		       "\"caf\\xc3\\xa9\" oif eth1", &req);
+	CHECK_STR(req.rule.name, "caf\xc3\xa9");
+	mcr_request_free(&req);
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 name "
+			  "\"caf\\xe9\" oif eth1", "rule add: bad name: byte "
+			  "0xe9 at offset 3 is not UTF-8");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 name "
+			  "\"a\\x1b[2J\" oif eth1", "rule add: bad name: "
+			  "control character at offset 1 (names are for "
+			  "people: printable UTF-8 only)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 name "
+			  "\"\\xc2\\x9b\" oif eth1", "rule add: bad name: "
+			  "control character at offset 0 (names are for "
+			  "people: printable UTF-8 only)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 name "
+			  "\"\\x7f\" oif eth1", "rule add: bad name: "
+			  "control character at offset 0 (names are for "
+			  "people: printable UTF-8 only)");
 }
 
 static void too_many_words(void)

@@ -364,11 +364,39 @@ static void save_round_trip(void)
 	mcr_rule_free(&r);
 }
 
+/*
+ * Names that are not printable UTF-8 (set by an older mcr-nl, or another
+ * tool) are saved escaped, and refused when read back with a message that
+ * says why, rather than restored into a terminal-breaking name.
+ */
+static void save_odd_names_refused(void)
+{
+	static const char *const names[] = {
+		"ctl\x01\x7f\x1f", "tab\t", "\xff\xfe", "c1\xc2\x85",
+	};
+	struct mcr_request req;
+	struct mcr_rule r;
+	char err[MCR_ERR_LEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int ret;
+
+		full_rule(&r);
+		strcpy(r.name, names[i]);
+		ret = save_and_parse(&r, &req, err, sizeof(err));
+		mcr_request_free(&req);
+		mcr_rule_free(&r);
+		CHECK_INT(ret, -1);
+		CHECK(strstr(err, "rule add: bad name: ") == err);
+	}
+}
+
 static void save_round_trip_odd_names(void)
 {
 	static const char *const names[] = {
-		"a b", "#x", "q\"t", "back\\slash", "ctl\x01\x7f\x1f", "tab\t",
-		"caf\xc3\xa9", "\xff\xfe", "oif", "x#",
+		"a b", "#x", "q\"t", "back\\slash", "caf\xc3\xa9", "oif", "x#",
+		"\xe2\x82\xac\xc2\xa0\xf0\x9f\x98\x80",
 		"abcdefghijklmnopqrstuvwxyz01234",
 	};
 	struct mcr_request req;
@@ -432,6 +460,16 @@ static void quote_word(void)
 	CHECK_STR(mcr_quote_word("\x01\n", buf, sizeof(buf)),
 		  "\"\\x01\\x0a\"");
 	CHECK_STR(mcr_quote_word("#", buf, sizeof(buf)), "\"#\"");
+	/* C1 controls (UTF-8 or raw) and stray bytes never reach a
+	 * terminal; printable UTF-8 is kept as it is. */
+	CHECK_STR(mcr_quote_word("a\xc2\x9b" "1m", buf, sizeof(buf)),
+		  "\"a\\xc2\\x9b" "1m\"");
+	CHECK_STR(mcr_quote_word("\x9b" "1m", buf, sizeof(buf)),
+		  "\"\\x9b" "1m\"");
+	CHECK_STR(mcr_quote_word("caf\xe9", buf, sizeof(buf)),
+		  "\"caf\\xe9\"");
+	CHECK_STR(mcr_quote_word("caf\xc3\xa9\xc2\xa0", buf, sizeof(buf)),
+		  "caf\xc3\xa9\xc2\xa0");
 }
 
 static void event_lines(void)
@@ -593,6 +631,7 @@ const struct test_case print_tests[] = {
 	TEST(save_line),
 	TEST(save_round_trip),
 	TEST(save_round_trip_odd_names),
+	TEST(save_odd_names_refused),
 	TEST(save_round_trip_1024_outputs),
 	TEST(quote_word),
 	TEST(event_lines),
