@@ -19,6 +19,7 @@
 
 #include "json.h"
 #include "metrics.h"
+#include "monitor.h"
 #include "msg.h"
 #include "nl.h"
 #include "parse.h"
@@ -43,6 +44,7 @@ struct ctx {
 	void (*emit)(struct ctx *ctx, const struct mcr_rule *rule);
 	struct mcr_rule_list *collect;	/* emit_collect()'s list */
 	bool collect_failed;		/* out of memory while collecting */
+	struct mcr_monitor mon;		/* monitor: the rules' outputs */
 };
 
 static const char usage_text[] =
@@ -569,8 +571,8 @@ static int do_stats_watch(struct ctx *ctx)
 static int on_event(struct nlmsghdr *nlh, void *arg)
 {
 	struct ctx *ctx = arg;
-	struct mcr_rule rule;
-	int err;
+	struct mcr_rule rule, removed;
+	int err, known = 0;
 
 	if (!nlh) {
 		report(ctx, "monitor: warning: notifications were lost "
@@ -578,27 +580,80 @@ static int on_event(struct nlmsghdr *nlh, void *arg)
 		return 0;
 	}
 	mcr_rule_init(&rule);
+	mcr_rule_init(&removed);
 	err = mcr_msg_parse_rule(nlh, &rule);
-	if (!err)
-		mcr_print_event(&ctx->pr, genlmsg_hdr(nlh)->cmd, &rule);
-	else if (err != -NLE_AF_NOSUPPORT)
+	if (!err) {
+		known = mcr_monitor_track(&ctx->mon, genlmsg_hdr(nlh)->cmd,
+					  &rule, &removed);
+		if (known < 0)
+			report(ctx, "monitor: warning: out of memory: "
+			       "removed outputs may not be named");
+		mcr_print_event(&ctx->pr, genlmsg_hdr(nlh)->cmd, &rule,
+				known > 0 ? &removed : NULL);
+	} else if (err != -NLE_AF_NOSUPPORT) {
 		report(ctx, "monitor: warning: cannot decode a notification: "
 		       "%s", nl_geterror(err));
+	}
+	mcr_rule_free(&removed);
 	mcr_rule_free(&rule);
 	/* Each event reaches a pipe reader as it happens. */
 	fflush(stdout);
 	return 0;
 }
 
+static void emit_learn(struct ctx *ctx, const struct mcr_rule *rule)
+{
+	if (mcr_monitor_learn(&ctx->mon, rule))
+		ctx->collect_failed = true;
+}
+
+/*
+ * Once subscribed, the rules as they are, on a socket of their own: an
+ * output-del notification carries the remaining outputs only, and the
+ * removed one is told by what the rule had.  Without them, monitoring
+ * goes on; such an event shows what remains.
+ */
+static void monitor_ready(void *arg)
+{
+	struct ctx *ctx = arg;
+	struct nl_msg *msg;
+	struct mcr_nl nl;
+	int err = -1;
+
+	if (mcr_nl_open(&nl))
+		goto out;
+	msg = mcr_nl_new_request(&nl, MCR_CMD_RULE_GET, NLM_F_DUMP, 64);
+	if (msg) {
+		ctx->emit = emit_learn;
+		err = mcr_nl_transact(&nl, msg, on_rule, ctx);
+		if (err)
+			drop_pending(ctx);
+		else
+			flush_pending(ctx);
+	}
+out:
+	if (err || ctx->collect_failed)
+		report(ctx, "monitor: warning: cannot read the rules (%s): "
+		       "an output-del event will show the outputs that "
+		       "remain, not the removed one",
+		       ctx->collect_failed ? "out of memory" : nl.err);
+	ctx->collect_failed = false;
+	mcr_nl_close(&nl);
+}
+
 static int do_monitor(struct ctx *ctx)
 {
+	int ret = MCR_EXIT_OK;
+
 	if (open_nl(ctx))
 		return MCR_EXIT_FAILED;
-	if (mcr_nl_monitor(&ctx->nl, on_event, ctx)) {
+	mcr_monitor_init(&ctx->mon);
+	if (mcr_nl_monitor(&ctx->nl, on_event, monitor_ready, ctx)) {
 		report(ctx, "monitor: %s", ctx->nl.err);
-		return MCR_EXIT_FAILED;
+		ret = MCR_EXIT_FAILED;
 	}
-	return MCR_EXIT_OK;
+	mcr_monitor_free(&ctx->mon);
+	return ret;
 }
 
 /* ---- dispatch -------------------------------------------------------- */

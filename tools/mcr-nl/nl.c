@@ -389,7 +389,8 @@ static int monitor_loop(struct mcr_nl *nl, struct nl_cb *cb,
 	}
 }
 
-int mcr_nl_monitor(struct mcr_nl *nl, mcr_nl_msg_fn fn, void *arg)
+int mcr_nl_monitor(struct mcr_nl *nl, mcr_nl_msg_fn fn,
+		   void (*ready)(void *arg), void *arg)
 {
 	struct monitor m = { .nl = nl, .fn = fn, .arg = arg };
 	sigset_t stop, saved;
@@ -425,6 +426,8 @@ int mcr_nl_monitor(struct mcr_nl *nl, mcr_nl_msg_fn fn, void *arg)
 		return nl_fail(nl, "sigprocmask: %s", strerror(errno));
 	}
 	sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
+	if (sigfd >= 0 && ready)
+		ready(arg);
 	if (sigfd < 0) {
 		ret = nl_fail(nl, "signalfd: %s", strerror(errno));
 	} else {

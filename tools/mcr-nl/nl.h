@@ -56,8 +56,11 @@ int mcr_nl_transact(struct mcr_nl *nl, struct nl_msg *req, mcr_nl_msg_fn fn,
  * Subscribes to the "monitor" group and passes each notification to @fn
  * until SIGINT or SIGTERM (returns 0) or an error (returns -1, nl->err
  * set).  @fn gets a NULL message when notifications were lost because the
- * receive buffer overflowed.
+ * receive buffer overflowed.  @ready (may be NULL) is called once the
+ * group is joined, before the first notification is read: what it reads
+ * then cannot miss a change that follows.
  */
-int mcr_nl_monitor(struct mcr_nl *nl, mcr_nl_msg_fn fn, void *arg);
+int mcr_nl_monitor(struct mcr_nl *nl, mcr_nl_msg_fn fn,
+		   void (*ready)(void *arg), void *arg);
 
 #endif /* MCR_NL_NL_H */

@@ -349,8 +349,11 @@ void mcr_print_save_rule(struct mcr_printer *pr, const struct mcr_rule *rule)
 }
 
 int mcr_print_event(struct mcr_printer *pr, uint8_t cmd,
-		    const struct mcr_rule *rule)
+		    const struct mcr_rule *rule,
+		    const struct mcr_rule *removed)
 {
+	size_t i;
+
 	const char *event, *verb;
 
 	switch (cmd) {
@@ -375,12 +378,27 @@ int mcr_print_event(struct mcr_printer *pr, uint8_t cmd,
 		json_kv_string(pr->json, "event", event);
 		json_key(pr->json, "rule");
 		json_rule(pr, rule);
+		if (cmd == MCR_CMD_OUTPUT_DEL_NTF && removed) {
+			json_key(pr->json, "removed");
+			json_begin_array(pr->json);
+			for (i = 0; i < removed->n_outputs; i++)
+				json_output(pr, &removed->outputs[i]);
+			json_end_array(pr->json);
+		}
 		json_end_object(pr->json);
 		json_end_line(pr->json);
 	} else {
 		fprintf(pr->out, "%s rule %u", verb, rule->id);
 		print_match(pr, rule, true);
-		print_outputs_inline(pr, rule);
+		if (cmd != MCR_CMD_OUTPUT_DEL_NTF)
+			print_outputs_inline(pr, rule);
+		else if (removed)
+			print_outputs_inline(pr, removed);
+		else if (rule->n_outputs)
+			/* Which one went is not known: say what is left. */
+			fputs(" remaining", pr->out);
+		if (cmd == MCR_CMD_OUTPUT_DEL_NTF && !removed)
+			print_outputs_inline(pr, rule);
 		fputc('\n', pr->out);
 	}
 	return 0;

@@ -49,9 +49,14 @@ void mcr_print_rule(struct mcr_printer *pr, const struct mcr_rule *rule);
 void mcr_print_save_header(struct mcr_printer *pr);
 void mcr_print_save_rule(struct mcr_printer *pr, const struct mcr_rule *rule);
 
-/* "monitor": one line per notification; returns -1 for an unknown @cmd. */
+/*
+ * "monitor": one line per notification; returns -1 for an unknown @cmd.
+ * For an output-del, @removed holds the outputs removed, or is NULL when
+ * they are not known (the rule's remaining outputs are shown instead).
+ */
 int mcr_print_event(struct mcr_printer *pr, uint8_t cmd,
-		    const struct mcr_rule *rule);
+		    const struct mcr_rule *rule,
+		    const struct mcr_rule *removed);
 
 /* "rule add -j": {"id":N} */
 void mcr_print_added(struct mcr_printer *pr, uint32_t id);

@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "json.h"
+#include "monitor.h"
 #include "parse.h"
 #include "print.h"
 #include "version.h"
@@ -484,10 +485,10 @@ static void event_lines(void)
 	r.outputs[1].has_source = false;
 	capture_start(&cap);
 	printer_init(&pr, &cap, NULL);
-	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_NEW_NTF, &r), 0);
-	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_DEL_NTF, &r), 0);
-	CHECK_INT(mcr_print_event(&pr, MCR_CMD_OUTPUT_DEL_NTF, &r), 0);
-	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_GET, &r), -1);
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_NEW_NTF, &r, NULL), 0);
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_DEL_NTF, &r, NULL), 0);
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_OUTPUT_DEL_NTF, &r, NULL), 0);
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_GET, &r, NULL), -1);
 	capture_end(&cap);
 	CHECK_STR(cap.buf,
 		  "added rule 3 name feedA iif eth0 group 239.1.1.1 port 5000 "
@@ -497,16 +498,17 @@ static void event_lines(void)
 		  "5000 source 10.0.0.1 consume nojoin oif eth1 group "
 		  "239.2.2.2 port 6000 ttl 5 source auto oif eth2\n"
 		  "output-removed rule 3 name feedA iif eth0 group 239.1.1.1 "
-		  "port 5000 source 10.0.0.1 consume nojoin oif eth1 group "
-		  "239.2.2.2 port 6000 ttl 5 source auto oif eth2\n");
+		  "port 5000 source 10.0.0.1 consume nojoin remaining oif "
+		  "eth1 group 239.2.2.2 port 6000 ttl 5 source auto oif "
+		  "eth2\n");
 	capture_free(&cap);
 	mcr_rule_free(&r);
 
 	minimal_rule(&r);
 	capture_start(&cap);
 	printer_init(&pr, &cap, &json);
-	mcr_print_event(&pr, MCR_CMD_RULE_NEW_NTF, &r);
-	mcr_print_event(&pr, MCR_CMD_OUTPUT_DEL_NTF, &r);
+	mcr_print_event(&pr, MCR_CMD_RULE_NEW_NTF, &r, NULL);
+	mcr_print_event(&pr, MCR_CMD_OUTPUT_DEL_NTF, &r, NULL);
 	capture_end(&cap);
 	mcr_rule_free(&r);
 	CHECK_STR(cap.buf,
@@ -519,6 +521,85 @@ static void event_lines(void)
 		  "\"flags\":[],\"outputs\":[{\"oif\":\"eth1\","
 		  "\"oif_index\":3}]}}\n");
 	capture_free(&cap);
+}
+
+/*
+ * An output-del notification carries the outputs that remain: the monitor
+ * names the removed one from what it knew of the rule.
+ */
+static void output_del_names_the_removed_output(void)
+{
+	struct mcr_rule before, after, removed, other;
+	struct json_writer json;
+	struct mcr_monitor mon;
+	struct mcr_printer pr;
+	struct capture cap;
+	int known;
+
+	full_rule(&before);
+	before.outputs[1].ifindex = 9;	/* its device is going away */
+	full_rule(&after);
+	after.n_outputs = 1;
+	after.outputs[0].has_stats = false;
+	mcr_monitor_init(&mon);
+	CHECK_INT(mcr_monitor_learn(&mon, &before), 0);
+
+	mcr_rule_init(&removed);
+	known = mcr_monitor_track(&mon, MCR_CMD_OUTPUT_DEL_NTF, &after,
+				  &removed);
+	CHECK_INT(known, 1);
+	CHECK_INT(removed.n_outputs, 1);
+	CHECK_INT(removed.outputs[0].ifindex, 9);
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_event(&pr, MCR_CMD_OUTPUT_DEL_NTF, &after, &removed);
+	printer_init(&pr, &cap, &json);
+	mcr_print_event(&pr, MCR_CMD_OUTPUT_DEL_NTF, &after, &removed);
+	capture_end(&cap);
+	mcr_rule_free(&removed);
+	CHECK_STR(cap.buf,
+		  "output-removed rule 7 name feedA iif eth0 group 239.1.1.1 "
+		  "port 5000 source 10.0.0.1 consume nojoin oif if9 source "
+		  "192.0.2.1\n"
+		  "{\"event\":\"output-del\",\"rule\":{\"id\":7,\"name\":"
+		  "\"feedA\",\"iif\":\"eth0\",\"iif_index\":2,\"group\":"
+		  "\"239.1.1.1\",\"port\":5000,\"source\":\"10.0.0.1\","
+		  "\"flags\":[\"consume\",\"nojoin\"],\"outputs\":[{\"oif\":"
+		  "\"eth1\",\"oif_index\":3,\"group\":\"239.2.2.2\","
+		  "\"port\":6000,\"ttl\":5,\"source\":\"auto\"}],"
+		  "\"stats\":{\"packets\":1234,\"bytes\":1851000}},"
+		  "\"removed\":[{\"oif\":\"if9\",\"oif_index\":9,"
+		  "\"source\":\"192.0.2.1\"}]}\n");
+	capture_free(&cap);
+
+	/* The same event again: the rule is known as it is now, nothing is
+	 * missing, so which output went is not known. */
+	mcr_rule_init(&removed);
+	CHECK_INT(mcr_monitor_track(&mon, MCR_CMD_OUTPUT_DEL_NTF, &after,
+				    &removed), 0);
+	CHECK_INT(removed.n_outputs, 0);
+	/* A rule deleted, then one never seen: not known either. */
+	CHECK_INT(mcr_monitor_track(&mon, MCR_CMD_RULE_DEL_NTF, &after,
+				    &removed), 0);
+	CHECK_INT(mcr_monitor_track(&mon, MCR_CMD_OUTPUT_DEL_NTF, &after,
+				    &removed), 0);
+	CHECK_INT(removed.n_outputs, 0);
+	/* A rule added (or replaced) by a notification is followed. */
+	minimal_rule(&other);
+	mcr_rule_add_output(&other)->ifindex = 4;
+	CHECK_INT(mcr_monitor_track(&mon, MCR_CMD_RULE_NEW_NTF, &other,
+				    &removed), 0);
+	other.outputs[0] = other.outputs[1];
+	other.n_outputs = 1;
+	CHECK_INT(mcr_monitor_track(&mon, MCR_CMD_OUTPUT_DEL_NTF, &other,
+				    &removed), 1);
+	CHECK_INT(removed.n_outputs, 1);
+	CHECK_INT(removed.outputs[0].ifindex, 3);
+	mcr_rule_free(&removed);
+	mcr_rule_free(&other);
+	mcr_rule_free(&before);
+	mcr_rule_free(&after);
+	mcr_monitor_free(&mon);
 }
 
 static const struct mcr_netns_stats some_netns = {
@@ -635,6 +716,7 @@ const struct test_case print_tests[] = {
 	TEST(save_round_trip_1024_outputs),
 	TEST(quote_word),
 	TEST(event_lines),
+	TEST(output_del_names_the_removed_output),
 	TEST(stats_human),
 	TEST(stats_json),
 	TEST(added_id),
