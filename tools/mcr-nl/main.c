@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <net/if.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 #include "nl.h"
 #include "parse.h"
 #include "print.h"
+#include "stop.h"
 #include "version.h"
 
 /* Everything one run needs; lives in main()'s frame. */
@@ -497,26 +497,6 @@ static int do_stats_prometheus(struct ctx *ctx)
 	return ret;
 }
 
-static volatile sig_atomic_t stop_watch;
-
-static void on_stop_signal(int sig)
-{
-	(void)sig;
-	stop_watch = 1;
-}
-
-/* Sleeps @ms; a signal cuts it short. */
-static void watch_sleep(unsigned int ms)
-{
-	struct timespec ts = {
-		.tv_sec = ms / 1000,
-		.tv_nsec = (long)(ms % 1000) * 1000000,
-	};
-
-	while (!stop_watch && nanosleep(&ts, &ts) && errno == EINTR)
-		;
-}
-
 static void watch_stamp(bool tty, char *buf, size_t len)
 {
 	time_t now = time(NULL);
@@ -536,20 +516,25 @@ static int do_stats_watch(struct ctx *ctx)
 	bool tty = !ctx->pr.json && isatty(STDOUT_FILENO);
 	double interval = ctx->req->interval_ms / 1000.0;
 	struct mcr_sample samples[2], *prev = NULL, *cur = &samples[0];
-	struct sigaction sa = { .sa_handler = on_stop_signal };
+	struct mcr_stop stop;
+	bool stopped = false;
 	char stamp[64];
-	int ret = MCR_EXIT_OK;
+	int ret = MCR_EXIT_OK, err;
 
-	/* No SA_RESTART: the signal ends the sleep at once. */
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	/* A signal that arrives while a reading is taken waits, blocked,
+	 * for the sleep that follows, which it ends at once. */
+	err = mcr_stop_open(&stop);
+	if (err) {
+		report(ctx, "stats: cannot take SIGINT and SIGTERM: %s",
+		       strerror(-err));
+		return MCR_EXIT_FAILED;
+	}
 	mcr_sample_init(&samples[0]);
 	mcr_sample_init(&samples[1]);
-	while (!stop_watch) {
+	while (!stopped) {
 		mcr_sample_free(cur);
 		ret = read_sample(ctx, cur, false);
-		if (ret || stop_watch)
+		if (ret)
 			break;
 		watch_stamp(tty, stamp, sizeof(stamp));
 		if (tty)
@@ -559,11 +544,18 @@ static int do_stats_watch(struct ctx *ctx)
 			break;	/* main() reports it */
 		prev = cur;
 		cur = cur == &samples[0] ? &samples[1] : &samples[0];
-		watch_sleep(ctx->req->interval_ms);
+		err = mcr_stop_wait(&stop, -1, (int)ctx->req->interval_ms);
+		if (err < 0) {
+			report(ctx, "stats: poll: %s", strerror(-err));
+			ret = MCR_EXIT_FAILED;
+			break;
+		}
+		stopped = err == MCR_STOP_SIGNAL;
 	}
+	mcr_stop_close(&stop);
 	mcr_sample_free(&samples[0]);
 	mcr_sample_free(&samples[1]);
-	return stop_watch ? MCR_EXIT_OK : ret;
+	return stopped ? MCR_EXIT_OK : ret;
 }
 
 /* ---- monitor --------------------------------------------------------- */

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -19,6 +16,7 @@
 
 #include "msg.h"
 #include "nl.h"
+#include "stop.h"
 
 /*
  * Socket buffers: a rule with a thousand outputs and their counters makes
@@ -338,45 +336,17 @@ static int monitor_cb(struct mcr_nl *nl, struct monitor *m, struct nl_cb **cbp)
 	return 0;
 }
 
-/* Waits for notifications or a stop signal; returns 1 on a signal. */
-static int wait_events(struct mcr_nl *nl, int sigfd)
-{
-	struct pollfd fds[2] = {
-		{ .fd = nl_socket_get_fd(nl->sk), .events = POLLIN },
-		{ .fd = sigfd, .events = POLLIN },
-	};
-
-	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return nl_fail(nl, "poll: %s", strerror(errno));
-		}
-		if (fds[1].revents) {
-			struct signalfd_siginfo info;
-
-			/* Consume the signal: it must not be delivered
-			 * once the caller unblocks it. */
-			if (read(sigfd, &info, sizeof(info)) < 0 &&
-			    errno != EAGAIN)
-				return nl_fail(nl, "signalfd: %s",
-					       strerror(errno));
-			return 1;
-		}
-		if (fds[0].revents)
-			return 0;
-	}
-}
-
 static int monitor_loop(struct mcr_nl *nl, struct nl_cb *cb,
-			struct monitor *m, int sigfd)
+			struct monitor *m, struct mcr_stop *stop)
 {
 	int err;
 
 	for (;;) {
-		err = wait_events(nl, sigfd);
-		if (err)
-			return err > 0 ? 0 : -1;
+		err = mcr_stop_wait(stop, nl_socket_get_fd(nl->sk), -1);
+		if (err < 0)
+			return nl_fail(nl, "poll: %s", strerror(-err));
+		if (err == MCR_STOP_SIGNAL)
+			return 0;
 		err = nl_recvmsgs(nl->sk, cb);
 		/* ENOBUFS: the kernel dropped notifications for us. */
 		if (err == -NLE_NOMEM) {
@@ -393,9 +363,9 @@ int mcr_nl_monitor(struct mcr_nl *nl, mcr_nl_msg_fn fn,
 		   void (*ready)(void *arg), void *arg)
 {
 	struct monitor m = { .nl = nl, .fn = fn, .arg = arg };
-	sigset_t stop, saved;
+	struct mcr_stop stop;
 	struct nl_cb *cb = NULL;
-	int group, err, sigfd, ret;
+	int group, err, ret;
 
 	group = genl_ctrl_resolve_grp(nl->sk, MCR_FAMILY_NAME,
 				      MCR_MCGRP_MONITOR);
@@ -418,23 +388,16 @@ int mcr_nl_monitor(struct mcr_nl *nl, mcr_nl_msg_fn fn,
 	 * interrupt a blocked read: take the signals through a signalfd
 	 * polled next to the socket instead.
 	 */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	if (sigprocmask(SIG_BLOCK, &stop, &saved)) {
-		nl_cb_put(cb);
-		return nl_fail(nl, "sigprocmask: %s", strerror(errno));
-	}
-	sigfd = signalfd(-1, &stop, SFD_CLOEXEC);
-	if (sigfd >= 0 && ready)
-		ready(arg);
-	if (sigfd < 0) {
-		ret = nl_fail(nl, "signalfd: %s", strerror(errno));
+	err = mcr_stop_open(&stop);
+	if (err) {
+		ret = nl_fail(nl, "cannot take SIGINT and SIGTERM: %s",
+			      strerror(-err));
 	} else {
-		ret = monitor_loop(nl, cb, &m, sigfd);
-		close(sigfd);
+		if (ready)
+			ready(arg);
+		ret = monitor_loop(nl, cb, &m, &stop);
+		mcr_stop_close(&stop);
 	}
-	sigprocmask(SIG_SETMASK, &saved, NULL);
 	nl_cb_put(cb);
 	return ret;
 }

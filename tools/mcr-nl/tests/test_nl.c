@@ -5,6 +5,9 @@
  * errors can be scripted without the module.
  */
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
 #include <stdlib.h>
 
 #include <linux/netlink.h>
@@ -16,6 +19,7 @@
 #include "harness.h"
 #include "msg.h"
 #include "nl.h"
+#include "stop.h"
 
 #define FAKE_FAMILY 0x1d
 #define MAX_DGRAMS 16
@@ -457,6 +461,64 @@ static void requests_in_a_row(void)
 	CHECK_INT(i, 3);
 }
 
+/* ---- stop signals ---------------------------------------------------- */
+
+static double elapsed(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) +
+	       (double)(t.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/*
+ * A signal that arrives before the wait (while "stats -w" takes a
+ * reading) ends the wait at once instead of after the interval.
+ */
+static void stop_signal_before_wait(void)
+{
+	struct mcr_stop stop;
+	struct timespec t0;
+	int ret;
+
+	CHECK_INT(mcr_stop_open(&stop), 0);
+	raise(SIGTERM);		/* blocked: pending until read */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = mcr_stop_wait(&stop, -1, 20000);
+	mcr_stop_close(&stop);
+	CHECK_INT(ret, MCR_STOP_SIGNAL);
+	CHECK(elapsed(&t0) < 1.0);
+
+	CHECK_INT(mcr_stop_open(&stop), 0);
+	raise(SIGINT);
+	ret = mcr_stop_wait(&stop, -1, -1);
+	mcr_stop_close(&stop);
+	CHECK_INT(ret, MCR_STOP_SIGNAL);
+}
+
+static void stop_timeout_and_fd(void)
+{
+	struct mcr_stop stop;
+	struct timespec t0;
+	int fds[2], ret;
+	double dt;
+
+	CHECK_INT(pipe(fds), 0);
+	CHECK_INT(mcr_stop_open(&stop), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ret = mcr_stop_wait(&stop, fds[0], 50);
+	dt = elapsed(&t0);
+	if (write(fds[1], "x", 1) != 1)
+		ret = -1;
+	CHECK_INT(mcr_stop_wait(&stop, fds[0], 5000), MCR_STOP_READY);
+	mcr_stop_close(&stop);
+	close(fds[0]);
+	close(fds[1]);
+	CHECK_INT(ret, MCR_STOP_TIMEOUT);
+	CHECK(dt >= 0.045 && dt < 2.0);
+}
+
 const struct test_case nl_tests[] = {
 	TEST(do_with_reply_and_ack),
 	TEST(kernel_error_with_extack),
@@ -467,5 +529,7 @@ const struct test_case nl_tests[] = {
 	TEST(dump_interrupted),
 	TEST(bad_reply_drains_dump),
 	TEST(requests_in_a_row),
+	TEST(stop_signal_before_wait),
+	TEST(stop_timeout_and_fd),
 	TEST_END
 };
