@@ -709,7 +709,7 @@ static int run_batch(struct ctx *ctx, const char *path)
 	size_t cap = 0;
 	char *line = NULL;
 	FILE *f;
-	int ret = MCR_EXIT_OK;
+	int ret = MCR_EXIT_OK, n = 0;
 
 	f = is_stdin ? stdin : fopen(path, "r");
 	if (!f) {
@@ -717,8 +717,12 @@ static int run_batch(struct ctx *ctx, const char *path)
 		return MCR_EXIT_FAILED;
 	}
 	ctx->parser.in_batch = true;
-	while (ret == MCR_EXIT_OK && getline(&line, &cap, f) >= 0) {
-		ctx->batch_line = ++line_no;
+	while (ret == MCR_EXIT_OK) {
+		n = mcr_read_batch_line(f, &line, &cap, &line_no, err,
+					sizeof(err));
+		if (n <= 0)
+			break;
+		ctx->batch_line = line_no;
 		if (mcr_split_line(line, &words, err, sizeof(err))) {
 			report(ctx, "%s", err);
 			ret = MCR_EXIT_USAGE;
@@ -728,9 +732,14 @@ static int run_batch(struct ctx *ctx, const char *path)
 			ret = run_words(ctx, words.argc, words.argv);
 		mcr_words_free(&words);
 	}
-	if (ret == MCR_EXIT_OK && ferror(f)) {
-		report(ctx, "cannot read \"%s\": %s", path, strerror(errno));
+	if (ret == MCR_EXIT_OK && n < 0 && ferror(f)) {
+		ctx->batch_line = 0;
+		report(ctx, "cannot read \"%s\": %s", path, err);
 		ret = MCR_EXIT_FAILED;
+	} else if (ret == MCR_EXIT_OK && n < 0) {
+		ctx->batch_line = line_no;
+		report(ctx, "%s", err);
+		ret = MCR_EXIT_USAGE;
 	}
 	ctx->batch_line = 0;
 	ctx->parser.in_batch = false;

@@ -5,6 +5,7 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,8 @@
 
 #include "json.h"
 #include "parse.h"
+
+static int hex_digit(char ch);
 
 /* Position in the words of one command. */
 struct cursor {
@@ -35,16 +38,17 @@ enum {
 	KW_ID = 1 << 8,
 	KW_WATCH = 1 << 9,
 	KW_PROMETHEUS = 1 << 10,
+	KW_FLAGS = 1 << 11,
 };
 
 /* Keywords allowed in the match part of "rule add" and in a key. */
 #define MATCH_ADD (KW_IIF | KW_GROUP | KW_PORT | KW_SOURCE | KW_NAME | \
-		   KW_CONSUME | KW_NOJOIN)
+		   KW_CONSUME | KW_NOJOIN | KW_FLAGS)
 #define MATCH_KEY (KW_IIF | KW_GROUP | KW_PORT | KW_SOURCE)
 
 static const char *const rule_keywords[] = {
 	"iif", "group", "port", "source", "name", "consume", "nojoin",
-	"oif", "ttl", "id", NULL,
+	"oif", "ttl", "id", "flags", NULL,
 };
 
 static int __attribute__((format(printf, 2, 3)))
@@ -279,6 +283,36 @@ static int parse_name(struct cursor *c, char *name)
 }
 
 /*
+ * "flags 0xN": flag bits by number, as "rule save" writes those this
+ * version has no word for (a newer kernel's); hex with 0x, else decimal.
+ */
+static int parse_flags(struct cursor *c, uint32_t *flags)
+{
+	const char *v = take_value(c);
+	uint32_t val = 0;
+	const char *d;
+	int digit;
+
+	if (!v)
+		return -1;
+	if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) {
+		for (d = v + 2; *d && (digit = hex_digit(*d)) >= 0; d++) {
+			if (val >> 28)
+				break;
+			val = val << 4 | (uint32_t)digit;
+		}
+		if (d == v + 2 || *d)
+			return fail(c->p, "%s: bad flags \"%s\" (expected a "
+				    "32-bit number, e.g. 0x4)", c->what, v);
+	} else if (mcr_parse_u32(v, 0, UINT32_MAX, &val)) {
+		return fail(c->p, "%s: bad flags \"%s\" (expected a 32-bit "
+			    "number, e.g. 0x4)", c->what, v);
+	}
+	*flags |= val;
+	return 0;
+}
+
+/*
  * One keyword of the match part (or of a "rule del" key), among those in
  * @allowed.  Returns 0 when handled, 1 when the word is not such a
  * keyword, -1 on error.
@@ -293,6 +327,7 @@ static int parse_match_keyword(struct cursor *c, struct mcr_rule *r,
 		{ "iif", KW_IIF }, { "group", KW_GROUP }, { "port", KW_PORT },
 		{ "source", KW_SOURCE }, { "name", KW_NAME },
 		{ "consume", KW_CONSUME }, { "nojoin", KW_NOJOIN },
+		{ "flags", KW_FLAGS },
 	};
 	const char *word = c->argv[c->i];
 	unsigned int kw = 0;
@@ -319,6 +354,8 @@ static int parse_match_keyword(struct cursor *c, struct mcr_rule *r,
 		return parse_addr(c, &r->source);
 	case KW_NAME:
 		return parse_name(c, r->name);
+	case KW_FLAGS:
+		return parse_flags(c, &r->flags);
 	case KW_CONSUME:
 		r->flags |= MCR_RULE_FLAGS_CONSUME;
 		return 0;
@@ -420,7 +457,8 @@ static int parse_rule_add(struct cursor *c, struct mcr_rule *r)
 				continue;
 			}
 			if (!strcmp(word, "iif") || !strcmp(word, "name") ||
-			    !strcmp(word, "consume") || !strcmp(word, "nojoin"))
+			    !strcmp(word, "consume") || !strcmp(word, "nojoin") ||
+			    !strcmp(word, "flags"))
 				return fail(c->p, "%s: \"%s\" must come before "
 					    "the first \"oif\"", c->what, word);
 			return unknown_keyword(c);
@@ -655,6 +693,9 @@ int mcr_parse_request(struct mcr_parser *p, int argc, char *const argv[],
 	if (!strcmp(object, "monitor")) {
 		req->type = MCR_REQ_MONITOR;
 		req->what = "monitor";
+		if (p->in_batch)
+			return fail(p, "monitor: runs until interrupted: not "
+				    "in a batch file");
 		return parse_no_args(&c);
 	}
 	if (!strcmp(object, "help")) {
@@ -801,4 +842,28 @@ void mcr_words_free(struct mcr_words *w)
 	free(w->argv);
 	free(w->buf);
 	memset(w, 0, sizeof(*w));
+}
+
+int mcr_read_batch_line(FILE *f, char **line, size_t *cap,
+			unsigned int *line_no, char *err, size_t errlen)
+{
+	ssize_t n;
+
+	errno = 0;
+	n = getline(line, cap, f);
+	if (n < 0) {
+		if (ferror(f)) {
+			snprintf(err, errlen, "%s", strerror(errno ? errno :
+							      EIO));
+			return -1;
+		}
+		return 0;
+	}
+	++*line_no;
+	/* A NUL would end the line early, silently: refuse it. */
+	if (memchr(*line, '\0', (size_t)n)) {
+		snprintf(err, errlen, "NUL byte in the line");
+		return -1;
+	}
+	return 1;
 }

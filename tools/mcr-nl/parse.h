@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "rule.h"
 
@@ -100,6 +101,14 @@ struct mcr_words {
 int mcr_split_line(const char *line, struct mcr_words *words,
 		   char *err, size_t errlen);
 void mcr_words_free(struct mcr_words *words);
+
+/*
+ * Reads the next line of a batch file into *@line (getline() storage),
+ * counting it in *@line_no.  Returns 1, 0 at the end of the file, or -1
+ * with a message in @err (a read error, or a NUL byte in the line).
+ */
+int mcr_read_batch_line(FILE *f, char **line, size_t *cap,
+			unsigned int *line_no, char *err, size_t errlen);
 
 /*
  * A rule name is for people: well-formed UTF-8 without control

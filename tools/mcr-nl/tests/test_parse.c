@@ -549,9 +549,67 @@ static void options_rejected_in_batch_lines(void)
 	parser.in_batch = true;
 	CHECK_PARSE_ERROR("-j rule show", "options are not allowed in batch "
 			  "lines (\"-j\")");
+	/* It would block the lines after it. */
+	CHECK_PARSE_ERROR("monitor", "monitor: runs until interrupted: not "
+			  "in a batch file");
 	parser.in_batch = false;
 	CHECK_PARSE_ERROR("-j rule show", "unknown option \"-j\" (try "
 			  "\"mcr-nl help\")");
+}
+
+static void batch_lines(void)
+{
+	static const char text[] = "rule show\nrule\0 flush\nstats";
+	unsigned int line_no = 0;
+	char *line = NULL, err[128];
+	size_t cap = 0;
+	FILE *f;
+
+	f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	CHECK(f != NULL);
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, err,
+				      sizeof(err)), 1);
+	CHECK_STR(line, "rule show\n");
+	/* A NUL would have cut "rule flush" to "rule", which lists. */
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, err,
+				      sizeof(err)), -1);
+	CHECK_INT(line_no, 2);
+	CHECK_STR(err, "NUL byte in the line");
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, err,
+				      sizeof(err)), 1);
+	CHECK_STR(line, "stats");
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, err,
+				      sizeof(err)), 0);
+	CHECK_INT(line_no, 3);
+	fclose(f);
+	free(line);
+}
+
+static void rule_flags_by_number(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 flags 0x4 consume "
+		       "oif eth1", &req);
+	CHECK_INT(req.rule.flags, 0x4 | MCR_RULE_FLAGS_CONSUME);
+	mcr_request_free(&req);
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 flags 0xFFFFFFFF "
+		       "oif eth1", &req);
+	CHECK_INT(req.rule.flags, 0xffffffffu);
+	mcr_request_free(&req);
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 flags 8 oif eth1",
+		       &req);
+	CHECK_INT(req.rule.flags, 8);
+	mcr_request_free(&req);
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 flags 0x1ffffffff "
+			  "oif eth1", "rule add: bad flags \"0x1ffffffff\" "
+			  "(expected a 32-bit number, e.g. 0x4)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 flags 0x oif eth1",
+			  "rule add: bad flags \"0x\" (expected a 32-bit "
+			  "number, e.g. 0x4)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 flags 1",
+			  "rule add: \"flags\" must come before the first "
+			  "\"oif\"");
 }
 
 #define CHECK_WORDS(line, ...)						\
@@ -676,6 +734,8 @@ const struct test_case parse_tests[] = {
 	TEST(outputs_1024),
 	TEST(options),
 	TEST(options_rejected_in_batch_lines),
+	TEST(batch_lines),
+	TEST(rule_flags_by_number),
 	TEST(split_words),
 	TEST(split_comments_and_blanks),
 	TEST(split_quotes),

@@ -355,6 +355,16 @@ static void save_round_trip(void)
 	CHECK(rules_equal(&r, &req.rule));
 	mcr_request_free(&req);
 
+	/* A flag this version has no word for reads back too. */
+	mcr_rule_free(&r);
+	full_rule(&r);
+	r.flags |= 0x80000004;
+	ret = save_and_parse(&r, &req, err, sizeof(err));
+	if (ret)
+		test_fail(__FILE__, __LINE__, "%s", err);
+	CHECK(rules_equal(&r, &req.rule));
+	mcr_request_free(&req);
+
 	mcr_rule_free(&r);
 	minimal_rule(&r);
 	ret = save_and_parse(&r, &req, err, sizeof(err));
