@@ -497,13 +497,14 @@ static int do_stats_prometheus(struct ctx *ctx)
 	return ret;
 }
 
-static void watch_stamp(bool tty, char *buf, size_t len)
+static void watch_stamp(struct ctx *ctx, bool tty, char *buf, size_t len)
 {
 	time_t now = time(NULL);
 	struct tm tm;
 
 	localtime_r(&now, &tm);
-	strftime(buf, len, tty ? "%H:%M:%S" : "%Y-%m-%dT%H:%M:%S%z", &tm);
+	mcr_format_stamp(&tm, tty ? MCR_STAMP_CLOCK : ctx->pr.json ?
+			 MCR_STAMP_RFC3339 : MCR_STAMP_LOG, buf, len);
 }
 
 /*
@@ -536,7 +537,7 @@ static int do_stats_watch(struct ctx *ctx)
 		ret = read_sample(ctx, cur, false);
 		if (ret)
 			break;
-		watch_stamp(tty, stamp, sizeof(stamp));
+		watch_stamp(ctx, tty, stamp, sizeof(stamp));
 		if (tty)
 			fputs("\033[H\033[2J", stdout);
 		mcr_print_rates(&ctx->pr, prev, cur, tty, interval, stamp);

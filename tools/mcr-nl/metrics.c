@@ -287,6 +287,23 @@ void mcr_print_prometheus(struct mcr_printer *pr,
 
 /* ---- rates ----------------------------------------------------------- */
 
+void mcr_format_stamp(const struct tm *tm, enum mcr_stamp_form form,
+		      char *buf, size_t len)
+{
+	size_t n;
+
+	if (form == MCR_STAMP_CLOCK) {
+		strftime(buf, len, "%H:%M:%S", tm);
+		return;
+	}
+	n = strftime(buf, len, "%Y-%m-%dT%H:%M:%S%z", tm);
+	/* strftime's %z is "+hhmm"; RFC 3339 wants "+hh:mm". */
+	if (form == MCR_STAMP_RFC3339 && n >= 5 && n + 2 <= len) {
+		memmove(buf + n - 1, buf + n - 2, 3);
+		buf[n - 2] = ':';
+	}
+}
+
 const char *mcr_si_rate(double v, char *buf, size_t len)
 {
 	static const char prefixes[] = " kMGTP";

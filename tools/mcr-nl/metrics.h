@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "print.h"
 #include "rule.h"
@@ -64,6 +65,16 @@ void mcr_print_prometheus(struct mcr_printer *pr,
 void mcr_print_rates(struct mcr_printer *pr, const struct mcr_sample *prev,
 		     const struct mcr_sample *cur, bool tty,
 		     double interval, const char *stamp);
+
+/* Time stamps of "stats -w": on a terminal, in plain lines, in JSON. */
+enum mcr_stamp_form {
+	MCR_STAMP_CLOCK,	/* 12:00:02 */
+	MCR_STAMP_LOG,		/* 2025-01-01T12:00:02+0000 */
+	MCR_STAMP_RFC3339,	/* 2025-01-01T12:00:02+00:00 */
+};
+
+void mcr_format_stamp(const struct tm *tm, enum mcr_stamp_form form,
+		      char *buf, size_t len);
 
 /* "12.3k", "4.50M": a rate in at most 6 characters, SI prefixes. */
 const char *mcr_si_rate(double v, char *buf, size_t len);

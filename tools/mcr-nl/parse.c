@@ -62,12 +62,28 @@ fail(struct mcr_parser *p, const char *fmt, ...)
 	return -1;
 }
 
-/* Unknown word: name it, and say where options go if it looks like one. */
+/* Options without a value, that could be meant after the command. */
+static const char *const flag_options[] = { "-j", NULL };
+
+static bool is_flag_option(const char *word)
+{
+	const char *const *o;
+
+	for (o = flag_options; *o; o++)
+		if (!strcmp(word, *o))
+			return true;
+	return false;
+}
+
+/*
+ * Unknown word: name it, and say where options go if it is one that
+ * would work there (never in a batch line, which takes no options).
+ */
 static int unknown_keyword(struct cursor *c)
 {
 	const char *word = c->argv[c->i];
 
-	if (word[0] == '-')
+	if (is_flag_option(word) && !c->p->in_batch)
 		return fail(c->p, "unknown keyword \"%s\" after \"%s\" "
 			    "(options go before the command, as in "
 			    "\"mcr-nl %s %s\")", word, c->what, word, c->what);
@@ -103,8 +119,13 @@ int mcr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *val)
 	const char *d;
 
 	/* Plain decimal only: strtoul() would accept signs, blanks and
-	 * hex, and silently wrap "-1". */
-	if (!*s || strlen(s) > 10)
+	 * hex, and silently wrap "-1".  Leading zeros do not count
+	 * towards the 10 digits of the largest value. */
+	if (!*s)
+		return -1;
+	while (s[0] == '0' && s[1])
+		s++;
+	if (strlen(s) > 10)
 		return -1;
 	for (d = s; *d; d++) {
 		if (*d < '0' || *d > '9')
@@ -135,6 +156,8 @@ int mcr_parse_seconds(const char *s, unsigned int min_ms, unsigned int max_ms,
 	bool dot = false, digits = false;
 	const char *d;
 
+	while (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+		s++;
 	if (strlen(s) > 12)
 		return -1;
 	for (d = s; *d; d++) {
@@ -740,6 +763,9 @@ int mcr_parse_options(struct mcr_parser *p, int argc, char *const argv[],
 				    "help\")", opt);
 		}
 	}
+	if ((opts->version || opts->help) && i < argc)
+		return fail(p, "unexpected \"%s\" after \"%s\" (it takes no "
+			    "command)", argv[i], opts->version ? "-V" : "-h");
 	if (opts->batch && i < argc)
 		return fail(p, "unexpected \"%s\": \"-batch\" reads the "
 			    "commands from its file", argv[i]);

@@ -752,11 +752,17 @@ static void stats_options_errors(void)
 		"stats: give either \"-w\" or \"--prometheus\", not both");
 	CHECK_STATS_ERROR("stats --prometheus id 2",
 		"stats: \"--prometheus\" prints every rule (no \"id\")");
-	CHECK_STATS_ERROR("stats -x", "unknown keyword \"-x\" after \"stats\" "
-		"(options go before the command, as in \"mcr-nl -x stats\")");
+	/* Only an option that works before the command is suggested
+	 * there. */
+	CHECK_STATS_ERROR("stats -x", "unknown keyword \"-x\" after "
+		"\"stats\"");
+	CHECK_STATS_ERROR("stats -j", "unknown keyword \"-j\" after \"stats\" "
+		"(options go before the command, as in \"mcr-nl -j stats\")");
 	parser.in_batch = true;
 	CHECK_STATS_ERROR("stats -w", "stats: \"-w\" runs until interrupted: "
 		"not in a batch file");
+	CHECK_STATS_ERROR("stats -j", "unknown keyword \"-j\" after "
+		"\"stats\"");
 	parser.in_batch = false;
 }
 
@@ -776,6 +782,29 @@ static void parse_seconds(void)
 	CHECK_INT(mcr_parse_seconds("-1", 100, 5000, &ms), -1);
 	CHECK_INT(mcr_parse_seconds("1e3", 100, 5000, &ms), -1);
 	CHECK_INT(mcr_parse_seconds("99999999999", 0, 5000, &ms), -1);
+	CHECK_INT(mcr_parse_seconds("0000000000001.5", 100, 5000, &ms), 0);
+	CHECK_INT(ms, 1500);
+}
+
+static void watch_stamps(void)
+{
+	struct tm tm = {
+		.tm_year = 125, .tm_mon = 0, .tm_mday = 2, .tm_hour = 3,
+		.tm_min = 4, .tm_sec = 5, .tm_gmtoff = 5 * 3600 + 30 * 60,
+	};
+	char buf[64];
+
+	/* -j: RFC 3339, the offset with a colon. */
+	mcr_format_stamp(&tm, MCR_STAMP_RFC3339, buf, sizeof(buf));
+	CHECK_STR(buf, "2025-01-02T03:04:05+05:30");
+	tm.tm_gmtoff = -3600;
+	mcr_format_stamp(&tm, MCR_STAMP_RFC3339, buf, sizeof(buf));
+	CHECK_STR(buf, "2025-01-02T03:04:05-01:00");
+	/* Plain lines keep their form. */
+	mcr_format_stamp(&tm, MCR_STAMP_LOG, buf, sizeof(buf));
+	CHECK_STR(buf, "2025-01-02T03:04:05-0100");
+	mcr_format_stamp(&tm, MCR_STAMP_CLOCK, buf, sizeof(buf));
+	CHECK_STR(buf, "03:04:05");
 }
 
 const struct test_case metrics_tests[] = {
@@ -793,5 +822,6 @@ const struct test_case metrics_tests[] = {
 	TEST(stats_options),
 	TEST(stats_options_errors),
 	TEST(parse_seconds),
+	TEST(watch_stamps),
 	TEST_END,
 };

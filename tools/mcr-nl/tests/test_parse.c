@@ -515,6 +515,8 @@ static void options(void)
 	char *a9[] = { "-batch", "a", "-batch", "b" };
 	char *a10[] = { "--help" };
 	char *a11[] = { "-", "rule" };
+	char *a12[] = { "-V", "extra" };
+	char *a13[] = { "-h", "rule", "show" };
 	struct mcr_options o;
 
 	CHECK_INT(mcr_parse_options(&parser, 3, a1, &o), 1);
@@ -542,6 +544,13 @@ static void options(void)
 	CHECK_STR(parser.err, "unknown option \"-x\" (try \"mcr-nl help\")");
 	CHECK_INT(mcr_parse_options(&parser, 4, a9, &o), -1);
 	CHECK_STR(parser.err, "duplicate option \"-batch\"");
+	/* -V and -h do not ignore what follows them. */
+	CHECK_INT(mcr_parse_options(&parser, 2, a12, &o), -1);
+	CHECK_STR(parser.err, "unexpected \"extra\" after \"-V\" (it takes "
+		  "no command)");
+	CHECK_INT(mcr_parse_options(&parser, 3, a13, &o), -1);
+	CHECK_STR(parser.err, "unexpected \"rule\" after \"-h\" (it takes "
+		  "no command)");
 }
 
 static void options_rejected_in_batch_lines(void)
@@ -701,6 +710,13 @@ static void numbers_and_addresses(void)
 	CHECK_INT(mcr_parse_u32("11", 0, 10, &v), -1);
 	CHECK_INT(mcr_parse_u32(" 1", 0, 10, &v), -1);
 	CHECK_INT(mcr_parse_u32("99999999999", 0, UINT32_MAX, &v), -1);
+	/* Leading zeros do not count towards the length. */
+	CHECK_INT(mcr_parse_u32("000000000004294967295", 0, UINT32_MAX, &v),
+		  0);
+	CHECK(v == UINT32_MAX);
+	CHECK_INT(mcr_parse_u32("0000000000000", 0, 10, &v), 0);
+	CHECK_INT(v, 0);
+	CHECK_INT(mcr_parse_u32("0004294967296", 0, UINT32_MAX, &v), -1);
 	CHECK_INT(mcr_parse_ipv4("1.2.3.4", &a), 0);
 	CHECK(a == htonl(0x01020304));
 	CHECK_INT(mcr_parse_ipv4("1.2.3.4 ", &a), -1);
