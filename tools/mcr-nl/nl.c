@@ -96,19 +96,79 @@ int mcr_nl_open(struct mcr_nl *nl)
 	/* Peek at each message's size so that no reply is truncated. */
 	nl_socket_enable_msg_peek(nl->sk);
 
-	/* libnl reports every failure of the lookup as "not found". */
-	nl->family = genl_ctrl_resolve(nl->sk, MCR_FAMILY_NAME);
-	if (nl->family < 0) {
-		nl_fail(nl, "the mcr kernel module is not loaded (try: "
-			"modprobe mcr)");
+	if (mcr_nl_resolve(nl))
 		goto fail;
-	}
 	return 0;
 
 fail:
 	nl_socket_free(nl->sk);
 	nl->sk = NULL;
 	return -1;
+}
+
+static int on_family(struct nlmsghdr *nlh, void *arg)
+{
+	static struct nla_policy policy[CTRL_ATTR_MAX + 1] = {
+		[CTRL_ATTR_FAMILY_ID] = { .type = NLA_U16 },
+	};
+	struct nlattr *tb[CTRL_ATTR_MAX + 1];
+	int *id = arg;
+	int err;
+
+	err = genlmsg_parse(nlh, 0, tb, CTRL_ATTR_MAX, policy);
+	if (err)
+		return err;
+	if (!tb[CTRL_ATTR_FAMILY_ID])
+		return -NLE_MISSING_ATTR;
+	*id = nla_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
+	return 0;
+}
+
+/*
+ * genl_ctrl_resolve() reports every failure as "object not found": ask
+ * the controller ourselves, to tell the reason.  Asking loads the module
+ * when it can be (the kernel's request_module()).
+ */
+int mcr_nl_resolve(struct mcr_nl *nl)
+{
+	char why[MCR_ERR_LEN];
+	struct nl_msg *msg;
+	int id = -1, err;
+
+	msg = nlmsg_alloc_size(128);
+	if (!msg)
+		return nl_fail(nl, "cannot allocate a message: %s",
+			       strerror(ENOMEM));
+	if (!genlmsg_put(msg, NL_AUTO_PORT, NL_AUTO_SEQ, GENL_ID_CTRL, 0, 0,
+			 CTRL_CMD_GETFAMILY, 1) ||
+	    nla_put_string(msg, CTRL_ATTR_FAMILY_NAME, MCR_FAMILY_NAME) < 0) {
+		nlmsg_free(msg);
+		return nl_fail(nl, "cannot build the family lookup");
+	}
+	if (mcr_nl_transact(nl, msg, on_family, &id)) {
+		err = nl->kernel_error;
+		if (err == -ENOENT)
+			return nl_fail(nl, "the mcr kernel module is not "
+				       "loaded and could not be loaded (try: "
+				       "modprobe mcr)");
+		if (err == -EPERM || err == -EACCES)
+			return nl_fail(nl, "no permission to look up the mcr "
+				       "generic netlink family: %s",
+				       strerror(-err));
+		snprintf(why, sizeof(why), "%s", nl->err);
+		return nl_fail(nl, "cannot look up the mcr generic netlink "
+			       "family: %.400s", why);
+	}
+	if (id < 0)
+		return nl_fail(nl, "cannot look up the mcr generic netlink "
+			       "family: no id in the reply");
+	nl->family = id;
+	return 0;
+}
+
+bool mcr_nl_lost_notifications(int err, int sys_errno)
+{
+	return err == -NLE_NOMEM && sys_errno == ENOBUFS;
 }
 
 void mcr_nl_close(struct mcr_nl *nl)
@@ -256,6 +316,7 @@ static int receive_replies(struct mcr_nl *nl, struct nl_cb *cb,
 				       "message received");
 	}
 	if (t->kernel_failed) {
+		nl->kernel_error = t->ack.error;
 		mcr_ack_format(&t->ack, t->req, nl->err, sizeof(nl->err));
 		return -1;
 	}
@@ -278,6 +339,7 @@ int mcr_nl_transact(struct mcr_nl *nl, struct nl_msg *req, mcr_nl_msg_fn fn,
 
 	nl->err[0] = '\0';
 	nl->warning[0] = '\0';
+	nl->kernel_error = 0;
 	cb = transaction_cb(nl, &t);
 	if (!cb) {
 		nl_fail(nl, "cannot set up netlink callbacks");
@@ -347,9 +409,11 @@ static int monitor_loop(struct mcr_nl *nl, struct nl_cb *cb,
 			return nl_fail(nl, "poll: %s", strerror(-err));
 		if (err == MCR_STOP_SIGNAL)
 			return 0;
+		errno = 0;
 		err = nl_recvmsgs(nl->sk, cb);
-		/* ENOBUFS: the kernel dropped notifications for us. */
-		if (err == -NLE_NOMEM) {
+		/* ENOBUFS: the kernel dropped notifications for us.  libnl
+		 * maps it to -NLE_NOMEM, as it does ENOMEM: errno tells. */
+		if (mcr_nl_lost_notifications(err, errno)) {
 			m->fn(NULL, m->arg);
 			continue;
 		}

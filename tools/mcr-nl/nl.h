@@ -7,6 +7,7 @@
 #ifndef MCR_NL_NL_H
 #define MCR_NL_NL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -20,7 +21,22 @@ struct mcr_nl {
 	int family;			/* generic netlink id of "mcr" */
 	char err[MCR_ERR_LEN];		/* why the last call failed */
 	char warning[MCR_ERR_LEN];	/* kernel warning on success, or "" */
+	int kernel_error;		/* -errno the kernel answered, or 0 */
 };
+
+/*
+ * Looks up the "mcr" family's id into nl->family (done by
+ * mcr_nl_open()).  Returns 0, or -1 with nl->err telling a missing
+ * module, a missing permission and another failure apart.
+ */
+int mcr_nl_resolve(struct mcr_nl *nl);
+
+/*
+ * Whether a failed read of notifications (@err, a negative NLE_ code,
+ * with @sys_errno the errno it left) means the kernel dropped some
+ * (ENOBUFS) rather than that memory ran out (both are -NLE_NOMEM).
+ */
+bool mcr_nl_lost_notifications(int err, int sys_errno);
 
 /*
  * Opens the socket and resolves the family.  Returns 0, or -1 with

@@ -12,7 +12,9 @@
 
 #include <linux/netlink.h>
 #include <netlink/attr.h>
+#include <netlink/genl/ctrl.h>
 #include <netlink/genl/genl.h>
+#include <linux/genetlink.h>
 #include <netlink/handlers.h>
 #include <netlink/msg.h>
 
@@ -461,6 +463,80 @@ static void requests_in_a_row(void)
 	CHECK_INT(i, 3);
 }
 
+/* ---- family lookup --------------------------------------------------- */
+
+static int family_error;
+
+static void respond_family(const struct nlmsghdr *req)
+{
+	const struct genlmsghdr *g = nlmsg_data(req);
+	struct nl_msg *m;
+
+	if (req->nlmsg_type != GENL_ID_CTRL || g->cmd != CTRL_CMD_GETFAMILY) {
+		m = ack(req, -EINVAL, "not a family lookup");
+		queue_dgram(&m, 1);
+		return;
+	}
+	if (family_error) {
+		m = ack(req, family_error, NULL);
+		queue_dgram(&m, 1);
+		return;
+	}
+	m = nlmsg_alloc();
+	genlmsg_put(m, 0, req->nlmsg_seq, GENL_ID_CTRL, 0, 0,
+		    CTRL_CMD_NEWFAMILY, 2);
+	nla_put_string(m, CTRL_ATTR_FAMILY_NAME, MCR_FAMILY_NAME);
+	nla_put_u16(m, CTRL_ATTR_FAMILY_ID, 0x2a);
+	queue_dgram(&m, 1);
+	m = ack(req, 0, NULL);
+	queue_dgram(&m, 1);
+}
+
+/* Each reason a lookup fails gets its own message, not "not loaded". */
+static void family_lookup(void)
+{
+	static const struct {
+		int error;
+		const char *msg;
+	} cases[] = {
+		{ -ENOENT, "the mcr kernel module is not loaded and could not "
+		  "be loaded (try: modprobe mcr)" },
+		{ -EPERM, "no permission to look up the mcr generic netlink "
+		  "family: Operation not permitted" },
+		{ -EACCES, "no permission to look up the mcr generic netlink "
+		  "family: Permission denied" },
+		{ -ENOMEM, "cannot look up the mcr generic netlink family: "
+		  "Cannot allocate memory" },
+	};
+	struct mcr_nl nl;
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		kernel_reset(respond_family);
+		family_error = cases[i].error;
+		CHECK_INT(open_fake(&nl), 0);
+		CHECK_INT(mcr_nl_resolve(&nl), -1);
+		mcr_nl_close(&nl);
+		CHECK_STR(nl.err, cases[i].msg);
+	}
+	kernel_reset(respond_family);
+	family_error = 0;
+	CHECK_INT(open_fake(&nl), 0);
+	CHECK_INT(mcr_nl_resolve(&nl), 0);
+	mcr_nl_close(&nl);
+	CHECK_INT(nl.family, 0x2a);
+	CHECK(!kernel.recv_underrun);
+	kernel_reset(NULL);
+}
+
+static void lost_or_out_of_memory(void)
+{
+	CHECK(mcr_nl_lost_notifications(-NLE_NOMEM, ENOBUFS));
+	CHECK(!mcr_nl_lost_notifications(-NLE_NOMEM, ENOMEM));
+	CHECK(!mcr_nl_lost_notifications(-NLE_NOMEM, 0));
+	CHECK(!mcr_nl_lost_notifications(-NLE_INVAL, ENOBUFS));
+}
+
 /* ---- stop signals ---------------------------------------------------- */
 
 static double elapsed(const struct timespec *t0)
@@ -529,6 +605,8 @@ const struct test_case nl_tests[] = {
 	TEST(dump_interrupted),
 	TEST(bad_reply_drains_dump),
 	TEST(requests_in_a_row),
+	TEST(family_lookup),
+	TEST(lost_or_out_of_memory),
 	TEST(stop_signal_before_wait),
 	TEST(stop_timeout_and_fd),
 	TEST_END
