@@ -84,7 +84,7 @@ result $rc "man -l renders mcr-nl(8) without warnings, every section"
 # 5: the man page covers every command, option and metric.
 rc=0
 for w in "rule add" "rule replace" "rule del" "rule show" "rule flush" \
-	"rule save" "stats -w" "stats --prometheus" monitor -batch \
+	"rule save" "stats -w" "stats --prometheus" "stats reset" monitor -batch \
 	--version --help consume nojoin "source auto" drop-xmit drop-too-big \
 	drop-ttl drop-nomem no-match not-udp fragments outputs-removed \
 	max_rules max_outputs_per_rule mcr_rules mcr_outputs \
@@ -119,7 +119,8 @@ line=(mcr-nl ru); check_completion rule
 line=(mcr-nl -j st); check_completion stats
 line=(mcr-nl rule ""); check_completion add del show flush save replace
 line=(mcr-nl rule a); check_completion add
-line=(mcr-nl stats ""); check_completion id -w --prometheus
+line=(mcr-nl stats ""); check_completion reset id dev -w --prometheus
+line=(mcr-nl stats reset ""); check_completion id
 line=(mcr-nl -); check_completion -j -batch -V --version -h --help
 result $rc "completion: commands, subcommands and options"
 

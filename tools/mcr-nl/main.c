@@ -57,11 +57,12 @@ static const char usage_text[] =
 "  rule replace (as rule add; swaps the outputs of the rule with this key)\n"
 "  rule del     id ID\n"
 "  rule del     iif DEV group ADDR [port PORT] [source ADDR]\n"
-"  rule show    [id ID]\n"
+"  rule show    [id ID | dev DEV]\n"
 "  rule flush   [iif DEV]\n"
 "  rule save    (prints the rules as a batch file)\n"
-"  stats        [id ID] [-w [SECONDS]]\n"
-"  stats        --prometheus\n"
+"  stats        [id ID | dev DEV] [-w [SECONDS]]\n"
+"  stats        [dev DEV] --prometheus\n"
+"  stats reset  [id ID]\n"
 "  monitor\n"
 "  help\n"
 "\n"
@@ -304,9 +305,12 @@ static struct nl_msg *rule_get_request(struct ctx *ctx)
 
 	msg = new_request(ctx, MCR_CMD_RULE_GET,
 			  ctx->req->id ? 0 : NLM_F_DUMP, 64);
-	if (!msg || !ctx->req->id)
-		return msg;
-	err = nla_put_u32(msg, MCR_A_RULE_ID, ctx->req->id);
+	if (!msg)
+		return NULL;
+	if (ctx->req->id)
+		err = nla_put_u32(msg, MCR_A_RULE_ID, ctx->req->id);
+	else
+		err = mcr_msg_put_dump_iif(msg, ctx->req->rule.iif);
 	if (err) {
 		put_failed(ctx, msg, err);
 		return NULL;
@@ -381,12 +385,21 @@ static int stats_request_emit(struct ctx *ctx, int flags,
 	msg = new_request(ctx, MCR_CMD_STATS_GET, flags, 64);
 	if (!msg)
 		return MCR_EXIT_FAILED;
-	if (ctx->req->id) {
+	if (ctx->req->id)
 		err = nla_put_u32(msg, MCR_A_STATS_RULE_ID, ctx->req->id);
-		if (err)
-			return put_failed(ctx, msg, err);
-	}
+	else if (flags & NLM_F_DUMP)
+		err = mcr_msg_put_dump_iif(msg, ctx->req->rule.iif);
+	else
+		err = 0;
+	if (err)
+		return put_failed(ctx, msg, err);
 	return transact_rules(ctx, msg, on_stats, emit);
+}
+
+/* Namespace counters go with every rule, not with one or a device's. */
+static bool whole_namespace(const struct mcr_request *req)
+{
+	return !req->id && !req->rule.iif;
 }
 
 static int stats_request(struct ctx *ctx, int flags)
@@ -404,7 +417,7 @@ static int do_stats(struct ctx *ctx)
 	int ret;
 
 	ctx->has_netns = false;
-	if (!ctx->req->id) {
+	if (whole_namespace(ctx->req)) {
 		ret = stats_request(ctx, 0);
 		if (ret)
 			return ret;
@@ -427,6 +440,22 @@ static int do_stats(struct ctx *ctx)
 		json_end_line(w);
 	}
 	return ret;
+}
+
+/* stats reset [id ID]: the counters back to zero; prints nothing. */
+static int do_stats_reset(struct ctx *ctx)
+{
+	struct nl_msg *msg;
+	int err = 0;
+
+	msg = new_request(ctx, MCR_CMD_STATS_RESET, 0, 64);
+	if (!msg)
+		return MCR_EXIT_FAILED;
+	if (ctx->req->id)
+		err = nla_put_u32(msg, MCR_A_STATS_RULE_ID, ctx->req->id);
+	if (err)
+		return put_failed(ctx, msg, err);
+	return transact(ctx, msg, NULL);
 }
 
 /* ---- stats --prometheus, stats -w ------------------------------------ */
@@ -462,7 +491,7 @@ static int read_sample(struct ctx *ctx, struct mcr_sample *s, bool with_keys)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s->time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	ctx->has_netns = false;
-	if (!ctx->req->id) {
+	if (whole_namespace(ctx->req)) {
 		ret = stats_request(ctx, 0);
 		if (ret)
 			return ret;
@@ -476,6 +505,9 @@ static int read_sample(struct ctx *ctx, struct mcr_sample *s, bool with_keys)
 	msg = new_request(ctx, MCR_CMD_RULE_GET, NLM_F_DUMP, 64);
 	if (!msg)
 		return collect_result(ctx, MCR_EXIT_FAILED);
+	ret = mcr_msg_put_dump_iif(msg, ctx->req->rule.iif);
+	if (ret)
+		return collect_result(ctx, put_failed(ctx, msg, ret));
 	ret = transact_rules(ctx, msg, on_rule, emit_collect);
 	return collect_result(ctx, ret);
 }
@@ -675,6 +707,8 @@ static int run_request(struct ctx *ctx, const struct mcr_request *req)
 		if (req->watch)
 			return do_stats_watch(ctx);
 		return do_stats(ctx);
+	case MCR_REQ_STATS_RESET:
+		return do_stats_reset(ctx);
 	case MCR_REQ_MONITOR:
 		return do_monitor(ctx);
 	case MCR_REQ_HELP:

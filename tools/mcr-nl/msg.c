@@ -94,6 +94,16 @@ int mcr_msg_put_rule(struct nl_msg *msg, const struct mcr_rule *r,
 	return err;
 }
 
+int mcr_msg_put_dump_iif(struct nl_msg *msg, uint32_t iif)
+{
+	const struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(msg));
+
+	if (!iif)
+		return 0;
+	return nla_put_u32(msg, g->cmd == MCR_CMD_STATS_GET ?
+			   MCR_A_STATS_IIF : MCR_A_RULE_IIF, iif);
+}
+
 /* ---- decoding -------------------------------------------------------- */
 
 /* Short attributes are rejected by nla_parse() through minimum lengths. */
@@ -152,6 +162,7 @@ static struct nla_policy stats_policy[MCR_A_STATS_MAX + 1] = {
 	[MCR_A_STATS_RULE_ID] = { .type = NLA_U32 },
 	[MCR_A_STATS_RULE] = { .type = NLA_NESTED },
 	[MCR_A_STATS_OUTPUT] = { .type = NLA_NESTED },
+	[MCR_A_STATS_IIF] = { .type = NLA_U32 },
 };
 
 static uint64_t get_u64(struct nlattr *nla)
@@ -487,6 +498,7 @@ static const char *const stats_attr_names[MCR_A_STATS_MAX + 1] = {
 	[MCR_A_STATS_RULE_ID] = "rule-id",
 	[MCR_A_STATS_RULE] = "rule",
 	[MCR_A_STATS_OUTPUT] = "output",
+	[MCR_A_STATS_IIF] = "iif",
 };
 
 /* Attribute names of the set a request's command uses. */
@@ -518,7 +530,8 @@ static const struct attr_set *request_set(const struct nlmsghdr *req)
 	if (!request_valid(req))
 		return &rule_set;
 	g = NLMSG_DATA(req);
-	return g->cmd == MCR_CMD_STATS_GET ? &stats_set : &rule_set;
+	return g->cmd == MCR_CMD_STATS_GET || g->cmd == MCR_CMD_STATS_RESET ?
+	       &stats_set : &rule_set;
 }
 
 static const char *attr_name(const struct attr_set *set, int type)

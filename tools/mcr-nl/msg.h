@@ -30,6 +30,12 @@ int mcr_msg_put_rule(struct nl_msg *msg, const struct mcr_rule *rule,
 int mcr_msg_put_key(struct nl_msg *msg, const struct mcr_rule *rule);
 
 /*
+ * The filter of a rule-get or stats-get dump request (@msg has its
+ * header): only the rules on input device @iif; nothing for 0.
+ */
+int mcr_msg_put_dump_iif(struct nl_msg *msg, uint32_t iif);
+
+/*
  * Decodes a rule-get reply or a monitor notification into @rule (which
  * must be initialised; it is reset first).  Returns 0, -NLE_AF_NOSUPPORT
  * for a rule of another address family, or another negative NLE_ code

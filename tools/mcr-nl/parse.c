@@ -39,6 +39,7 @@ enum {
 	KW_WATCH = 1 << 9,
 	KW_PROMETHEUS = 1 << 10,
 	KW_FLAGS = 1 << 11,
+	KW_DEV = 1 << 12,
 };
 
 /* Keywords allowed in the match part of "rule add" and in a key. */
@@ -545,15 +546,59 @@ static int parse_rule_del(struct cursor *c, struct mcr_request *req)
 	return 0;
 }
 
-/* [id ID]: rule show, stats */
-static int parse_optional_id(struct cursor *c, uint32_t *id)
+/* "dev DEV" (or "iif DEV"): the rules on one input device. */
+static int parse_dev(struct cursor *c, unsigned int *seen, uint32_t *iif)
+{
+	return mark_seen(c, seen, KW_DEV, 0) || parse_device(c, iif) ? -1 : 0;
+}
+
+static bool is_dev_keyword(const char *word)
+{
+	return !strcmp(word, "dev") || !strcmp(word, "iif");
+}
+
+static int id_or_dev(struct cursor *c, unsigned int seen)
+{
+	if ((seen & KW_ID) && (seen & KW_DEV))
+		return fail(c->p, "%s: give either \"id\" or \"dev\", not "
+			    "both", c->what);
+	return 0;
+}
+
+/* [id ID | dev DEV]: rule show */
+static int parse_rule_show(struct cursor *c, struct mcr_request *req)
 {
 	unsigned int seen = 0;
 
 	for (; c->i < c->argc; c->i++) {
+		const char *word = c->argv[c->i];
+
+		if (!strcmp(word, "id")) {
+			if (mark_seen(c, &seen, KW_ID, 0) ||
+			    parse_id(c, &req->id))
+				return -1;
+		} else if (is_dev_keyword(word)) {
+			if (parse_dev(c, &seen, &req->rule.iif))
+				return -1;
+		} else {
+			return unknown_keyword(c);
+		}
+	}
+	return id_or_dev(c, seen);
+}
+
+/* stats reset [id ID] */
+static int parse_stats_reset(struct cursor *c, struct mcr_request *req)
+{
+	unsigned int seen = 0;
+
+	req->type = MCR_REQ_STATS_RESET;
+	req->what = "stats reset";
+	c->what = req->what;
+	for (c->i++; c->i < c->argc; c->i++) {
 		if (strcmp(c->argv[c->i], "id"))
 			return unknown_keyword(c);
-		if (mark_seen(c, &seen, KW_ID, 0) || parse_id(c, id))
+		if (mark_seen(c, &seen, KW_ID, 0) || parse_id(c, &req->id))
 			return -1;
 	}
 	return 0;
@@ -562,11 +607,13 @@ static int parse_optional_id(struct cursor *c, uint32_t *id)
 #define WATCH_MIN_MS 100
 #define WATCH_MAX_MS 86400000
 
-/* stats [id ID] [-w [SECONDS] | --prometheus] */
+/* stats [id ID | dev DEV] [-w [SECONDS] | --prometheus] | stats reset */
 static int parse_stats(struct cursor *c, struct mcr_request *req)
 {
 	unsigned int seen = 0;
 
+	if (c->i < c->argc && !strcmp(c->argv[c->i], "reset"))
+		return parse_stats_reset(c, req);
 	req->interval_ms = 1000;
 	for (; c->i < c->argc; c->i++) {
 		const char *word = c->argv[c->i];
@@ -574,6 +621,9 @@ static int parse_stats(struct cursor *c, struct mcr_request *req)
 		if (!strcmp(word, "id")) {
 			if (mark_seen(c, &seen, KW_ID, 0) ||
 			    parse_id(c, &req->id))
+				return -1;
+		} else if (is_dev_keyword(word)) {
+			if (parse_dev(c, &seen, &req->rule.iif))
 				return -1;
 		} else if (!strcmp(word, "-w") || !strcmp(word, "--watch")) {
 			if (mark_seen(c, &seen, KW_WATCH, 0))
@@ -600,6 +650,8 @@ static int parse_stats(struct cursor *c, struct mcr_request *req)
 			return unknown_keyword(c);
 		}
 	}
+	if (id_or_dev(c, seen))
+		return -1;
 	if (req->watch && req->prometheus)
 		return fail(c->p, "%s: give either \"-w\" or "
 			    "\"--prometheus\", not both", c->what);
@@ -674,7 +726,7 @@ static int parse_rule(struct cursor *c, struct mcr_request *req)
 	case MCR_REQ_RULE_DEL:
 		return parse_rule_del(c, req);
 	case MCR_REQ_RULE_SHOW:
-		return parse_optional_id(c, &req->id);
+		return parse_rule_show(c, req);
 	case MCR_REQ_RULE_FLUSH:
 		return parse_optional_iif(c, &req->rule.iif);
 	default: /* save, help */

@@ -29,6 +29,7 @@ enum mcr_req_type {
 	MCR_REQ_RULE_FLUSH,
 	MCR_REQ_RULE_SAVE,
 	MCR_REQ_STATS,
+	MCR_REQ_STATS_RESET,
 	MCR_REQ_MONITOR,
 	MCR_REQ_HELP,
 };
@@ -38,7 +39,8 @@ struct mcr_request {
 	const char *what;	/* "rule add", ...: prefix of messages */
 	/*
 	 * add/replace: the whole rule; del by key: iif, group, port and
-	 * source; flush: iif (0 for all devices).
+	 * source; flush, and show and stats with "dev": iif (0 for all
+	 * devices).
 	 */
 	struct mcr_rule rule;
 	uint32_t id;		/* del/show/stats by id; 0 when not given */

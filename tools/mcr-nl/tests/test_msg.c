@@ -567,6 +567,58 @@ static void ack_uncapped_with_offset(void)
 	CHECK_STR(buf, "Numerical result out of range: attribute at offset 3");
 }
 
+/* The new requests: dumps filtered by input device, stats-reset. */
+static void dump_filters_and_stats_reset(void)
+{
+	struct ack_spec a = {
+		.error = -ENODEV, .capped = false, .text = "no such device",
+		.miss_type = -1, .miss_nest = -1,
+	};
+	struct nl_msg *req;
+	struct nlattr *tb[MCR_A_STATS_MAX + 1];
+	char buf[512];
+	int err;
+
+	req = genl_msg(MCR_CMD_RULE_GET, 64);
+	CHECK(req);
+	CHECK_INT(mcr_msg_put_dump_iif(req, 0), 0);
+	CHECK_INT(genlmsg_attrlen(nlmsg_data(nlmsg_hdr(req)), 0), 0);
+	CHECK_INT(mcr_msg_put_dump_iif(req, 5), 0);
+	err = genlmsg_parse(nlmsg_hdr(req), 0, tb, MCR_A_RULE_MAX, NULL);
+	CHECK_INT(err, 0);
+	CHECK(tb[MCR_A_RULE_IIF] && nla_get_u32(tb[MCR_A_RULE_IIF]) == 5);
+	a.offs = offset_of(req, 0, MCR_A_RULE_IIF);
+	err = format_ack(req, &a, buf, sizeof(buf));
+	nlmsg_free(req);
+	CHECK_INT(err, 0);
+	CHECK_STR(buf, "No such device: no such device (attribute \"iif\")");
+
+	req = genl_msg(MCR_CMD_STATS_GET, 64);
+	CHECK(req);
+	CHECK_INT(mcr_msg_put_dump_iif(req, 7), 0);
+	err = genlmsg_parse(nlmsg_hdr(req), 0, tb, MCR_A_STATS_MAX, NULL);
+	CHECK_INT(err, 0);
+	CHECK(tb[MCR_A_STATS_IIF] && nla_get_u32(tb[MCR_A_STATS_IIF]) == 7);
+	a.offs = offset_of(req, 0, MCR_A_STATS_IIF);
+	err = format_ack(req, &a, buf, sizeof(buf));
+	nlmsg_free(req);
+	CHECK_INT(err, 0);
+	CHECK_STR(buf, "No such device: no such device (attribute \"iif\")");
+
+	/* stats-reset uses the stats attribute set. */
+	req = genl_msg(MCR_CMD_STATS_RESET, 64);
+	CHECK(req);
+	nla_put_u32(req, MCR_A_STATS_RULE_ID, 9);
+	a.error = -ENOENT;
+	a.text = "no such rule";
+	a.offs = offset_of(req, 0, MCR_A_STATS_RULE_ID);
+	err = format_ack(req, &a, buf, sizeof(buf));
+	nlmsg_free(req);
+	CHECK_INT(err, 0);
+	CHECK_STR(buf, "No such file or directory: no such rule (attribute "
+		  "\"rule-id\")");
+}
+
 static void ack_missing_attribute(void)
 {
 	struct ack_spec a = {
@@ -749,6 +801,7 @@ const struct test_case msg_tests[] = {
 	TEST(ack_capped_with_message),
 	TEST(ack_uncapped_with_offset),
 	TEST(ack_missing_attribute),
+	TEST(dump_filters_and_stats_reset),
 	TEST(ack_plain_and_success),
 	TEST(ack_malformed),
 	TEST(done_with_error),

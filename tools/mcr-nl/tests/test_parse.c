@@ -449,6 +449,13 @@ static void other_commands(void)
 		{ "monitor", MCR_REQ_MONITOR, "monitor", 0, 0 },
 		{ "help", MCR_REQ_HELP, "help", 0, 0 },
 		{ "rule help", MCR_REQ_HELP, "rule help", 0, 0 },
+		{ "rule show dev eth1", MCR_REQ_RULE_SHOW, "rule show", 0, 3 },
+		{ "rule show iif eth1", MCR_REQ_RULE_SHOW, "rule show", 0, 3 },
+		{ "stats dev eth0", MCR_REQ_STATS, "stats", 0, 2 },
+		{ "stats dev eth0 --prometheus", MCR_REQ_STATS, "stats", 0, 2 },
+		{ "stats -w 2 dev eth2", MCR_REQ_STATS, "stats", 0, 4 },
+		{ "stats reset", MCR_REQ_STATS_RESET, "stats reset", 0, 0 },
+		{ "stats reset id 4", MCR_REQ_STATS_RESET, "stats reset", 4, 0 },
 	};
 	struct mcr_request req;
 	size_t i;
@@ -462,6 +469,19 @@ static void other_commands(void)
 		mcr_request_free(&req);
 	}
 	CHECK_PARSE_ERROR("", "missing command (try \"mcr-nl help\")");
+	CHECK_PARSE_ERROR("rule show id 1 dev eth0", "rule show: give either "
+			  "\"id\" or \"dev\", not both");
+	CHECK_PARSE_ERROR("stats dev eth0 id 1", "stats: give either \"id\" "
+			  "or \"dev\", not both");
+	CHECK_PARSE_ERROR("stats dev eth0 dev eth1", "stats: duplicate "
+			  "\"dev\"");
+	CHECK_PARSE_ERROR("stats dev eth9", "stats: unknown device \"eth9\"");
+	CHECK_PARSE_ERROR("rule show dev", "rule show: missing device after "
+			  "\"dev\"");
+	CHECK_PARSE_ERROR("stats reset dev eth0", "unknown keyword \"dev\" "
+			  "after \"stats reset\"");
+	CHECK_PARSE_ERROR("stats reset id 0", "stats reset: bad id \"0\" "
+			  "(expected 1-4294967295)");
 }
 
 /* Builds "rule add ... oif d0 ... oif dN-1 ..." with every output field. */
