@@ -117,11 +117,11 @@ rc=0
 line=(mcr-nl ""); check_completion rule stats monitor help
 line=(mcr-nl ru); check_completion rule
 line=(mcr-nl -j st); check_completion stats
-line=(mcr-nl rule ""); check_completion add del show flush save replace
+line=(mcr-nl rule ""); check_completion add del show flush save replace help
 line=(mcr-nl rule a); check_completion add
-line=(mcr-nl stats ""); check_completion reset id dev -w --prometheus
+line=(mcr-nl stats ""); check_completion reset help id dev -w --prometheus
 line=(mcr-nl stats reset ""); check_completion id
-line=(mcr-nl -); check_completion -j -batch -V --version -h --help
+line=(mcr-nl -); check_completion -j -force -batch -V --version -h --help
 result $rc "completion: commands, subcommands and options"
 
 rc=0

@@ -47,34 +47,58 @@ struct ctx {
 	struct mcr_monitor mon;		/* monitor: the rules' outputs */
 };
 
-static const char usage_text[] =
+static const char usage_head[] =
 "Usage: mcr-nl [OPTIONS] COMMAND\n"
-"       mcr-nl [-j] -batch FILE|-\n"
+"       mcr-nl [-j] [-force] -batch FILE|-\n"
 "\n"
-"Commands:\n"
+"Commands:\n";
+
+static const char usage_rule[] =
 "  rule add     iif DEV group ADDR [port PORT] [source ADDR] [name NAME]\n"
-"               [consume] [nojoin] OUTPUT [OUTPUT ...]\n"
+"               [consume] [nojoin] [flags N] OUTPUT [OUTPUT ...]\n"
 "  rule replace (as rule add; swaps the outputs of the rule with this key)\n"
 "  rule del     id ID\n"
 "  rule del     iif DEV group ADDR [port PORT] [source ADDR]\n"
 "  rule show    [id ID | dev DEV]\n"
 "  rule flush   [iif DEV]\n"
 "  rule save    (prints the rules as a batch file)\n"
-"  stats        [id ID | dev DEV] [-w [SECONDS]]\n"
-"  stats        [dev DEV] --prometheus\n"
-"  stats reset  [id ID]\n"
-"  monitor\n"
-"  help\n"
+"  rule help\n"
+"  (\"rule list\" and \"rule ls\" are \"rule show\", \"rule delete\" is\n"
+"  \"rule del\")\n"
 "\n"
 "  OUTPUT := oif DEV [group ADDR] [port PORT] [ttl 1-255] [source auto|ADDR]\n"
 "  port 0 (or none) matches any port on the rule, keeps the port on an oif.\n"
-"  Without ttl an output decrements the TTL like a router.\n"
+"  Without ttl an output decrements the TTL like a router.\n";
+
+static const char usage_stats[] =
+"  stats        [id ID | dev DEV] [-w|--watch [SECONDS]]\n"
+"  stats        [dev DEV] --prometheus\n"
+"  stats reset  [id ID]\n"
+"  stats help\n";
+
+static const char usage_rest[] =
+"  monitor\n"
+"  help\n"
 "\n"
-"Options:\n"
+"Options (before the command):\n"
 "  -j            JSON output\n"
+"  -force        in a batch, go on after a failed line\n"
 "  -batch FILE   run the commands of FILE (\"-\": stdin), one per line\n"
 "  -V, --version print the version\n"
 "  -h, --help    print this help\n";
+
+static void usage(FILE *out, enum mcr_help_topic topic)
+{
+	fputs(usage_head, out);
+	if (topic != MCR_HELP_STATS)
+		fputs(usage_rule, out);
+	if (topic == MCR_HELP_ALL)
+		fputc('\n', out);
+	if (topic != MCR_HELP_RULE)
+		fputs(usage_stats, out);
+	if (topic == MCR_HELP_ALL)
+		fputs(usage_rest, out);
+}
 
 static void __attribute__((format(printf, 2, 3)))
 report(struct ctx *ctx, const char *fmt, ...)
@@ -712,7 +736,7 @@ static int run_request(struct ctx *ctx, const struct mcr_request *req)
 	case MCR_REQ_MONITOR:
 		return do_monitor(ctx);
 	case MCR_REQ_HELP:
-		fputs(usage_text, stdout);
+		usage(stdout, req->help);
 		return MCR_EXIT_OK;
 	}
 	return MCR_EXIT_USAGE;
@@ -744,7 +768,7 @@ static int run_batch(struct ctx *ctx, const char *path)
 	size_t cap = 0;
 	char *line = NULL;
 	FILE *f;
-	int ret = MCR_EXIT_OK, n = 0;
+	int ret = MCR_EXIT_OK, line_ret, n = 0;
 
 	f = is_stdin ? stdin : fopen(path, "r");
 	if (!f) {
@@ -752,29 +776,34 @@ static int run_batch(struct ctx *ctx, const char *path)
 		return MCR_EXIT_FAILED;
 	}
 	ctx->parser.in_batch = true;
-	while (ret == MCR_EXIT_OK) {
+	for (;;) {
 		n = mcr_read_batch_line(f, &line, &cap, &line_no, err,
 					sizeof(err));
-		if (n <= 0)
+		if (n == 0 || (n < 0 && ferror(f)))
 			break;
 		ctx->batch_line = line_no;
-		if (mcr_split_line(line, &words, err, sizeof(err))) {
+		if (n < 0) {
 			report(ctx, "%s", err);
-			ret = MCR_EXIT_USAGE;
-			break;
+			line_ret = MCR_EXIT_USAGE;
+		} else if (mcr_split_line(line, &words, err, sizeof(err))) {
+			report(ctx, "%s", err);
+			line_ret = MCR_EXIT_USAGE;
+		} else {
+			line_ret = words.argc ?
+				   run_words(ctx, words.argc, words.argv) :
+				   MCR_EXIT_OK;
+			mcr_words_free(&words);
 		}
-		if (words.argc)
-			ret = run_words(ctx, words.argc, words.argv);
-		mcr_words_free(&words);
+		/* With -force, go on; the status is the first failure's. */
+		if (line_ret != MCR_EXIT_OK && ret == MCR_EXIT_OK)
+			ret = line_ret;
+		if (ret != MCR_EXIT_OK && !ctx->opts.force)
+			break;
 	}
-	if (ret == MCR_EXIT_OK && n < 0 && ferror(f)) {
+	if (n < 0 && ferror(f)) {
 		ctx->batch_line = 0;
 		report(ctx, "cannot read \"%s\": %s", path, err);
 		ret = MCR_EXIT_FAILED;
-	} else if (ret == MCR_EXIT_OK && n < 0) {
-		ctx->batch_line = line_no;
-		report(ctx, "%s", err);
-		ret = MCR_EXIT_USAGE;
 	}
 	ctx->batch_line = 0;
 	ctx->parser.in_batch = false;
@@ -798,7 +827,7 @@ static int run(struct ctx *ctx, int argc, char *const argv[])
 		return MCR_EXIT_OK;
 	}
 	if (ctx->opts.help) {
-		fputs(usage_text, stdout);
+		usage(stdout, MCR_HELP_ALL);
 		return MCR_EXIT_OK;
 	}
 	if (ctx->opts.json)
@@ -806,7 +835,7 @@ static int run(struct ctx *ctx, int argc, char *const argv[])
 	if (ctx->opts.batch)
 		return run_batch(ctx, ctx->opts.batch);
 	if (n == argc) {
-		fputs(usage_text, stderr);
+		usage(stderr, MCR_HELP_ALL);
 		return MCR_EXIT_USAGE;
 	}
 	return run_words(ctx, argc - n, argv + n);

@@ -15,6 +15,8 @@
 #include "parse.h"
 
 static int hex_digit(char ch);
+struct cursor;
+static int parse_no_args(struct cursor *c);
 
 /* Position in the words of one command. */
 struct cursor {
@@ -614,6 +616,14 @@ static int parse_stats(struct cursor *c, struct mcr_request *req)
 
 	if (c->i < c->argc && !strcmp(c->argv[c->i], "reset"))
 		return parse_stats_reset(c, req);
+	if (c->i < c->argc && !strcmp(c->argv[c->i], "help")) {
+		req->type = MCR_REQ_HELP;
+		req->help = MCR_HELP_STATS;
+		req->what = "stats help";
+		c->what = req->what;
+		c->i++;
+		return parse_no_args(c);
+	}
 	req->interval_ms = 1000;
 	for (; c->i < c->argc; c->i++) {
 		const char *word = c->argv[c->i];
@@ -696,6 +706,9 @@ static int parse_rule(struct cursor *c, struct mcr_request *req)
 		{ "replace", MCR_REQ_RULE_REPLACE, "rule replace" },
 		{ "del", MCR_REQ_RULE_DEL, "rule del" },
 		{ "show", MCR_REQ_RULE_SHOW, "rule show" },
+		{ "list", MCR_REQ_RULE_SHOW, "rule show" },
+		{ "ls", MCR_REQ_RULE_SHOW, "rule show" },
+		{ "delete", MCR_REQ_RULE_DEL, "rule del" },
 		{ "flush", MCR_REQ_RULE_FLUSH, "rule flush" },
 		{ "save", MCR_REQ_RULE_SAVE, "rule save" },
 		{ "help", MCR_REQ_HELP, "rule help" },
@@ -729,7 +742,10 @@ static int parse_rule(struct cursor *c, struct mcr_request *req)
 		return parse_rule_show(c, req);
 	case MCR_REQ_RULE_FLUSH:
 		return parse_optional_iif(c, &req->rule.iif);
-	default: /* save, help */
+	case MCR_REQ_HELP:
+		req->help = MCR_HELP_RULE;
+		return parse_no_args(c);
+	default: /* save */
 		return parse_no_args(c);
 	}
 }
@@ -799,6 +815,8 @@ int mcr_parse_options(struct mcr_parser *p, int argc, char *const argv[],
 
 		if (!strcmp(opt, "-j")) {
 			opts->json = true;
+		} else if (!strcmp(opt, "-force")) {
+			opts->force = true;
 		} else if (!strcmp(opt, "-V") || !strcmp(opt, "--version")) {
 			opts->version = true;
 		} else if (!strcmp(opt, "-h") || !strcmp(opt, "--help")) {

@@ -34,6 +34,13 @@ enum mcr_req_type {
 	MCR_REQ_HELP,
 };
 
+/* What "help" prints: everything, or one command's part. */
+enum mcr_help_topic {
+	MCR_HELP_ALL,
+	MCR_HELP_RULE,
+	MCR_HELP_STATS,
+};
+
 struct mcr_request {
 	enum mcr_req_type type;
 	const char *what;	/* "rule add", ...: prefix of messages */
@@ -48,6 +55,7 @@ struct mcr_request {
 	bool watch;
 	unsigned int interval_ms;
 	bool prometheus;
+	enum mcr_help_topic help;	/* help */
 };
 
 /* Returns the index of device @name, or 0 if there is no such device. */
@@ -66,6 +74,7 @@ struct mcr_options {
 	bool json;
 	bool version;
 	bool help;
+	bool force;		/* -force: a batch goes on after a failure */
 	const char *batch;	/* file name, "-" for stdin; NULL if none */
 };
 

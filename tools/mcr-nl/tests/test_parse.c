@@ -250,7 +250,7 @@ static void unknown_keyword(void)
 	CHECK_PARSE_ERROR("rule add iif eth0 grp 239.1.1.1 oif eth1",
 			  "unknown keyword \"grp\" after \"rule add\"");
 	CHECK_PARSE_ERROR("rule a", "unknown keyword \"a\" after \"rule\"");
-	CHECK_PARSE_ERROR("rule list", "unknown keyword \"list\" after "
+	CHECK_PARSE_ERROR("rule lis", "unknown keyword \"lis\" after "
 			  "\"rule\"");
 	CHECK_PARSE_ERROR("route show", "unknown command \"route\" (try "
 			  "\"mcr-nl help\")");
@@ -455,6 +455,11 @@ static void other_commands(void)
 		{ "stats dev eth0 --prometheus", MCR_REQ_STATS, "stats", 0, 2 },
 		{ "stats -w 2 dev eth2", MCR_REQ_STATS, "stats", 0, 4 },
 		{ "stats reset", MCR_REQ_STATS_RESET, "stats reset", 0, 0 },
+		/* The words of ip and tc. */
+		{ "rule list", MCR_REQ_RULE_SHOW, "rule show", 0, 0 },
+		{ "rule ls dev eth0", MCR_REQ_RULE_SHOW, "rule show", 0, 2 },
+		{ "rule delete id 5", MCR_REQ_RULE_DEL, "rule del", 5, 0 },
+		{ "stats help", MCR_REQ_HELP, "stats help", 0, 0 },
 		{ "stats reset id 4", MCR_REQ_STATS_RESET, "stats reset", 4, 0 },
 	};
 	struct mcr_request req;
@@ -478,6 +483,17 @@ static void other_commands(void)
 	CHECK_PARSE_ERROR("stats dev eth9", "stats: unknown device \"eth9\"");
 	CHECK_PARSE_ERROR("rule show dev", "rule show: missing device after "
 			  "\"dev\"");
+	CHECK_PARSE_OK("rule help", &req);
+	CHECK_INT(req.help, MCR_HELP_RULE);
+	mcr_request_free(&req);
+	CHECK_PARSE_OK("stats help", &req);
+	CHECK_INT(req.help, MCR_HELP_STATS);
+	mcr_request_free(&req);
+	CHECK_PARSE_OK("help", &req);
+	CHECK_INT(req.help, MCR_HELP_ALL);
+	mcr_request_free(&req);
+	CHECK_PARSE_ERROR("stats help me", "unknown keyword \"me\" after "
+			  "\"stats help\"");
 	CHECK_PARSE_ERROR("stats reset dev eth0", "unknown keyword \"dev\" "
 			  "after \"stats reset\"");
 	CHECK_PARSE_ERROR("stats reset id 0", "stats reset: bad id \"0\" "
@@ -537,6 +553,7 @@ static void options(void)
 	char *a11[] = { "-", "rule" };
 	char *a12[] = { "-V", "extra" };
 	char *a13[] = { "-h", "rule", "show" };
+	char *a14[] = { "-force", "-batch", "f" };
 	struct mcr_options o;
 
 	CHECK_INT(mcr_parse_options(&parser, 3, a1, &o), 1);
@@ -564,6 +581,8 @@ static void options(void)
 	CHECK_STR(parser.err, "unknown option \"-x\" (try \"mcr-nl help\")");
 	CHECK_INT(mcr_parse_options(&parser, 4, a9, &o), -1);
 	CHECK_STR(parser.err, "duplicate option \"-batch\"");
+	CHECK_INT(mcr_parse_options(&parser, 3, a14, &o), 3);
+	CHECK(o.force && o.batch);
 	/* -V and -h do not ignore what follows them. */
 	CHECK_INT(mcr_parse_options(&parser, 2, a12, &o), -1);
 	CHECK_STR(parser.err, "unexpected \"extra\" after \"-V\" (it takes "
