@@ -764,7 +764,7 @@ static int run_batch(struct ctx *ctx, const char *path)
 	bool is_stdin = !strcmp(path, "-");
 	char err[MCR_ERR_LEN];
 	struct mcr_words words;
-	unsigned int line_no = 0;
+	unsigned int line_no = 0, first = 0;
 	size_t cap = 0;
 	char *line = NULL;
 	FILE *f;
@@ -777,11 +777,11 @@ static int run_batch(struct ctx *ctx, const char *path)
 	}
 	ctx->parser.in_batch = true;
 	for (;;) {
-		n = mcr_read_batch_line(f, &line, &cap, &line_no, err,
-					sizeof(err));
+		n = mcr_read_batch_line(f, &line, &cap, &line_no, &first,
+					err, sizeof(err));
 		if (n == 0 || (n < 0 && ferror(f)))
 			break;
-		ctx->batch_line = line_no;
+		ctx->batch_line = first;
 		if (n < 0) {
 			report(ctx, "%s", err);
 			line_ret = MCR_EXIT_USAGE;

@@ -900,7 +900,7 @@ int mcr_split_line(const char *line, struct mcr_words *w, char *err,
 	dst = w->buf;
 
 	for (;;) {
-		bool quoted = false;
+		char quoted = 0;	/* the open quote, or 0 */
 
 		while (isspace((unsigned char)*s))
 			s++;
@@ -908,10 +908,11 @@ int mcr_split_line(const char *line, struct mcr_words *w, char *err,
 			break;
 		w->argv[w->argc++] = dst;
 		while (*s && (quoted || !isspace((unsigned char)*s))) {
-			if (*s == '"') {
-				quoted = !quoted;
+			if ((*s == '"' || *s == '\'') &&
+			    (!quoted || quoted == *s)) {
+				quoted = quoted ? 0 : *s;
 				s++;
-			} else if (quoted && *s == '\\') {
+			} else if (quoted == '"' && *s == '\\') {
 				s++;
 				if (unescape(&s, dst++, err, errlen))
 					goto fail;
@@ -941,25 +942,62 @@ void mcr_words_free(struct mcr_words *w)
 }
 
 int mcr_read_batch_line(FILE *f, char **line, size_t *cap,
-			unsigned int *line_no, char *err, size_t errlen)
+			unsigned int *line_no, unsigned int *first,
+			char *err, size_t errlen)
 {
+	char *more = NULL, *grown;
+	size_t more_cap = 0, len = 0;
+	bool cont = false;
 	ssize_t n;
+	int ret = 1;
 
-	errno = 0;
-	n = getline(line, cap, f);
-	if (n < 0) {
-		if (ferror(f)) {
-			snprintf(err, errlen, "%s", strerror(errno ? errno :
-							      EIO));
-			return -1;
+	/* A line that ends with a backslash goes on on the next one, as
+	 * in iproute2's batch files. */
+	for (;;) {
+		errno = 0;
+		n = getline(cont ? &more : line, cont ? &more_cap : cap, f);
+		if (n < 0) {
+			if (ferror(f)) {
+				snprintf(err, errlen, "%s",
+					 strerror(errno ? errno : EIO));
+				ret = -1;
+			} else if (!cont) {
+				ret = 0;
+			}
+			break;
 		}
-		return 0;
+		++*line_no;
+		if (!cont)
+			*first = *line_no;
+		/* A NUL would end the line early, silently: refuse it. */
+		if (memchr(cont ? more : *line, '\0', (size_t)n)) {
+			snprintf(err, errlen, "NUL byte in the line");
+			ret = -1;
+			break;
+		}
+		if (cont) {
+			if (len + (size_t)n + 1 > *cap) {
+				grown = realloc(*line, len + (size_t)n + 1);
+				if (!grown) {
+					snprintf(err, errlen, "out of memory");
+					ret = -1;
+					break;
+				}
+				*line = grown;
+				*cap = len + (size_t)n + 1;
+			}
+			memcpy(*line + len, more, (size_t)n + 1);
+		}
+		len += (size_t)n;
+		if (len && (*line)[len - 1] == '\n')
+			len--;
+		cont = len && (*line)[len - 1] == '\\';
+		if (!cont)
+			break;
+		/* The backslash joins the lines with a blank. */
+		(*line)[len - 1] = ' ';
+		(*line)[len] = '\0';
 	}
-	++*line_no;
-	/* A NUL would end the line early, silently: refuse it. */
-	if (memchr(*line, '\0', (size_t)n)) {
-		snprintf(err, errlen, "NUL byte in the line");
-		return -1;
-	}
-	return 1;
+	free(more);
+	return ret;
 }

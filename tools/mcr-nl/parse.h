@@ -106,7 +106,8 @@ struct mcr_words {
 /*
  * Splits a batch line into words.  Words are separated by blanks; a word
  * starting with an unquoted '#' starts a comment; double quotes group
- * blanks into a word, and inside them \" \\ and \xHH are escapes.
+ * blanks into a word, and inside them \" \\ and \xHH are escapes;
+ * single quotes group blanks too, and nothing is special inside them.
  * Returns 0, or -1 with a message in @err.  A blank line gives argc 0.
  */
 int mcr_split_line(const char *line, struct mcr_words *words,
@@ -114,12 +115,15 @@ int mcr_split_line(const char *line, struct mcr_words *words,
 void mcr_words_free(struct mcr_words *words);
 
 /*
- * Reads the next line of a batch file into *@line (getline() storage),
- * counting it in *@line_no.  Returns 1, 0 at the end of the file, or -1
+ * Reads the next command of a batch file into *@line (getline()
+ * storage): a line, joined with the next ones while it ends with a
+ * backslash.  *@line_no counts the lines read, *@first is the number of
+ * the command's first line.  Returns 1, 0 at the end of the file, or -1
  * with a message in @err (a read error, or a NUL byte in the line).
  */
 int mcr_read_batch_line(FILE *f, char **line, size_t *cap,
-			unsigned int *line_no, char *err, size_t errlen);
+			unsigned int *line_no, unsigned int *first,
+			char *err, size_t errlen);
 
 /*
  * A rule name is for people: well-formed UTF-8 without control

@@ -72,7 +72,8 @@ static bool needs_quotes(const char *s)
 	if (!*s)
 		return true;
 	for (c = (const unsigned char *)s; *c; c += mcr_utf8_len(c)) {
-		if (*c <= ' ' || *c == '"' || *c == '\\' || *c == '#' ||
+		if (*c <= ' ' || *c == '"' || *c == '\'' || *c == '\\' ||
+		    *c == '#' ||
 		    unprintable_len(c))
 			return true;
 	}

@@ -67,6 +67,13 @@ grep_err "the NUL byte is named" "batch line 1: NUL byte"
 printf 'monitor\n' >"$tmp/mon"
 check "monitor is refused in a batch" 2 1 "$NL" -batch "$tmp/mon"
 
+printf '# a comment\nrule show \\\n\tid 0\n' >"$tmp/cont"
+check "a continued line is one command" 2 1 "$NL" -batch "$tmp/cont"
+grep_err "named by its first line" "batch line 2: rule show: bad id"
+printf "rule add iif lo group 239.1.1.1 name 'a b\\n" >"$tmp/sq"
+check "an unterminated single quote is refused" 2 1 "$NL" -batch "$tmp/sq"
+grep_err "unterminated quote" "batch line 1: unterminated quote"
+
 echo "1..$n"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

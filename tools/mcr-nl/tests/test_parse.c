@@ -608,27 +608,64 @@ static void options_rejected_in_batch_lines(void)
 static void batch_lines(void)
 {
 	static const char text[] = "rule show\nrule\0 flush\nstats";
-	unsigned int line_no = 0;
+	unsigned int line_no = 0, first = 0;
 	char *line = NULL, err[128];
 	size_t cap = 0;
 	FILE *f;
 
 	f = fmemopen((void *)text, sizeof(text) - 1, "r");
 	CHECK(f != NULL);
-	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, err,
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, &first, err,
 				      sizeof(err)), 1);
 	CHECK_STR(line, "rule show\n");
 	/* A NUL would have cut "rule flush" to "rule", which lists. */
-	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, err,
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, &first, err,
 				      sizeof(err)), -1);
 	CHECK_INT(line_no, 2);
 	CHECK_STR(err, "NUL byte in the line");
-	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, err,
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, &first, err,
 				      sizeof(err)), 1);
 	CHECK_STR(line, "stats");
-	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, err,
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, &first, err,
 				      sizeof(err)), 0);
 	CHECK_INT(line_no, 3);
+	fclose(f);
+	free(line);
+}
+
+/* A backslash at the end of a line continues it, as in iproute2. */
+static void batch_continued_lines(void)
+{
+	static const char text[] =
+		"rule add iif eth0 group 239.1.1.1 \\\n"
+		"\toif eth1 \\\n"
+		"\toif eth2\n"
+		"stats\n"
+		"rule show \\";
+	unsigned int line_no = 0, first = 0;
+	char *line = NULL, err[128];
+	size_t cap = 0;
+	FILE *f;
+
+	f = fmemopen((void *)text, sizeof(text) - 1, "r");
+	CHECK(f != NULL);
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, &first, err,
+				      sizeof(err)), 1);
+	CHECK_STR(line, "rule add iif eth0 group 239.1.1.1  \toif eth1  "
+		  "\toif eth2\n");
+	CHECK_INT(first, 1);
+	CHECK_INT(line_no, 3);
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, &first, err,
+				      sizeof(err)), 1);
+	CHECK_STR(line, "stats\n");
+	CHECK_INT(first, 4);
+	/* A backslash on the last line continues into nothing. */
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, &first, err,
+				      sizeof(err)), 1);
+	CHECK_STR(line, "rule show  ");
+	CHECK_INT(first, 5);
+	CHECK_INT(mcr_read_batch_line(f, &line, &cap, &line_no, &first, err,
+				      sizeof(err)), 0);
 	fclose(f);
 	free(line);
 }
@@ -718,6 +755,11 @@ static void split_quotes(void)
 	CHECK_WORDS("a\"b c\"d e", "ab cd", "e", NULL);
 	/* Outside quotes a backslash is an ordinary character. */
 	CHECK_WORDS("a\\b", "a\\b", NULL);
+	/* Single quotes, as in iproute2's batch files: nothing special
+	 * inside, and each kind of quote is literal inside the other. */
+	CHECK_WORDS("name 'a b' 'x\\y' ''", "name", "a b", "x\\y", "", NULL);
+	CHECK_WORDS("'say \"hi\"' \"it's\"", "say \"hi\"", "it's", NULL);
+	CHECK_WORDS("'#x' a'b c'd", "#x", "ab cd", NULL);
 }
 
 static void split_errors(void)
@@ -735,6 +777,8 @@ static void split_errors(void)
 	CHECK_STR(err, "bad escape in quoted word (expected \\xHH, 01-ff)");
 	CHECK_INT(mcr_split_line("\"\\x4\"", &w, err, sizeof(err)), -1);
 	CHECK_INT(mcr_split_line("\"abc\\", &w, err, sizeof(err)), -1);
+	CHECK_INT(mcr_split_line("name 'abc", &w, err, sizeof(err)), -1);
+	CHECK_STR(err, "unterminated quote");
 }
 
 static void numbers_and_addresses(void)
@@ -790,6 +834,7 @@ const struct test_case parse_tests[] = {
 	TEST(options),
 	TEST(options_rejected_in_batch_lines),
 	TEST(batch_lines),
+	TEST(batch_continued_lines),
 	TEST(rule_flags_by_number),
 	TEST(split_words),
 	TEST(split_comments_and_blanks),

@@ -407,6 +407,7 @@ static void save_round_trip_odd_names(void)
 {
 	static const char *const names[] = {
 		"a b", "#x", "q\"t", "back\\slash", "caf\xc3\xa9", "oif", "x#",
+		"it's", "'", "''",
 		"\xe2\x82\xac\xc2\xa0\xf0\x9f\x98\x80",
 		"abcdefghijklmnopqrstuvwxyz01234",
 	};
