@@ -4,6 +4,9 @@
  * in the manner of ip(8) and tc(8).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -49,7 +52,7 @@ struct ctx {
 
 static const char usage_head[] =
 "Usage: mcr-nl [OPTIONS] COMMAND\n"
-"       mcr-nl [-j] [-force] -batch FILE|-\n"
+"       mcr-nl [-j] [-n NETNS] [-force] -batch FILE|-\n"
 "\n"
 "Commands:\n";
 
@@ -82,6 +85,7 @@ static const char usage_rest[] =
 "\n"
 "Options (before the command):\n"
 "  -j            JSON output\n"
+"  -n NETNS      run in network namespace NETNS (as \"ip -n\")\n"
 "  -force        in a batch, go on after a failed line\n"
 "  -batch FILE   run the commands of FILE (\"-\": stdin), one per line\n"
 "  -V, --version print the version\n"
@@ -813,6 +817,35 @@ static int run_batch(struct ctx *ctx, const char *path)
 	return ret;
 }
 
+/*
+ * -n NAME: join the namespace "ip netns add NAME" made, as ip -n does.
+ * Returns an exit status.
+ */
+static int enter_netns(struct ctx *ctx, const char *name)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (mcr_netns_path(&ctx->parser, name, path, sizeof(path))) {
+		report(ctx, "%s", ctx->parser.err);
+		return MCR_EXIT_USAGE;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		report(ctx, "cannot open network namespace \"%s\": %s", name,
+		       strerror(errno));
+		return MCR_EXIT_FAILED;
+	}
+	if (setns(fd, CLONE_NEWNET)) {
+		report(ctx, "cannot enter network namespace \"%s\": %s", name,
+		       strerror(errno));
+		close(fd);
+		return MCR_EXIT_FAILED;
+	}
+	close(fd);
+	return MCR_EXIT_OK;
+}
+
 static int run(struct ctx *ctx, int argc, char *const argv[])
 {
 	int n;
@@ -829,6 +862,13 @@ static int run(struct ctx *ctx, int argc, char *const argv[])
 	if (ctx->opts.help) {
 		usage(stdout, MCR_HELP_ALL);
 		return MCR_EXIT_OK;
+	}
+	/* Before anything looks a device up or opens a socket. */
+	if (ctx->opts.netns) {
+		int ret = enter_netns(ctx, ctx->opts.netns);
+
+		if (ret != MCR_EXIT_OK)
+			return ret;
 	}
 	if (ctx->opts.json)
 		ctx->pr.json = &ctx->json;

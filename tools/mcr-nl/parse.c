@@ -815,6 +815,13 @@ int mcr_parse_options(struct mcr_parser *p, int argc, char *const argv[],
 
 		if (!strcmp(opt, "-j")) {
 			opts->json = true;
+		} else if (!strcmp(opt, "-n") || !strcmp(opt, "-netns")) {
+			if (opts->netns)
+				return fail(p, "duplicate option \"%s\"", opt);
+			if (i + 1 >= argc)
+				return fail(p, "missing namespace name after "
+					    "\"%s\"", opt);
+			opts->netns = argv[++i];
 		} else if (!strcmp(opt, "-force")) {
 			opts->force = true;
 		} else if (!strcmp(opt, "-V") || !strcmp(opt, "--version")) {
@@ -1000,4 +1007,19 @@ int mcr_read_batch_line(FILE *f, char **line, size_t *cap,
 	}
 	free(more);
 	return ret;
+}
+
+int mcr_netns_path(struct mcr_parser *p, const char *name, char *buf,
+		   size_t len)
+{
+	int n;
+
+	if (!*name || !strcmp(name, ".") || !strcmp(name, "..") ||
+	    strchr(name, '/'))
+		return fail(p, "bad namespace name \"%s\" (a name from \"ip "
+			    "netns list\")", name);
+	n = snprintf(buf, len, "/var/run/netns/%s", name);
+	if (n < 0 || (size_t)n >= len)
+		return fail(p, "namespace name \"%s\" is too long", name);
+	return 0;
 }

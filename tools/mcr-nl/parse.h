@@ -75,6 +75,7 @@ struct mcr_options {
 	bool version;
 	bool help;
 	bool force;		/* -force: a batch goes on after a failure */
+	const char *netns;	/* -n NAME: the named network namespace */
 	const char *batch;	/* file name, "-" for stdin; NULL if none */
 };
 
@@ -130,6 +131,14 @@ int mcr_read_batch_line(FILE *f, char **line, size_t *cap,
  * characters (C0, DEL, C1).  Returns 0, or -1 with the reason in @why.
  */
 int mcr_name_check(const char *name, char *why, size_t len);
+
+/*
+ * The file of network namespace @name as "ip netns" names it
+ * (/var/run/netns/NAME).  Returns 0, or -1 with @p->err set for a name
+ * that is not one (empty, ".", "..", or holding a '/').
+ */
+int mcr_netns_path(struct mcr_parser *p, const char *name, char *buf,
+		   size_t len);
 
 /* Number parsing helpers, shared with tests; return 0 or -1. */
 int mcr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *val);

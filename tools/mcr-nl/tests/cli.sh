@@ -74,6 +74,10 @@ printf "rule add iif lo group 239.1.1.1 name 'a b\\n" >"$tmp/sq"
 check "an unterminated single quote is refused" 2 1 "$NL" -batch "$tmp/sq"
 grep_err "unterminated quote" "batch line 1: unterminated quote"
 
+check "-n: a namespace that does not exist" 1 1 "$NL" -n mcr-nl-no-such-ns rule show
+grep_err "it is named" 'cannot open network namespace "mcr-nl-no-such-ns"'
+check "-n: a bad namespace name" 2 1 "$NL" -n ../etc rule show
+
 echo "1..$n"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -554,6 +554,11 @@ static void options(void)
 	char *a12[] = { "-V", "extra" };
 	char *a13[] = { "-h", "rule", "show" };
 	char *a14[] = { "-force", "-batch", "f" };
+	char *a15[] = { "-n", "red", "-j", "stats" };
+	char *a16[] = { "-netns", "blue" };
+	char *a17[] = { "-n" };
+	char *a18[] = { "-n", "a", "-n", "b" };
+	char path[64];
 	struct mcr_options o;
 
 	CHECK_INT(mcr_parse_options(&parser, 3, a1, &o), 1);
@@ -583,6 +588,22 @@ static void options(void)
 	CHECK_STR(parser.err, "duplicate option \"-batch\"");
 	CHECK_INT(mcr_parse_options(&parser, 3, a14, &o), 3);
 	CHECK(o.force && o.batch);
+	/* -n NETNS, as ip -n. */
+	CHECK_INT(mcr_parse_options(&parser, 4, a15, &o), 3);
+	CHECK(o.json && o.netns && !strcmp(o.netns, "red"));
+	CHECK_INT(mcr_parse_options(&parser, 2, a16, &o), 2);
+	CHECK(o.netns && !strcmp(o.netns, "blue"));
+	CHECK_INT(mcr_parse_options(&parser, 1, a17, &o), -1);
+	CHECK_STR(parser.err, "missing namespace name after \"-n\"");
+	CHECK_INT(mcr_parse_options(&parser, 4, a18, &o), -1);
+	CHECK_STR(parser.err, "duplicate option \"-n\"");
+	CHECK_INT(mcr_netns_path(&parser, "red", path, sizeof(path)), 0);
+	CHECK_STR(path, "/var/run/netns/red");
+	CHECK_INT(mcr_netns_path(&parser, "../x", path, sizeof(path)), -1);
+	CHECK_STR(parser.err, "bad namespace name \"../x\" (a name from "
+		  "\"ip netns list\")");
+	CHECK_INT(mcr_netns_path(&parser, "..", path, sizeof(path)), -1);
+	CHECK_INT(mcr_netns_path(&parser, "", path, sizeof(path)), -1);
 	/* -V and -h do not ignore what follows them. */
 	CHECK_INT(mcr_parse_options(&parser, 2, a12, &o), -1);
 	CHECK_STR(parser.err, "unexpected \"extra\" after \"-V\" (it takes "
