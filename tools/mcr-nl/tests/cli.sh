@@ -78,6 +78,54 @@ check "-n: a namespace that does not exist" 1 1 "$NL" -n mcr-nl-no-such-ns rule 
 grep_err "it is named" 'cannot open network namespace "mcr-nl-no-such-ns"'
 check "-n: a bad namespace name" 2 1 "$NL" -n ../etc rule show
 
+# Every synopsis line of the man page, with each optional part given and
+# the first, then the last, of each choice: the tool must take it (exit 0,
+# or 1 when it needs the module or a namespace that is not here), never
+# call it a usage error (2).
+MAN=${MAN:-$(dirname "$0")/../../../packaging/mcr-nl.8}
+synopsis()	# $1: first|last
+{
+	if [ "$1" = first ]; then
+		pick='s/\[\([^][|]*\)\( |[^][]*\)\{0,1\}\]/\1/'
+		top='s/ | .*//'
+		word='s/|[^ ]*//g'
+	else
+		pick='s/\[\([^][]*| \)\{0,1\}\([^][|]*\)\]/\2/'
+		top='s/^\(mcr-nl \).* | /\1/'
+		word='s/[^ ]*|//g'
+	fi
+	sed -n '/^\.SH SYNOPSIS/,/^\.fi/p' "$MAN" |
+		sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e '/^\./d' |
+		awk '/^ / { line = line $0; next }
+		     { if (line != "") print line; line = $0 }
+		     END { print line }' |
+		grep '^mcr-nl ' |
+		sed -e ':a' -e "$pick" -e 'ta' -e "$top" -e "$word" \
+		    -e 's/\.\.\.//g' -e 's/OUTPUT/oif lo/g' -e 's/DEV/lo/g' \
+		    -e 's/ADDR/239.1.1.1/g' -e 's/PORT/5000/g' \
+		    -e 's/NAME/x/g' -e 's/ ID/ 1/g' -e 's/SECONDS/1/g' \
+		    -e 's/ N$/ 8/' -e 's|FILE|/dev/null|g' -e 's/ -n NETNS//'
+}
+[ -r "$MAN" ] || echo "# cannot read $MAN"
+{ synopsis first; synopsis last; } | sort -u >"$tmp/synopsis"
+[ -s "$tmp/synopsis" ] || echo "not ok - no synopsis line in $MAN"
+while read -r line; do
+	# shellcheck disable=SC2086  # the words of the line
+	set -- $line
+	shift
+	timeout 10 "$NL" "$@" >/dev/null 2>"$tmp/err" </dev/null
+	rc=$?
+	n=$((n + 1))
+	if [ "$rc" -le 1 ]; then
+		passed=$((passed + 1))
+		echo "ok $n - man synopsis: $line"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - man synopsis: $line # exit $rc"
+		sed 's/^/# /' "$tmp/err"
+	fi
+done <"$tmp/synopsis"
+
 echo "1..$n"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
