@@ -50,6 +50,7 @@ check_param_bounds()
 	echo "$old" >"/sys/module/mcr/parameters/$p"
 }
 
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup_cgroup()
 {
 	local cg
@@ -75,7 +76,7 @@ raw_add_in_cgroup()
 {
 	ip netns exec "$R" "$PYTHON" "$SELFTESTS_DIR/nl_memcg.py" --procs-fd 3 \
 		--iif "$(ifindex "$R" d0)" --oif "$(ifindex "$R" d1)" --group "$2" \
-		--outputs $OUTPUTS 2>&1 3>"$1/cgroup.procs"
+		--outputs $OUTPUTS 3>"$1/cgroup.procs" 2>&1
 }
 
 main()

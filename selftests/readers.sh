@@ -130,7 +130,7 @@ main()
 		"$(ynl --dump stats-get --json "{\"rule-id\": $c}" | ids)" "$c"
 
 	# 3. The largest rule, every rewrite on every output.
-	args=(iif vi group 239.10.1.1 port $P)
+	args=(iif vi group 239.10.1.1 port "$P")
 	for ((i = 1; i <= BIG; i++)); do
 		args+=(oif d1 group 239.10.2.1 port "$i" ttl 7 source 10.0.0.200)
 	done
