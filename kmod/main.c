@@ -68,6 +68,7 @@ static int __net_init mcr_net_init(struct net *net)
 	xa_init_flags(&mn->rules, XA_FLAGS_ALLOC1);
 	xa_init(&mn->out_devs);
 	mn->gen = 1;	/* never 0: a dump's first generation */
+	mcr_join_net_init(mn);
 	mn->stats = netdev_alloc_pcpu_stats(struct mcr_net_pcpu_stats);
 	return mn->stats ? 0 : -ENOMEM;
 }
@@ -91,6 +92,9 @@ static void __net_exit mcr_net_exit_batch(struct list_head *net_exit_list)
 		WARN_ON_ONCE(!xa_empty(&mn->out_devs));
 	}
 	rtnl_unlock();
+	/* Rules are gone: no join can be queued any more. */
+	list_for_each_entry(net, net_exit_list, exit_list)
+		mcr_join_net_exit(mcr_net(net));
 	/* A packet still in an unhooked hook may count into mn->stats. */
 	if (flushed)
 		synchronize_net();
@@ -124,6 +128,7 @@ static int mcr_netdev_event(struct notifier_block *nb, unsigned long event,
 		 * called first, destroys or creates the in_device.
 		 */
 		mcr_netdev_inet_changed(mcr_net(dev_net(dev)), dev);
+		mcr_join_inet_changed(mcr_net(dev_net(dev)), dev);
 		break;
 	}
 	return NOTIFY_DONE;

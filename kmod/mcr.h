@@ -9,6 +9,7 @@
 #ifndef _MCR_H
 #define _MCR_H
 
+#include <linux/hashtable.h>
 #include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
@@ -23,6 +24,7 @@
 #include <kunit/visibility.h>
 
 #define MCR_DEV_HASH_BITS	9
+#define MCR_JOIN_HASH_BITS	6
 
 /*
  * What a request allocates is charged to the caller's memory cgroup, as
@@ -136,6 +138,7 @@ struct mcr_outputs {
 };
 
 struct mcr_dev;
+struct mcr_join;
 
 struct mcr_rule {
 	struct hlist_node hash_node;	/* in mcr_dev.rules, under RCU */
@@ -144,7 +147,8 @@ struct mcr_rule {
 	struct mcr_key key;
 	u32 id;
 	u32 flags;			/* MCR_RULE_FLAGS_* */
-	bool joined;			/* holds a membership of key.group */
+	bool joined;			/* (*,G): holds a membership of group */
+	struct mcr_join *join;		/* (S,G): the membership it shares */
 	struct mcr_outputs __rcu *outputs;
 	struct mcr_rule_pcpu_stats __percpu *stats;
 	struct mcr_rule_stats stats_base;	/* at the last reset */
@@ -165,6 +169,14 @@ struct mcr_dev {
 	struct hlist_head rules[1 << MCR_DEV_HASH_BITS];
 };
 
+/* A netns's source-specific memberships and their sockets: join.c. */
+struct mcr_join_net {
+	DECLARE_HASHTABLE(hash, MCR_JOIN_HASH_BITS);	/* by group */
+	struct list_head pending;	/* to join, by the work */
+	struct list_head socks;
+	struct work_struct work;
+};
+
 struct mcr_net {
 	struct net *net;
 	struct list_head devs;
@@ -181,6 +193,7 @@ struct mcr_net {
 	u32 gen;			/* changes with every rule or output set */
 	struct mcr_net_pcpu_stats __percpu *stats;
 	struct mcr_net_stats stats_base;	/* at the last reset */
+	struct mcr_join_net join;
 };
 
 /* main.c */
@@ -210,6 +223,12 @@ void mcr_rule_update_join(struct mcr_rule *rule, bool join);
 unsigned int mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify);
 void mcr_netdev_inet_changed(struct mcr_net *mn, struct net_device *dev);
 void mcr_netdev_unregister(struct mcr_net *mn, struct net_device *dev);
+
+/* join.c */
+void mcr_join_source(struct mcr_rule *rule, bool join);
+void mcr_join_inet_changed(struct mcr_net *mn, struct net_device *dev);
+void mcr_join_net_init(struct mcr_net *mn);
+void mcr_join_net_exit(struct mcr_net *mn);
 
 /* hook.c */
 int mcr_hook_register(struct mcr_dev *mdev);

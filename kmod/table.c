@@ -298,7 +298,14 @@ void mcr_rule_update_join(struct mcr_rule *rule, bool join)
 {
 	struct in_device *in_dev;
 
-	if (!ipv4_is_multicast(rule->key.group) || rule->joined == join)
+	if (!ipv4_is_multicast(rule->key.group))
+		return;
+	/* (S,G): source-specific, through a socket; kept across in_devices. */
+	if (rule->key.source) {
+		mcr_join_source(rule, join);
+		return;
+	}
+	if (rule->joined == join)
 		return;
 	in_dev = __in_dev_get_rtnl(rule->mdev->dev);
 	/* A device without IPv4 has no membership to hold or to drop. */
