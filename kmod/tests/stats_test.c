@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit: counter folding. Per-CPU counters are written directly for every
- * possible CPU; the fold must return their sums (64-bit, no truncation).
+ * KUnit: counter folding and reset. Per-CPU counters are written directly
+ * for every possible CPU; the fold must return their sums (64-bit, no
+ * truncation) less what they held at the last reset.
  */
 #include <kunit/test.h>
 #include <linux/percpu.h>
+#include <linux/rtnetlink.h>
+#include <linux/slab.h>
 
 #include "mcr.h"
 
@@ -122,10 +125,93 @@ static void mcr_net_stats_fold_test(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, sum.counters[i], want[i], "counter %d", i);
 }
 
+/*
+ * A reset records the counters as a base that reads subtract: zero right
+ * after it, then what was counted since; a base ahead of the counters (a
+ * read racing a reset) reads as zero, never as a wrapped huge value.
+ */
+static void mcr_rule_stats_reset_test(struct kunit *test)
+{
+	const struct fold_case *c = test->param_value;
+	struct mcr_rule rule = {};
+	struct mcr_rule_pcpu_stats *s;
+	struct mcr_rule_stats sum;
+	int cpu;
+
+	rule.stats = ALLOC_PCPU(test, struct mcr_rule_pcpu_stats);
+	for_each_possible_cpu(cpu) {
+		s = per_cpu_ptr(rule.stats, cpu);
+		u64_stats_set(&s->packets, cpu_value(c, cpu, 0));
+		u64_stats_set(&s->bytes, cpu_value(c, cpu, 1));
+	}
+	rtnl_lock();
+	mcr_rule_stats_reset(&rule);
+	rtnl_unlock();
+	mcr_rule_stats_fold(&rule, &sum);
+	KUNIT_EXPECT_EQ(test, sum.packets, 0);
+	KUNIT_EXPECT_EQ(test, sum.bytes, 0);
+
+	s = per_cpu_ptr(rule.stats, cpumask_first(cpu_possible_mask));
+	u64_stats_add(&s->packets, 5);
+	u64_stats_add(&s->bytes, 500);
+	mcr_rule_stats_fold(&rule, &sum);
+	KUNIT_EXPECT_EQ(test, sum.packets, 5);
+	KUNIT_EXPECT_EQ(test, sum.bytes, 500);
+
+	rule.stats_base.packets = U64_MAX;
+	mcr_rule_stats_fold(&rule, &sum);
+	KUNIT_EXPECT_EQ(test, sum.packets, 0);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(kfree_action, kfree, const void *);
+
+static void mcr_output_stats_reset_test(struct kunit *test)
+{
+	const struct fold_case *c = test->param_value;
+	struct mcr_output out = {};
+	struct mcr_output_pcpu_stats *s;
+	struct mcr_output_stats sum;
+	int cpu, i, round;
+
+	out.stats = ALLOC_PCPU(test, struct mcr_output_pcpu_stats);
+	for_each_possible_cpu(cpu) {
+		s = per_cpu_ptr(out.stats, cpu);
+		u64_stats_set(&s->packets, cpu_value(c, cpu, 0));
+		u64_stats_set(&s->bytes, cpu_value(c, cpu, 2));
+		for (i = 0; i < MCR_DROP_MAX; i++)
+			u64_stats_set(&s->drops[i], cpu_value(c, cpu, 4 + i));
+	}
+	/* The first reset allocates the base, the second reuses it. */
+	for (round = 0; round < 2; round++) {
+		rtnl_lock();
+		KUNIT_ASSERT_EQ(test, mcr_output_stats_reset(&out), 0);
+		rtnl_unlock();
+		if (!round)
+			KUNIT_ASSERT_EQ(test, 0,
+					kunit_add_action_or_reset(test, kfree_action,
+								  out.stats_base));
+		mcr_output_stats_fold(&out, &sum);
+		KUNIT_EXPECT_EQ(test, sum.packets, 0);
+		KUNIT_EXPECT_EQ(test, sum.bytes, 0);
+		for (i = 0; i < MCR_DROP_MAX; i++)
+			KUNIT_EXPECT_EQ_MSG(test, sum.drops[i], 0, "drop reason %d", i);
+
+		s = per_cpu_ptr(out.stats, cpumask_last(cpu_possible_mask));
+		u64_stats_add(&s->packets, 7);
+		u64_stats_add(&s->drops[MCR_DROP_TTL], 3);
+		mcr_output_stats_fold(&out, &sum);
+		KUNIT_EXPECT_EQ(test, sum.packets, 7);
+		KUNIT_EXPECT_EQ(test, sum.bytes, 0);
+		KUNIT_EXPECT_EQ(test, sum.drops[MCR_DROP_TTL], 3);
+	}
+}
+
 static struct kunit_case mcr_stats_cases[] = {
 	KUNIT_CASE_PARAM(mcr_rule_stats_fold_test, fold_gen_params),
 	KUNIT_CASE_PARAM(mcr_output_stats_fold_test, fold_gen_params),
 	KUNIT_CASE_PARAM(mcr_net_stats_fold_test, fold_gen_params),
+	KUNIT_CASE_PARAM(mcr_rule_stats_reset_test, fold_gen_params),
+	KUNIT_CASE_PARAM(mcr_output_stats_reset_test, fold_gen_params),
 	{}
 };
 
