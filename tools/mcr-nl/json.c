@@ -22,6 +22,16 @@ static void json_value_prefix(struct json_writer *w)
 	w->has_items[w->depth] = true;
 }
 
+/* -p: a new line, indented to the current depth. */
+static void json_newline(struct json_writer *w)
+{
+	unsigned int i;
+
+	fputc('\n', w->out);
+	for (i = 0; i < w->depth; i++)
+		fputs("    ", w->out);
+}
+
 static void json_open(struct json_writer *w, char c)
 {
 	json_value_prefix(w);
@@ -33,11 +43,14 @@ static void json_open(struct json_writer *w, char c)
 	w->has_items[w->depth] = false;
 }
 
-static void json_close(struct json_writer *w, char c)
+/* Returns whether the container being closed held a value. */
+static bool json_close(struct json_writer *w)
 {
-	fputc(c, w->out);
+	bool had_items = w->has_items[w->depth];
+
 	if (w->depth)
 		w->depth--;
+	return had_items;
 }
 
 void json_begin_object(struct json_writer *w)
@@ -47,24 +60,32 @@ void json_begin_object(struct json_writer *w)
 
 void json_end_object(struct json_writer *w)
 {
-	json_close(w, '}');
+	if (json_close(w) && w->pretty)
+		json_newline(w);
+	fputc('}', w->out);
 }
 
 void json_begin_array(struct json_writer *w)
 {
 	json_open(w, '[');
+	if (w->pretty)
+		fputc(' ', w->out);
 }
 
 void json_end_array(struct json_writer *w)
 {
-	json_close(w, ']');
+	if (json_close(w) && w->pretty)
+		fputc(' ', w->out);
+	fputc(']', w->out);
 }
 
 void json_key(struct json_writer *w, const char *key)
 {
 	json_value_prefix(w);
+	if (w->pretty)
+		json_newline(w);
 	json_write_escaped(w->out, key);
-	fputc(':', w->out);
+	fputs(w->pretty ? ": " : ":", w->out);
 	w->after_key = true;
 }
 
@@ -89,7 +110,7 @@ void json_raw(struct json_writer *w, const char *literal)
 void json_end_line(struct json_writer *w)
 {
 	fputc('\n', w->out);
-	w->depth = 0;
+	w->depth = 0;	/* pretty stays as set */
 	w->has_items[0] = false;
 	w->after_key = false;
 }

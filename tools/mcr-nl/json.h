@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A tiny streaming JSON writer: compact output, commas placed
- * automatically, strings escaped per RFC 8259.  Enough for mcr-nl's fixed
- * schemas; no dependency on a JSON library.
+ * A tiny streaming JSON writer: compact output (or indented, as ip -j -p
+ * indents it), commas placed automatically, strings escaped per RFC 8259.
+ * Enough for mcr-nl's fixed schemas; no dependency on a JSON library.
  */
 #ifndef MCR_NL_JSON_H
 #define MCR_NL_JSON_H
@@ -20,6 +20,12 @@ struct json_writer {
 	/* has_items[d]: the container at depth d already holds a value */
 	bool has_items[JSON_MAX_DEPTH + 1];
 	bool after_key;		/* next value belongs to a key just written */
+	/*
+	 * Indented as iproute2's json_writer does for ip -j -p: each member
+	 * on a line of its own, four spaces a level; array elements on the
+	 * line of the bracket ("[ {" ... "},{" ... "} ]").
+	 */
+	bool pretty;
 };
 
 void json_init(struct json_writer *w, FILE *out);

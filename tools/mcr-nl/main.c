@@ -52,7 +52,7 @@ struct ctx {
 
 static const char usage_head[] =
 "Usage: mcr-nl [OPTIONS] COMMAND\n"
-"       mcr-nl [-j] [-n NETNS] [-force] -batch FILE|-\n"
+"       mcr-nl [-j [-p]] [-n NETNS] [-force] -batch FILE|-\n"
 "\n"
 "Commands:\n";
 
@@ -85,6 +85,7 @@ static const char usage_rest[] =
 "\n"
 "Options (before the command):\n"
 "  -j            JSON output\n"
+"  -p            with -j, indented JSON (as \"ip -j -p\")\n"
 "  -n NETNS      run in network namespace NETNS (as \"ip -n\")\n"
 "  -force        in a batch, go on after a failed line\n"
 "  -batch FILE   run the commands of FILE (\"-\": stdin), one per line\n"
@@ -872,6 +873,8 @@ static int run(struct ctx *ctx, int argc, char *const argv[])
 	}
 	if (ctx->opts.json)
 		ctx->pr.json = &ctx->json;
+	/* Without -j, -p changes nothing, as with ip. */
+	ctx->json.pretty = ctx->opts.pretty;
 	if (ctx->opts.batch)
 		return run_batch(ctx, ctx->opts.batch);
 	if (n == argc) {

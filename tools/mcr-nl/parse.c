@@ -815,6 +815,8 @@ int mcr_parse_options(struct mcr_parser *p, int argc, char *const argv[],
 
 		if (!strcmp(opt, "-j")) {
 			opts->json = true;
+		} else if (!strcmp(opt, "-p") || !strcmp(opt, "-pretty")) {
+			opts->pretty = true;
 		} else if (!strcmp(opt, "-n") || !strcmp(opt, "-netns")) {
 			if (opts->netns)
 				return fail(p, "duplicate option \"%s\"", opt);

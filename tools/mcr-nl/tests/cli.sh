@@ -51,6 +51,8 @@ check "help exits 0" 0 0 "$NL" help
 check "rule help exits 0" 0 0 "$NL" rule help
 check "stats help exits 0" 0 0 "$NL" stats help
 check "-V exits 0" 0 0 "$NL" -V
+check "-j -p help exits 0" 0 0 "$NL" -j -p help
+check "-pretty is -p" 0 0 "$NL" -pretty -j help
 check "-V extra is a usage error" 2 1 "$NL" -V extra
 check "-h rule show is a usage error" 2 1 "$NL" -h rule show
 check "no command: usage on stderr" 2 "$("$NL" 2>&1 | wc -l)" "$NL"

@@ -558,6 +558,8 @@ static void options(void)
 	char *a16[] = { "-netns", "blue" };
 	char *a17[] = { "-n" };
 	char *a18[] = { "-n", "a", "-n", "b" };
+	char *a19[] = { "-j", "-p", "rule", "show" };
+	char *a20[] = { "-pretty", "-j", "stats" };
 	char path[64];
 	struct mcr_options o;
 
@@ -588,6 +590,12 @@ static void options(void)
 	CHECK_STR(parser.err, "duplicate option \"-batch\"");
 	CHECK_INT(mcr_parse_options(&parser, 3, a14, &o), 3);
 	CHECK(o.force && o.batch);
+	CHECK_INT(mcr_parse_options(&parser, 4, a19, &o), 2);
+	CHECK(o.json && o.pretty);
+	CHECK_INT(mcr_parse_options(&parser, 3, a20, &o), 2);
+	CHECK(o.json && o.pretty);
+	CHECK_INT(mcr_parse_options(&parser, 3, a1, &o), 1);
+	CHECK(!o.pretty);
 	/* -n NETNS, as ip -n. */
 	CHECK_INT(mcr_parse_options(&parser, 4, a15, &o), 3);
 	CHECK(o.json && o.netns && !strcmp(o.netns, "red"));

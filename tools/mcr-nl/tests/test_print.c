@@ -236,6 +236,56 @@ static void json_name_escaping_in_rule(void)
 	capture_free(&cap);
 }
 
+/* -p: indented as iproute2's json_writer indents ip -j -p. */
+static void rule_json_pretty(void)
+{
+	struct json_writer json;
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	minimal_rule(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, &json);
+	json.pretty = true;
+	json_begin_array(&json);
+	mcr_print_rule(&pr, &r);
+	mcr_print_rule(&pr, &r);
+	json_end_array(&json);
+	json_end_line(&json);
+	json_begin_array(&json);
+	json_end_array(&json);
+	json_end_line(&json);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK_STR(cap.buf,
+		  "[ {\n"
+		  "        \"id\": 1,\n"
+		  "        \"iif\": \"eth0\",\n"
+		  "        \"iif_index\": 2,\n"
+		  "        \"group\": \"239.1.1.1\",\n"
+		  "        \"port\": 0,\n"
+		  "        \"flags\": [ ],\n"
+		  "        \"outputs\": [ {\n"
+		  "                \"oif\": \"eth1\",\n"
+		  "                \"oif_index\": 3\n"
+		  "            } ]\n"
+		  "    },{\n"
+		  "        \"id\": 1,\n"
+		  "        \"iif\": \"eth0\",\n"
+		  "        \"iif_index\": 2,\n"
+		  "        \"group\": \"239.1.1.1\",\n"
+		  "        \"port\": 0,\n"
+		  "        \"flags\": [ ],\n"
+		  "        \"outputs\": [ {\n"
+		  "                \"oif\": \"eth1\",\n"
+		  "                \"oif_index\": 3\n"
+		  "            } ]\n"
+		  "    } ]\n"
+		  "[ ]\n");
+	capture_free(&cap);
+}
+
 static void json_writer_commas(void)
 {
 	struct json_writer w;
@@ -719,6 +769,7 @@ const struct test_case print_tests[] = {
 	TEST(unknown_devices_and_flags),
 	TEST(json_string_escaping),
 	TEST(json_name_escaping_in_rule),
+	TEST(rule_json_pretty),
 	TEST(json_writer_commas),
 	TEST(save_line),
 	TEST(save_round_trip),
