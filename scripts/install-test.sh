@@ -133,6 +133,8 @@ line=(mcr-nl rule add iif eth0 group 239.1.1.1 oif eth1 source ""); check_comple
 line=(mcr-nl rule add iif eth0 group ""); check_completion
 line=(mcr-nl rule del ""); check_completion id iif group port source
 line=(mcr-nl rule flush ""); check_completion iif
+line=(mcr-nl monitor ""); check_completion -t id dev
+line=(mcr-nl monitor -t ""); check_completion id dev
 result $rc "completion: keywords of rule add, del and flush"
 
 rc=0

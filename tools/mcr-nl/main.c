@@ -80,7 +80,7 @@ static const char usage_stats[] =
 "  stats help\n";
 
 static const char usage_rest[] =
-"  monitor\n"
+"  monitor      [-t] [id ID | dev DEV]\n"
 "  help\n"
 "\n"
 "Options (before the command):\n"
@@ -626,6 +626,7 @@ static int on_event(struct nlmsghdr *nlh, void *arg)
 {
 	struct ctx *ctx = arg;
 	struct mcr_rule rule, removed;
+	struct timespec ts;
 	int err, known = 0;
 
 	if (!nlh) {
@@ -635,15 +636,21 @@ static int on_event(struct nlmsghdr *nlh, void *arg)
 	}
 	mcr_rule_init(&rule);
 	mcr_rule_init(&removed);
+	/* The time it arrived, not the time it was decoded. */
+	clock_gettime(CLOCK_REALTIME, &ts);
 	err = mcr_msg_parse_rule(nlh, &rule);
 	if (!err) {
+		/* Every event is followed, to know the rules' outputs. */
 		known = mcr_monitor_track(&ctx->mon, genlmsg_hdr(nlh)->cmd,
 					  &rule, &removed);
 		if (known < 0)
 			report(ctx, "monitor: warning: out of memory: "
 			       "removed outputs may not be named");
-		mcr_print_event(&ctx->pr, genlmsg_hdr(nlh)->cmd, &rule,
-				known > 0 ? &removed : NULL);
+		ctx->pr.stamp = ctx->req->timestamp ? &ts : NULL;
+		if (mcr_monitor_wants(ctx->req->id, ctx->req->rule.iif, &rule))
+			mcr_print_event(&ctx->pr, genlmsg_hdr(nlh)->cmd,
+					&rule, known > 0 ? &removed : NULL);
+		ctx->pr.stamp = NULL;
 	} else if (err != -NLE_AF_NOSUPPORT) {
 		report(ctx, "monitor: warning: cannot decode a notification: "
 		       "%s", nl_geterror(err));

@@ -109,3 +109,8 @@ int mcr_monitor_track(struct mcr_monitor *m, uint8_t cmd,
 		return 0;
 	}
 }
+
+bool mcr_monitor_wants(uint32_t id, uint32_t iif, const struct mcr_rule *rule)
+{
+	return (!id || rule->id == id) && (!iif || rule->iif == iif);
+}

@@ -32,6 +32,12 @@ int mcr_monitor_learn(struct mcr_monitor *m, const struct mcr_rule *rule);
 int mcr_monitor_track(struct mcr_monitor *m, uint8_t cmd,
 		      const struct mcr_rule *rule, struct mcr_rule *removed);
 
+/*
+ * monitor id ID | dev DEV: whether an event about @rule is shown (@id and
+ * @iif 0: every event).
+ */
+bool mcr_monitor_wants(uint32_t id, uint32_t iif, const struct mcr_rule *rule);
+
 /* Same destination and rewrites (counters aside). */
 bool mcr_output_same(const struct mcr_output *a, const struct mcr_output *b);
 

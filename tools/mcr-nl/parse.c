@@ -42,6 +42,7 @@ enum {
 	KW_PROMETHEUS = 1 << 10,
 	KW_FLAGS = 1 << 11,
 	KW_DEV = 1 << 12,
+	KW_TIMESTAMP = 1 << 13,
 };
 
 /* Keywords allowed in the match part of "rule add" and in a key. */
@@ -589,6 +590,32 @@ static int parse_rule_show(struct cursor *c, struct mcr_request *req)
 	return id_or_dev(c, seen);
 }
 
+/* monitor [-t] [id ID | dev DEV] */
+static int parse_monitor(struct cursor *c, struct mcr_request *req)
+{
+	unsigned int seen = 0;
+
+	for (; c->i < c->argc; c->i++) {
+		const char *word = c->argv[c->i];
+
+		if (!strcmp(word, "-t") || !strcmp(word, "-timestamp")) {
+			if (mark_seen(c, &seen, KW_TIMESTAMP, 0))
+				return -1;
+			req->timestamp = true;
+		} else if (!strcmp(word, "id")) {
+			if (mark_seen(c, &seen, KW_ID, 0) ||
+			    parse_id(c, &req->id))
+				return -1;
+		} else if (is_dev_keyword(word)) {
+			if (parse_dev(c, &seen, &req->rule.iif))
+				return -1;
+		} else {
+			return unknown_keyword(c);
+		}
+	}
+	return id_or_dev(c, seen);
+}
+
 /* stats reset [id ID] */
 static int parse_stats_reset(struct cursor *c, struct mcr_request *req)
 {
@@ -787,7 +814,7 @@ int mcr_parse_request(struct mcr_parser *p, int argc, char *const argv[],
 		if (p->in_batch)
 			return fail(p, "monitor: runs until interrupted: not "
 				    "in a batch file");
-		return parse_no_args(&c);
+		return parse_monitor(&c, req);
 	}
 	if (!strcmp(object, "help")) {
 		req->type = MCR_REQ_HELP;

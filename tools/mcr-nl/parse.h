@@ -55,6 +55,8 @@ struct mcr_request {
 	bool watch;
 	unsigned int interval_ms;
 	bool prometheus;
+	/* monitor: -t; only the events of rule id (or input device rule.iif) */
+	bool timestamp;
 	enum mcr_help_topic help;	/* help */
 };
 

@@ -349,6 +349,34 @@ void mcr_print_save_rule(struct mcr_printer *pr, const struct mcr_rule *rule)
 	fputc('\n', pr->out);
 }
 
+/* "Timestamp: Wed Jan  1 12:00:02 2025 123456 usec", as ip monitor -t. */
+static void print_event_stamp(struct mcr_printer *pr)
+{
+	const struct timespec *ts = pr->stamp;
+	char buf[64];
+	struct tm tm;
+	size_t n;
+
+	localtime_r(&ts->tv_sec, &tm);
+	if (pr->json) {
+		/* 2025-01-01T12:00:02.123456+00:00 */
+		n = strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, ".%06ld",
+				      ts->tv_nsec / 1000);
+		n += strftime(buf + n, sizeof(buf) - n, "%z", &tm);
+		/* strftime's %z is "+hhmm"; RFC 3339 wants "+hh:mm". */
+		if (n >= 5 && n + 2 <= sizeof(buf)) {
+			memmove(buf + n - 1, buf + n - 2, 3);
+			buf[n - 2] = ':';
+		}
+		json_kv_string(pr->json, "time", buf);
+		return;
+	}
+	if (!strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm))
+		buf[0] = '\0';
+	fprintf(pr->out, "Timestamp: %s %ld usec\n", buf, ts->tv_nsec / 1000);
+}
+
 int mcr_print_event(struct mcr_printer *pr, uint8_t cmd,
 		    const struct mcr_rule *rule,
 		    const struct mcr_rule *removed)
@@ -374,8 +402,12 @@ int mcr_print_event(struct mcr_printer *pr, uint8_t cmd,
 		return -1;
 	}
 
+	if (pr->stamp && !pr->json)
+		print_event_stamp(pr);
 	if (pr->json) {
 		json_begin_object(pr->json);
+		if (pr->stamp)
+			print_event_stamp(pr);
 		json_kv_string(pr->json, "event", event);
 		json_key(pr->json, "rule");
 		json_rule(pr, rule);

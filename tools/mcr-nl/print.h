@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "json.h"
 #include "rule.h"
@@ -28,6 +29,8 @@ struct mcr_printer {
 	void *ifname_arg;
 	bool netns_printed;		/* human namespace counters printed */
 	bool table_started;		/* human stats table header printed */
+	/* monitor -t: when the event being printed arrived; NULL: no time */
+	const struct timespec *stamp;
 };
 
 /* if_indextoname(), falling back to "if%u" for a vanished device. */
@@ -53,6 +56,9 @@ void mcr_print_save_rule(struct mcr_printer *pr, const struct mcr_rule *rule);
  * "monitor": one line per notification; returns -1 for an unknown @cmd.
  * For an output-del, @removed holds the outputs removed, or is NULL when
  * they are not known (the rule's remaining outputs are shown instead).
+ * With pr->stamp, the line is preceded by ip monitor -t's "Timestamp:"
+ * line, or the JSON object starts with "time" (RFC 3339, microseconds,
+ * local time).
  */
 int mcr_print_event(struct mcr_printer *pr, uint8_t cmd,
 		    const struct mcr_rule *rule,

@@ -447,6 +447,10 @@ static void other_commands(void)
 		{ "stats", MCR_REQ_STATS, "stats", 0, 0 },
 		{ "stats id 9", MCR_REQ_STATS, "stats", 9, 0 },
 		{ "monitor", MCR_REQ_MONITOR, "monitor", 0, 0 },
+		{ "monitor id 7", MCR_REQ_MONITOR, "monitor", 7, 0 },
+		{ "monitor -t dev eth0", MCR_REQ_MONITOR, "monitor", 0, 2 },
+		{ "monitor iif eth1 -timestamp", MCR_REQ_MONITOR, "monitor", 0,
+		  3 },
 		{ "help", MCR_REQ_HELP, "help", 0, 0 },
 		{ "rule help", MCR_REQ_HELP, "rule help", 0, 0 },
 		{ "rule show dev eth1", MCR_REQ_RULE_SHOW, "rule show", 0, 3 },
@@ -478,6 +482,17 @@ static void other_commands(void)
 			  "\"id\" or \"dev\", not both");
 	CHECK_PARSE_ERROR("stats dev eth0 id 1", "stats: give either \"id\" "
 			  "or \"dev\", not both");
+	CHECK_PARSE_ERROR("monitor id 1 dev eth0", "monitor: give either "
+			  "\"id\" or \"dev\", not both");
+	CHECK_PARSE_ERROR("monitor -t -t", "monitor: duplicate \"-t\"");
+	CHECK_PARSE_ERROR("monitor dev nosuch", "monitor: unknown device "
+			  "\"nosuch\"");
+	CHECK_PARSE_OK("monitor -t", &req);
+	CHECK(req.timestamp);
+	mcr_request_free(&req);
+	CHECK_PARSE_OK("monitor id 3", &req);
+	CHECK(!req.timestamp);
+	mcr_request_free(&req);
 	CHECK_PARSE_ERROR("stats dev eth0 dev eth1", "stats: duplicate "
 			  "\"dev\"");
 	CHECK_PARSE_ERROR("stats dev eth9", "stats: unknown device \"eth9\"");

@@ -534,6 +534,70 @@ static void quote_word(void)
 		  "caf\xc3\xa9\xc2\xa0");
 }
 
+/* monitor -t: ip monitor -t's line before each event, "time" in JSON. */
+static void event_timestamps(void)
+{
+	const struct timespec ts = { .tv_sec = 1735732802, .tv_nsec = 7654321 };
+	const char *tz = getenv("TZ");
+	char *saved = tz ? strdup(tz) : NULL;
+	struct json_writer json;
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	setenv("TZ", "UTC0", 1);
+	tzset();
+	minimal_rule(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	pr.stamp = &ts;
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_NEW_NTF, &r, NULL), 0);
+	pr.stamp = NULL;
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_DEL_NTF, &r, NULL), 0);
+	capture_end(&cap);
+	CHECK_STR(cap.buf,
+		  "Timestamp: Wed Jan  1 12:00:02 2025 7654 usec\n"
+		  "added rule 1 iif eth0 group 239.1.1.1 oif eth1\n"
+		  "deleted rule 1 iif eth0 group 239.1.1.1 oif eth1\n");
+	capture_free(&cap);
+
+	capture_start(&cap);
+	printer_init(&pr, &cap, &json);
+	pr.stamp = &ts;
+	CHECK_INT(mcr_print_event(&pr, MCR_CMD_RULE_DEL_NTF, &r, NULL), 0);
+	capture_end(&cap);
+	CHECK_STR(cap.buf,
+		  "{\"time\":\"2025-01-01T12:00:02.007654+00:00\","
+		  "\"event\":\"rule-del\",\"rule\":{\"id\":1,\"iif\":\"eth0\","
+		  "\"iif_index\":2,\"group\":\"239.1.1.1\",\"port\":0,"
+		  "\"flags\":[],\"outputs\":[{\"oif\":\"eth1\","
+		  "\"oif_index\":3}]}}\n");
+	capture_free(&cap);
+	mcr_rule_free(&r);
+
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	free(saved);
+	tzset();
+}
+
+/* monitor id ID | dev DEV: which events are shown. */
+static void event_filter(void)
+{
+	struct mcr_rule r;
+
+	minimal_rule(&r);
+	r.id = 5;
+	CHECK(mcr_monitor_wants(0, 0, &r));
+	CHECK(mcr_monitor_wants(5, 0, &r));
+	CHECK(!mcr_monitor_wants(6, 0, &r));
+	CHECK(mcr_monitor_wants(0, r.iif, &r));
+	CHECK(!mcr_monitor_wants(0, r.iif + 1, &r));
+	mcr_rule_free(&r);
+}
+
 static void event_lines(void)
 {
 	struct json_writer json;
@@ -778,6 +842,8 @@ const struct test_case print_tests[] = {
 	TEST(save_round_trip_1024_outputs),
 	TEST(quote_word),
 	TEST(event_lines),
+	TEST(event_timestamps),
+	TEST(event_filter),
 	TEST(output_del_names_the_removed_output),
 	TEST(stats_human),
 	TEST(stats_json),
