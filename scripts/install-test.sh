@@ -121,7 +121,7 @@ line=(mcr-nl rule ""); check_completion add del show flush save replace help
 line=(mcr-nl rule a); check_completion add
 line=(mcr-nl stats ""); check_completion reset help id dev -w --prometheus
 line=(mcr-nl stats reset ""); check_completion id
-line=(mcr-nl -); check_completion -j -p -n -force -batch -V --version -h --help
+line=(mcr-nl -); check_completion -j -p -s -n -force -batch -V --version -h --help
 result $rc "completion: commands, subcommands and options"
 
 rc=0

@@ -62,7 +62,7 @@ static const char usage_rule[] =
 "  rule replace (as rule add; swaps the outputs of the rule with this key)\n"
 "  rule del     id ID\n"
 "  rule del     iif DEV group ADDR [port PORT] [source ADDR]\n"
-"  rule show    [id ID | dev DEV]\n"
+"  rule show    [id ID | dev DEV]     (-s: with counters)\n"
 "  rule flush   [iif DEV]\n"
 "  rule save    (prints the rules as a batch file)\n"
 "  rule help\n"
@@ -86,6 +86,7 @@ static const char usage_rest[] =
 "Options (before the command):\n"
 "  -j            JSON output\n"
 "  -p            with -j, indented JSON (as \"ip -j -p\")\n"
+"  -s            rule show: the counters too (JSON always has them)\n"
 "  -n NETNS      run in network namespace NETNS (as \"ip -n\")\n"
 "  -force        in a batch, go on after a failed line\n"
 "  -batch FILE   run the commands of FILE (\"-\": stdin), one per line\n"
@@ -882,6 +883,8 @@ static int run(struct ctx *ctx, int argc, char *const argv[])
 		ctx->pr.json = &ctx->json;
 	/* Without -j, -p changes nothing, as with ip. */
 	ctx->json.pretty = ctx->opts.pretty;
+	/* JSON always carries the counters: scripts read them there. */
+	ctx->pr.stats = ctx->opts.stats;
 	if (ctx->opts.batch)
 		return run_batch(ctx, ctx->opts.batch);
 	if (n == argc) {

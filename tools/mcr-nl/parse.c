@@ -844,6 +844,9 @@ int mcr_parse_options(struct mcr_parser *p, int argc, char *const argv[],
 			opts->json = true;
 		} else if (!strcmp(opt, "-p") || !strcmp(opt, "-pretty")) {
 			opts->pretty = true;
+		} else if (!strcmp(opt, "-s") || !strcmp(opt, "-stats") ||
+			   !strcmp(opt, "-statistics")) {
+			opts->stats = true;
 		} else if (!strcmp(opt, "-n") || !strcmp(opt, "-netns")) {
 			if (opts->netns)
 				return fail(p, "duplicate option \"%s\"", opt);

@@ -75,6 +75,7 @@ struct mcr_parser {
 struct mcr_options {
 	bool json;
 	bool pretty;		/* -p: indented JSON (with -j) */
+	bool stats;		/* -s: rule show prints counters */
 	bool version;
 	bool help;
 	bool force;		/* -force: a batch goes on after a failure */

@@ -199,14 +199,14 @@ static void print_rule_human(struct mcr_printer *pr, const struct mcr_rule *r)
 	fprintf(pr->out, "rule %u", r->id);
 	print_match(pr, r, true);
 	fputc('\n', pr->out);
-	if (r->has_stats)
+	if (r->has_stats && pr->stats)
 		fprintf(pr->out, "    packets %" PRIu64 " bytes %" PRIu64 "\n",
 			r->stats.packets, r->stats.bytes);
 	for (i = 0; i < r->n_outputs; i++) {
 		fputs("   ", pr->out);
 		print_output(pr, &r->outputs[i]);
 		fputc('\n', pr->out);
-		if (!r->outputs[i].has_stats)
+		if (!r->outputs[i].has_stats || !pr->stats)
 			continue;
 		s = &r->outputs[i].stats;
 		fprintf(pr->out, "        packets %" PRIu64 " bytes %" PRIu64

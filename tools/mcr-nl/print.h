@@ -29,6 +29,7 @@ struct mcr_printer {
 	void *ifname_arg;
 	bool netns_printed;		/* human namespace counters printed */
 	bool table_started;		/* human stats table header printed */
+	bool stats;			/* -s: counters in human rule show */
 	/* monitor -t: when the event being printed arrived; NULL: no time */
 	const struct timespec *stamp;
 };

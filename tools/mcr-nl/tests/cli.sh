@@ -53,6 +53,7 @@ check "stats help exits 0" 0 0 "$NL" stats help
 check "-V exits 0" 0 0 "$NL" -V
 check "-j -p help exits 0" 0 0 "$NL" -j -p help
 check "-pretty is -p" 0 0 "$NL" -pretty -j help
+check "-s help exits 0" 0 0 "$NL" -s help
 check "-V extra is a usage error" 2 1 "$NL" -V extra
 check "-h rule show is a usage error" 2 1 "$NL" -h rule show
 check "no command: usage on stderr" 2 "$("$NL" 2>&1 | wc -l)" "$NL"

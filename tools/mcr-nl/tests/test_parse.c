@@ -575,6 +575,8 @@ static void options(void)
 	char *a18[] = { "-n", "a", "-n", "b" };
 	char *a19[] = { "-j", "-p", "rule", "show" };
 	char *a20[] = { "-pretty", "-j", "stats" };
+	char *a21[] = { "-s", "rule", "show" };
+	char *a22[] = { "-statistics", "-stats", "rule" };
 	char path[64];
 	struct mcr_options o;
 
@@ -610,7 +612,11 @@ static void options(void)
 	CHECK_INT(mcr_parse_options(&parser, 3, a20, &o), 2);
 	CHECK(o.json && o.pretty);
 	CHECK_INT(mcr_parse_options(&parser, 3, a1, &o), 1);
-	CHECK(!o.pretty);
+	CHECK(!o.pretty && !o.stats);
+	CHECK_INT(mcr_parse_options(&parser, 3, a21, &o), 1);
+	CHECK(o.stats && !o.json);
+	CHECK_INT(mcr_parse_options(&parser, 3, a22, &o), 2);
+	CHECK(o.stats);
 	/* -n NETNS, as ip -n. */
 	CHECK_INT(mcr_parse_options(&parser, 4, a15, &o), 3);
 	CHECK(o.json && o.netns && !strcmp(o.netns, "red"));

@@ -106,10 +106,23 @@ static void rule_human_all_fields(void)
 	full_rule(&r);
 	capture_start(&cap);
 	printer_init(&pr, &cap, NULL);
+	pr.stats = true;	/* -s */
+	mcr_print_rule(&pr, &r);
+	capture_end(&cap);
+	CHECK_STR(cap.buf, full_rule_human);
+	capture_free(&cap);
+
+	/* Without -s, as ip: no counters. */
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
 	mcr_print_rule(&pr, &r);
 	capture_end(&cap);
 	mcr_rule_free(&r);
-	CHECK_STR(cap.buf, full_rule_human);
+	CHECK_STR(cap.buf,
+		  "rule 7 name feedA iif eth0 group 239.1.1.1 port 5000 "
+		  "source 10.0.0.1 consume nojoin\n"
+		  "    oif eth1 group 239.2.2.2 port 6000 ttl 5 source auto\n"
+		  "    oif eth2 source 192.0.2.1\n");
 	capture_free(&cap);
 }
 
