@@ -371,9 +371,26 @@ nl rule add iif d0 group 239.6.6.6 name 'p"q' oif d1 oif d7
 prom=$(nl stats --prometheus)
 check "prometheus: every sample line is well formed" "$(grep -v '^#' <<<"$prom" |
 	grep -cvE '^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? -?[0-9.e+]+$')" 0
-check "prometheus: HELP and TYPE for every family" \
-	"$(grep -c '^# HELP' <<<"$prom"):$(grep -c '^# TYPE' <<<"$prom")" \
-	"$(grep -c '^# TYPE' <<<"$prom"):$(grep -c '^# HELP' <<<"$prom")"
+# The families named by HELP, by TYPE, and by the samples, each
+# compared with the list the man page gives (a rule with outputs is
+# there, so every family has samples).
+prom_families()	# HELP|TYPE|samples
+{
+	if [ "$1" = samples ]; then
+		grep -v '^#' <<<"$prom" | sed 's/[{ ].*//'
+	else
+		sed -n "s/^# $1 \([^ ]*\) .*/\1/p" <<<"$prom"
+	fi | sort -u | tr '\n' ' '
+}
+families="mcr_max_outputs_per_rule mcr_max_rules mcr_netns_fragments_total \
+mcr_netns_no_match_total mcr_netns_not_routable_total mcr_netns_not_udp_total \
+mcr_netns_outputs_removed_total mcr_output_bytes_total mcr_output_drops_total \
+mcr_output_packets_total mcr_outputs mcr_rule_bytes_total \
+mcr_rule_packets_total mcr_rules "
+for kind in samples HELP TYPE; do
+	check "prometheus: families of the $kind lines" \
+		"$(prom_families $kind)" "$families"
+done
 check "prometheus: a rule's packets, name escaped" \
 	"$(grep -c '^mcr_rule_packets_total{.*name="p\\"q".*} 0$' <<<"$prom")" 1
 check "prometheus: one output series per output" \
