@@ -33,32 +33,10 @@ in_maddr()
 	ip -n "$R" maddr show dev "$MDEV" | grep -Eq "inet +${1//./\\.}( |$)"
 }
 
-# in_igmp G: the group is listed under $MDEV in the relay's /proc/net/igmp
-# (groups are printed as the hex of the network-order word, read on a
-# little-endian host: 239.6.0.1 -> 010006EF).
+# in_igmp G: the group is listed under $MDEV in the relay's /proc/net/igmp.
 in_igmp()
 {
-	local hex
-
-	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$1")
-	# shellcheck disable=SC2016  # an awk program
-	ip netns exec "$R" awk -v g="$hex" -v mdev="$MDEV" '
-		/^[0-9]/ { dev = $2 }
-		dev == mdev && $1 == g { found = 1 }
-		END { exit !found }' /proc/net/igmp
-}
-
-# igmp_users G: the Users column of G under $MDEV in /proc/net/igmp (0: none).
-igmp_users()
-{
-	local hex
-
-	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$1")
-	# shellcheck disable=SC2016  # an awk program
-	ip netns exec "$R" awk -v g="$hex" -v mdev="$MDEV" '
-		/^[0-9]/ { dev = $2 }
-		dev == mdev && $1 == g { users = $2 }
-		END { print users + 0 }' /proc/net/igmp
+	[ "$(igmp_users "$R" "$MDEV" "$1")" -gt 0 ]
 }
 
 # check_member G yes|no WHY
@@ -148,9 +126,9 @@ main()
 	check_member $G4 yes "MTU 1500: the rule joined again"
 	start_recv sock "$R" --mode socket --iface d1 --group $G4 --port 1004 \
 		--expect any --timeout 60
-	check_eq "users of $G4 on d1: the rule and a socket" "$(igmp_users $G4)" 2
+	check_eq "users of $G4 on d1: the rule and a socket" "$(igmp_users "$R" "$MDEV" $G4)" 2
 	check_ok "delete the rule" mcr_nl "$R" rule del id "$a"
-	check_eq "users of $G4 on d1 after the rule: the socket" "$(igmp_users $G4)" 1
+	check_eq "users of $G4 on d1 after the rule: the socket" "$(igmp_users "$R" "$MDEV" $G4)" 1
 	stop_recv sock
 	check_recv sock
 	: "$c"

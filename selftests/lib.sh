@@ -382,6 +382,21 @@ dummies()
 	done | ip -n "$ns" -batch - || die "cannot create $count dummy devices"
 }
 
+# igmp_users NS DEV G: the Users column of group G under DEV in NS's
+# /proc/net/igmp (0: not a member). Groups are printed as the hex of the
+# network-order word, read on a little-endian host: 239.6.0.1 -> 010006EF.
+igmp_users()
+{
+	local hex
+
+	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$3")
+	# shellcheck disable=SC2016  # an awk program
+	ip netns exec "$1" awk -v g="$hex" -v mdev="$2" '
+		/^[0-9]/ { dev = $2 }
+		dev == mdev && $1 == g { users = $2 }
+		END { print users + 0 }' /proc/net/igmp
+}
+
 ##############################################################################
 # mcr-nl
 

@@ -63,20 +63,6 @@ mcf_count()
 		/proc/net/mcfilter
 }
 
-# igmp_users DEV G: the Users column of G under DEV in $R's /proc/net/igmp
-# (0: not a member).
-igmp_users()
-{
-	local hex
-
-	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$2")
-	# shellcheck disable=SC2016  # an awk program
-	ip netns exec "$R" awk -v g="$hex" -v mdev="$1" '
-		/^[0-9]/ { dev = $2 }
-		dev == mdev && $1 == g { users = $2 }
-		END { print users + 0 }' /proc/net/igmp
-}
-
 # wait_mcf DEV G S WANT WHY: the mcfilter entry becomes WANT within 10 s
 # (joins are made by a work item, after the rule add returned).
 wait_mcf()
@@ -131,7 +117,7 @@ step_join()
 	check_mcf vi $G1 $S1 none "before any rule"
 	a=$(rule_add "$R" iif vi group $G1 source $S1 port 2001 oif d0)
 	wait_mcf vi $G1 $S1 "1 0" "after rule add"
-	check_eq "users of $G1 on vi" "$(igmp_users vi $G1)" 1
+	check_eq "users of $G1 on vi" "$(igmp_users "$R" vi $G1)" 1
 	expect_seen "IGMPv3 INCLUDE report for $G1 from $S1" "$(ssm_join_re $G1 $S1)"
 	check_eq "any-source report for $G1" \
 		"$(seen "$(asm_join_re $G1)" && echo yes || echo no)" no
@@ -156,20 +142,20 @@ step_join()
 	expect_seen "IGMPv3 leave of $G1 from $S2" "$(ssm_leave_re $G1 $S2)"
 	check_ok "delete $S1's last rule" mcr_nl "$R" rule del id "$b"
 	check_mcf vi $G1 $S1 none "last rule deleted"
-	check_eq "users of $G1 on vi after the last rule" "$(igmp_users vi $G1)" 0
+	check_eq "users of $G1 on vi after the last rule" "$(igmp_users "$R" vi $G1)" 0
 	expect_seen "IGMPv3 leave of $G1 from $S1" "$(ssm_leave_re $G1 $S1)"
 
 	log "--- a (*,G) rule comes and goes, the (S,G) membership stays"
 	a=$(rule_add "$R" iif vi group $G6 source $S1 port 2006 oif d0)
 	wait_mcf vi $G6 $S1 "1 0" "(S,G) rule"
 	d=$(rule_add "$R" iif vi group $G6 port 2007 oif d0)
-	check_eq "users of $G6 on vi with the (*,G) rule" "$(igmp_users vi $G6)" 2
+	check_eq "users of $G6 on vi with the (*,G) rule" "$(igmp_users "$R" vi $G6)" 2
 	check_ok "delete the (*,G) rule" mcr_nl "$R" rule del id "$d"
 	check_mcf vi $G6 $S1 "1 0" "(*,G) rule deleted"
-	check_eq "users of $G6 on vi after the (*,G) rule" "$(igmp_users vi $G6)" 1
+	check_eq "users of $G6 on vi after the (*,G) rule" "$(igmp_users "$R" vi $G6)" 1
 	check_ok "delete the (S,G) rule" mcr_nl "$R" rule del id "$a"
 	check_mcf vi $G6 $S1 none "(S,G) rule deleted"
-	check_eq "users of $G6 on vi after both" "$(igmp_users vi $G6)" 0
+	check_eq "users of $G6 on vi after both" "$(igmp_users "$R" vi $G6)" 0
 }
 
 step_nojoin()
@@ -187,7 +173,7 @@ step_nojoin()
 	check_ok "replace with nojoin" \
 		mcr_nl "$R" rule replace iif vi group $G2 source $S1 nojoin oif d0
 	check_mcf vi $G2 $S1 none "replaced with nojoin"
-	check_eq "users of $G2 on vi" "$(igmp_users vi $G2)" 0
+	check_eq "users of $G2 on vi" "$(igmp_users "$R" vi $G2)" 0
 	check_eq "rules" "$(netns_stat "$R" rules)" 2
 	check_ok "flush" mcr_nl "$R" rule flush
 	check_eq "mcfilter entries on vi after flush" "$(mcf_count "$R" vi)" 0
@@ -240,12 +226,12 @@ step_mtu()
 	check_eq "MTU 60: mcfilter entries on d1" "$(mcf_count "$R" d1)" 0
 	ip -n "$R" link set d1 mtu 1500
 	wait_mcf d1 $G5 $S1 "1 0" "MTU 1500: the rule joined again"
-	check_eq "users of $G5 on d1" "$(igmp_users d1 $G5)" 1
+	check_eq "users of $G5 on d1" "$(igmp_users "$R" d1 $G5)" 1
 	start_recv sock "$R" --mode socket --iface d1 --group $G5 --port 2005 \
 		--expect any --timeout 60
-	check_eq "users of $G5 on d1: the rule and a socket" "$(igmp_users d1 $G5)" 2
+	check_eq "users of $G5 on d1: the rule and a socket" "$(igmp_users "$R" d1 $G5)" 2
 	check_ok "delete the rule" mcr_nl "$R" rule del id "$a"
-	check_eq "users of $G5 on d1 after the rule: the socket" "$(igmp_users d1 $G5)" 1
+	check_eq "users of $G5 on d1 after the rule: the socket" "$(igmp_users "$R" d1 $G5)" 1
 	check_mcf d1 $G5 $S1 none "rule deleted"
 	stop_recv sock
 	check_recv sock
