@@ -150,7 +150,7 @@ expect 1 "File exists: a rule with this match key exists" \
 expect 1 '(oif #2, attribute "ifindex")' \
 	"output on the input device: extack names the oif" \
 	rule add iif d0 group 239.1.1.9 oif d1 oif d0
-expect 1 "duplicate of an earlier output (oif #2)" \
+expect 1 "duplicate of an earlier output (same device, destination and port) (oif #2)" \
 	"duplicate output: extack points at the second oif" \
 	rule add iif d0 group 239.1.1.9 oif d1 oif d1
 expect 1 "source: not a unicast address" "multicast source refused" \
