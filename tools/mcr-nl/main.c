@@ -19,6 +19,7 @@
 
 #include <linux/mcr.h>
 
+#include "dump.h"
 #include "json.h"
 #include "metrics.h"
 #include "monitor.h"
@@ -41,13 +42,8 @@ struct ctx {
 	const struct mcr_request *req;	/* request being run */
 	bool has_netns;			/* stats: namespace counters */
 	struct mcr_netns_stats netns;
-	/* A rule whose parts are being gathered (see gather_rule()). */
-	bool has_pending;
-	struct mcr_rule pending;
-	void (*emit)(struct ctx *ctx, const struct mcr_rule *rule);
-	struct mcr_rule_list *collect;	/* emit_collect()'s list */
-	bool collect_failed;		/* out of memory while collecting */
 	struct mcr_monitor mon;		/* monitor: the rules' outputs */
+	bool learn_failed;		/* monitor: out of memory learning */
 };
 
 static const char usage_head[] =
@@ -163,11 +159,9 @@ static int put_failed(struct ctx *ctx, struct nl_msg *msg, int err)
 	return MCR_EXIT_FAILED;
 }
 
-static int transact(struct ctx *ctx, struct nl_msg *msg, mcr_nl_msg_fn fn)
+/* Reports how a transaction (@ret: 0 or -1) went; an exit status. */
+static int transact_result(struct ctx *ctx, int ret)
 {
-	int ret;
-
-	ret = mcr_nl_transact(&ctx->nl, msg, fn, ctx);
 	if (ctx->nl.warning[0])
 		report(ctx, "%s: warning: %s", ctx->req->what,
 		       ctx->nl.warning);
@@ -176,6 +170,11 @@ static int transact(struct ctx *ctx, struct nl_msg *msg, mcr_nl_msg_fn fn)
 		return MCR_EXIT_FAILED;
 	}
 	return MCR_EXIT_OK;
+}
+
+static int transact(struct ctx *ctx, struct nl_msg *msg, mcr_nl_msg_fn fn)
+{
+	return transact_result(ctx, mcr_nl_transact(&ctx->nl, msg, fn, ctx));
 }
 
 /* ---- rule add / replace ---------------------------------------------- */
@@ -244,86 +243,19 @@ static int do_rule_flush(struct ctx *ctx)
 	return transact(ctx, msg, NULL);
 }
 
-/* ---- gathering the parts of a rule ----------------------------------- */
-
-static void drop_pending(struct ctx *ctx)
-{
-	mcr_rule_free(&ctx->pending);
-	ctx->has_pending = false;
-}
-
-static void flush_pending(struct ctx *ctx)
-{
-	if (ctx->has_pending)
-		ctx->emit(ctx, &ctx->pending);
-	drop_pending(ctx);
-}
-
-/*
- * A dump splits a rule with more outputs than one message holds over
- * consecutive messages that repeat its id and key: append the outputs of
- * such a continuation, and print a rule only once the next one starts.
- * Takes over @part's outputs.
- */
-static int gather_rule(struct ctx *ctx, struct mcr_rule *part)
-{
-	int err;
-
-	if (ctx->has_pending && ctx->pending.id == part->id) {
-		err = mcr_rule_append_outputs(&ctx->pending, part);
-		mcr_rule_free(part);
-		return err ? -NLE_NOMEM : 0;
-	}
-	flush_pending(ctx);
-	ctx->pending = *part;
-	ctx->has_pending = true;
-	mcr_rule_init(part);
-	return 0;
-}
-
-/* A transaction whose rules go through gather_rule() to @emit. */
-static int transact_rules(struct ctx *ctx, struct nl_msg *msg,
-			  mcr_nl_msg_fn fn,
-			  void (*emit)(struct ctx *, const struct mcr_rule *))
-{
-	int ret;
-
-	ctx->emit = emit;
-	ret = transact(ctx, msg, fn);
-	/* After a failure the last rule may be incomplete: not shown. */
-	if (ret == MCR_EXIT_OK)
-		flush_pending(ctx);
-	else
-		drop_pending(ctx);
-	return ret;
-}
-
 /* ---- rule show / save ------------------------------------------------ */
 
-static int on_rule(struct nlmsghdr *nlh, void *arg)
+static void emit_show(const struct mcr_rule *rule, void *arg)
 {
 	struct ctx *ctx = arg;
-	struct mcr_rule rule;
-	int err;
 
-	mcr_rule_init(&rule);
-	err = mcr_msg_parse_rule(nlh, &rule);
-	/* A rule of an address family this tool does not know: skipped. */
-	if (err == -NLE_AF_NOSUPPORT)
-		err = 0;
-	else if (!err)
-		err = gather_rule(ctx, &rule);
-	mcr_rule_free(&rule);
-	return err;
-}
-
-static void emit_show(struct ctx *ctx, const struct mcr_rule *rule)
-{
 	mcr_print_rule(&ctx->pr, rule);
 }
 
-static void emit_save(struct ctx *ctx, const struct mcr_rule *rule)
+static void emit_save(const struct mcr_rule *rule, void *arg)
 {
+	struct ctx *ctx = arg;
+
 	mcr_print_save_rule(&ctx->pr, rule);
 }
 
@@ -357,7 +289,8 @@ static int do_rule_show(struct ctx *ctx)
 		return MCR_EXIT_FAILED;
 	if (ctx->pr.json)
 		json_begin_array(ctx->pr.json);
-	ret = transact_rules(ctx, msg, on_rule, emit_show);
+	ret = transact_result(ctx, mcr_dump_rules(&ctx->nl, msg, emit_show,
+						  ctx));
 	/* Closed even on failure, so that stdout stays valid JSON. */
 	if (ctx->pr.json) {
 		json_end_array(ctx->pr.json);
@@ -378,36 +311,26 @@ static int do_rule_save(struct ctx *ctx)
 	if (!msg)
 		return MCR_EXIT_FAILED;
 	mcr_print_save_header(&ctx->pr);
-	return transact_rules(ctx, msg, on_rule, emit_save);
+	return transact_result(ctx, mcr_dump_rules(&ctx->nl, msg, emit_save,
+						   ctx));
 }
 
 /* ---- stats ----------------------------------------------------------- */
 
-static int on_stats(struct nlmsghdr *nlh, void *arg)
+static void emit_stats(const struct mcr_rule *rule, void *arg)
 {
 	struct ctx *ctx = arg;
-	struct mcr_stats_reply st;
-	int err;
 
-	mcr_stats_reply_init(&st);
-	err = mcr_msg_parse_stats(nlh, &st);
-	if (!err && st.has_netns) {
-		ctx->has_netns = true;
-		ctx->netns = st.netns;
-	}
-	if (!err && st.has_rule)
-		err = gather_rule(ctx, &st.rule);
-	mcr_stats_reply_free(&st);
-	return err;
-}
-
-static void emit_stats(struct ctx *ctx, const struct mcr_rule *rule)
-{
 	mcr_print_rule_stats(&ctx->pr, rule);
 }
 
-static int stats_request_emit(struct ctx *ctx, int flags,
-			      void (*emit)(struct ctx *, const struct mcr_rule *))
+/* Namespace counters go with every rule, not with one or a device's. */
+static bool whole_namespace(const struct mcr_request *req)
+{
+	return !req->id && !req->rule.iif;
+}
+
+static int stats_request(struct ctx *ctx, int flags)
 {
 	struct nl_msg *msg;
 	int err;
@@ -423,18 +346,10 @@ static int stats_request_emit(struct ctx *ctx, int flags,
 		err = 0;
 	if (err)
 		return put_failed(ctx, msg, err);
-	return transact_rules(ctx, msg, on_stats, emit);
-}
-
-/* Namespace counters go with every rule, not with one or a device's. */
-static bool whole_namespace(const struct mcr_request *req)
-{
-	return !req->id && !req->rule.iif;
-}
-
-static int stats_request(struct ctx *ctx, int flags)
-{
-	return stats_request_emit(ctx, flags, emit_stats);
+	return transact_result(ctx, mcr_dump_stats(&ctx->nl, msg,
+						   &ctx->has_netns,
+						   &ctx->netns, emit_stats,
+						   ctx));
 }
 
 /*
@@ -490,56 +405,32 @@ static int do_stats_reset(struct ctx *ctx)
 
 /* ---- stats --prometheus, stats -w ------------------------------------ */
 
-static void emit_collect(struct ctx *ctx, const struct mcr_rule *rule)
+static void sample_warning(const char *warning, void *arg)
 {
-	if (mcr_rule_list_add(ctx->collect, rule))
-		ctx->collect_failed = true;
+	struct ctx *ctx = arg;
+
+	report(ctx, "%s: warning: %s", ctx->req->what, warning);
 }
 
-static int collect_result(struct ctx *ctx, int ret)
-{
-	if (ret == MCR_EXIT_OK && ctx->collect_failed) {
-		report(ctx, "%s: out of memory", ctx->req->what);
-		ret = MCR_EXIT_FAILED;
-	}
-	ctx->collect = NULL;
-	ctx->collect_failed = false;
-	return ret;
-}
-
-/*
- * One reading: the namespace counters (stats-get do) and the rules, from
- * a rule-get dump when @with_keys (their match keys label the metrics),
- * else from a stats-get dump (or do, with an id).
- */
+/* One reading; the rules from a rule-get dump when @with_keys. */
 static int read_sample(struct ctx *ctx, struct mcr_sample *s, bool with_keys)
 {
-	struct timespec ts;
-	struct nl_msg *msg;
-	int ret;
+	const struct mcr_sampler sampler = {
+		.nl = &ctx->nl,
+		.id = ctx->req->id,
+		.iif = ctx->req->rule.iif,
+		.with_keys = with_keys,
+		.warn = sample_warning,
+		.arg = ctx,
+	};
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	s->time = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-	ctx->has_netns = false;
-	if (whole_namespace(ctx->req)) {
-		ret = stats_request(ctx, 0);
-		if (ret)
-			return ret;
+	if (open_nl(ctx))
+		return MCR_EXIT_FAILED;
+	if (mcr_sample_read(&sampler, s)) {
+		report(ctx, "%s: %s", ctx->req->what, ctx->nl.err);
+		return MCR_EXIT_FAILED;
 	}
-	s->has_netns = ctx->has_netns;
-	s->netns = ctx->netns;
-	ctx->collect = &s->rules;
-	if (!with_keys)
-		return collect_result(ctx, stats_request_emit(ctx,
-			ctx->req->id ? 0 : NLM_F_DUMP, emit_collect));
-	msg = new_request(ctx, MCR_CMD_RULE_GET, NLM_F_DUMP, 64);
-	if (!msg)
-		return collect_result(ctx, MCR_EXIT_FAILED);
-	ret = mcr_msg_put_dump_iif(msg, ctx->req->rule.iif);
-	if (ret)
-		return collect_result(ctx, put_failed(ctx, msg, ret));
-	ret = transact_rules(ctx, msg, on_rule, emit_collect);
-	return collect_result(ctx, ret);
+	return MCR_EXIT_OK;
 }
 
 static int do_stats_prometheus(struct ctx *ctx)
@@ -663,10 +554,12 @@ static int on_event(struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-static void emit_learn(struct ctx *ctx, const struct mcr_rule *rule)
+static void emit_learn(const struct mcr_rule *rule, void *arg)
 {
+	struct ctx *ctx = arg;
+
 	if (mcr_monitor_learn(&ctx->mon, rule))
-		ctx->collect_failed = true;
+		ctx->learn_failed = true;
 }
 
 /*
@@ -685,21 +578,15 @@ static void monitor_ready(void *arg)
 	if (mcr_nl_open(&nl))
 		goto out;
 	msg = mcr_nl_new_request(&nl, MCR_CMD_RULE_GET, NLM_F_DUMP, 64);
-	if (msg) {
-		ctx->emit = emit_learn;
-		err = mcr_nl_transact(&nl, msg, on_rule, ctx);
-		if (err)
-			drop_pending(ctx);
-		else
-			flush_pending(ctx);
-	}
+	if (msg)
+		err = mcr_dump_rules(&nl, msg, emit_learn, ctx);
 out:
-	if (err || ctx->collect_failed)
+	if (err || ctx->learn_failed)
 		report(ctx, "monitor: warning: cannot read the rules (%s): "
 		       "an output-del event will show the outputs that "
 		       "remain, not the removed one",
-		       ctx->collect_failed ? "out of memory" : nl.err);
-	ctx->collect_failed = false;
+		       ctx->learn_failed ? "out of memory" : nl.err);
+	ctx->learn_failed = false;
 	mcr_nl_close(&nl);
 }
 

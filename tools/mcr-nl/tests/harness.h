@@ -24,6 +24,7 @@ extern const struct test_case parse_tests[];
 extern const struct test_case print_tests[];
 extern const struct test_case msg_tests[];
 extern const struct test_case nl_tests[];
+extern const struct test_case dump_tests[];
 extern const struct test_case metrics_tests[];
 
 void test_fail(const char *file, int line, const char *fmt, ...)
