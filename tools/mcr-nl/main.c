@@ -19,6 +19,7 @@
 
 #include <linux/mcr.h>
 
+#include "batch.h"
 #include "dump.h"
 #include "json.h"
 #include "metrics.h"
@@ -36,7 +37,7 @@ struct ctx {
 	struct mcr_parser parser;
 	struct mcr_nl nl;
 	bool nl_open;
-	unsigned int batch_line;	/* current line, 0 outside -batch */
+	struct mcr_batch batch;		/* -batch: its line, for messages */
 	struct json_writer json;
 	struct mcr_printer pr;
 	const struct mcr_request *req;	/* request being run */
@@ -110,8 +111,8 @@ report(struct ctx *ctx, const char *fmt, ...)
 	/* Keep stdout and stderr in order on a terminal. */
 	fflush(stdout);
 	fputs("mcr-nl: ", stderr);
-	if (ctx->batch_line)
-		fprintf(stderr, "batch line %u: ", ctx->batch_line);
+	if (ctx->batch.line)
+		fprintf(stderr, "batch line %u: ", ctx->batch.line);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -658,58 +659,30 @@ static int run_words(struct ctx *ctx, int argc, char *const argv[])
 	return ret;
 }
 
+static int run_batch_words(int argc, char *const argv[], void *arg)
+{
+	return run_words(arg, argc, argv);
+}
+
+static void report_batch(const char *msg, void *arg)
+{
+	report(arg, "%s", msg);
+}
+
 /* Runs each line of @path; stops at the first failure, naming its line. */
 static int run_batch(struct ctx *ctx, const char *path)
 {
-	bool is_stdin = !strcmp(path, "-");
-	char err[MCR_ERR_LEN];
-	struct mcr_words words;
-	unsigned int line_no = 0, first = 0;
-	size_t cap = 0;
-	char *line = NULL;
-	FILE *f;
-	int ret = MCR_EXIT_OK, line_ret, n = 0;
+	int ret;
 
-	f = is_stdin ? stdin : fopen(path, "r");
-	if (!f) {
-		report(ctx, "cannot open \"%s\": %s", path, strerror(errno));
-		return MCR_EXIT_FAILED;
-	}
+	ctx->batch = (struct mcr_batch){
+		.force = ctx->opts.force,
+		.run = run_batch_words,
+		.report = report_batch,
+		.arg = ctx,
+	};
 	ctx->parser.in_batch = true;
-	for (;;) {
-		n = mcr_read_batch_line(f, &line, &cap, &line_no, &first,
-					err, sizeof(err));
-		if (n == 0 || (n < 0 && ferror(f)))
-			break;
-		ctx->batch_line = first;
-		if (n < 0) {
-			report(ctx, "%s", err);
-			line_ret = MCR_EXIT_USAGE;
-		} else if (mcr_split_line(line, &words, err, sizeof(err))) {
-			report(ctx, "%s", err);
-			line_ret = MCR_EXIT_USAGE;
-		} else {
-			line_ret = words.argc ?
-				   run_words(ctx, words.argc, words.argv) :
-				   MCR_EXIT_OK;
-			mcr_words_free(&words);
-		}
-		/* With -force, go on; the status is the first failure's. */
-		if (line_ret != MCR_EXIT_OK && ret == MCR_EXIT_OK)
-			ret = line_ret;
-		if (ret != MCR_EXIT_OK && !ctx->opts.force)
-			break;
-	}
-	if (n < 0 && ferror(f)) {
-		ctx->batch_line = 0;
-		report(ctx, "cannot read \"%s\": %s", path, err);
-		ret = MCR_EXIT_FAILED;
-	}
-	ctx->batch_line = 0;
+	ret = mcr_batch_run_path(&ctx->batch, path);
 	ctx->parser.in_batch = false;
-	free(line);
-	if (!is_stdin)
-		fclose(f);
 	return ret;
 }
 

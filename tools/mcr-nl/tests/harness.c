@@ -104,7 +104,7 @@ const char *fake_ifname(unsigned int ifindex, char *buf, void *arg)
 
 static const struct test_case *const suites[] = {
 	parse_tests, print_tests, msg_tests, nl_tests, dump_tests,
-	metrics_tests,
+	metrics_tests, batch_tests,
 };
 
 #define N_SUITES (sizeof(suites) / sizeof(suites[0]))

@@ -26,6 +26,7 @@ extern const struct test_case msg_tests[];
 extern const struct test_case nl_tests[];
 extern const struct test_case dump_tests[];
 extern const struct test_case metrics_tests[];
+extern const struct test_case batch_tests[];
 
 void test_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
