@@ -77,6 +77,25 @@ printf "rule add iif lo group 239.1.1.1 name 'a b\\n" >"$tmp/sq"
 check "an unterminated single quote is refused" 2 1 "$NL" -batch "$tmp/sq"
 grep_err "unterminated quote" "batch line 1: unterminated quote"
 
+check "a batch file that cannot be opened" 1 1 "$NL" -batch "$tmp/none"
+grep_err "it is named" "cannot open \"$tmp/none\""
+check "a batch file that cannot be read" 1 1 "$NL" -batch "$tmp"
+grep_err "the reason is given" "cannot read \"$tmp\": Is a directory"
+
+# Output that cannot be written (a full disk, a closed pipe) must not
+# pass for success.
+to_full()
+{
+	"$@" >/dev/full
+}
+if [ -w /dev/full ]; then
+	check "-V to a full disk fails" 1 1 to_full "$NL" -V
+	grep_err "it is reported" "cannot write the output: No space left"
+	check "help to a full disk fails" 1 1 to_full "$NL" help
+else
+	echo "# /dev/full is missing: output errors not tried"
+fi
+
 check "-n: a namespace that does not exist" 1 1 "$NL" -n mcr-nl-no-such-ns rule show
 grep_err "it is named" 'cannot open network namespace "mcr-nl-no-such-ns"'
 check "-n: a bad namespace name" 2 1 "$NL" -n ../etc rule show
