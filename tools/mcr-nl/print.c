@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <net/if.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "print.h"
@@ -116,224 +117,306 @@ const char *mcr_quote_word(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-/* ---- human output ---------------------------------------------------- */
+/* ---- one printer, two forms ---------------------------------------- */
 
-static void print_name(struct mcr_printer *pr, const struct mcr_rule *r)
+void print_string(struct mcr_printer *pr, enum print_type t,
+		  const char *key, const char *fmt, const char *value)
 {
-	char quoted[MCR_QUOTED_LEN];
-
-	if (r->name[0])
-		fprintf(pr->out, " name %s",
-			mcr_quote_word(r->name, quoted, sizeof(quoted)));
-}
-
-static void print_flags(struct mcr_printer *pr, uint32_t flags)
-{
-	size_t i;
-
-	for (i = 0; i < N_RULE_FLAGS; i++) {
-		if (flags & rule_flags[i].flag)
-			fprintf(pr->out, " %s", rule_flags[i].word);
-		flags &= ~rule_flags[i].flag;
-	}
-	/* A newer kernel's flag: show it rather than hide it. */
-	if (flags)
-		fprintf(pr->out, " flags 0x%x", flags);
-}
-
-/*
- * The match part: "[name N] iif DEV group G [port P] [source S] flags",
- * with the name after the key in the order of the "rule add" syntax.
- */
-static void print_match(struct mcr_printer *pr, const struct mcr_rule *r,
-			bool name_first)
-{
-	char dev[MCR_IFNAME_LEN], addr[INET_ADDRSTRLEN];
-
-	if (name_first)
-		print_name(pr, r);
-	fprintf(pr->out, " iif %s", ifname(pr, r->iif, dev));
-	if (r->has_group)
-		fprintf(pr->out, " group %s", addr_str(r->group, addr));
-	if (r->port)
-		fprintf(pr->out, " port %u", r->port);
-	if (r->has_source)
-		fprintf(pr->out, " source %s", addr_str(r->source, addr));
-	if (!name_first)
-		print_name(pr, r);
-	print_flags(pr, r->flags);
-}
-
-/* " oif DEV [group G] [port P] [ttl N] [source auto|S]" */
-static void print_output(struct mcr_printer *pr, const struct mcr_output *o)
-{
-	char dev[MCR_IFNAME_LEN], addr[INET_ADDRSTRLEN];
-
-	fprintf(pr->out, " oif %s", ifname(pr, o->ifindex, dev));
-	if (o->has_group)
-		fprintf(pr->out, " group %s", addr_str(o->group, addr));
-	if (o->port)
-		fprintf(pr->out, " port %u", o->port);
-	if (o->ttl)
-		fprintf(pr->out, " ttl %u", o->ttl);
-	if (o->source_auto)
-		fputs(" source auto", pr->out);
-	else if (o->has_source)
-		fprintf(pr->out, " source %s", addr_str(o->source, addr));
-}
-
-static void print_outputs_inline(struct mcr_printer *pr,
-				 const struct mcr_rule *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->n_outputs; i++)
-		print_output(pr, &r->outputs[i]);
-}
-
-static void print_rule_human(struct mcr_printer *pr, const struct mcr_rule *r)
-{
-	const struct mcr_output_stats *s;
-	size_t i;
-
-	fprintf(pr->out, "rule %u", r->id);
-	print_match(pr, r, true);
-	fputc('\n', pr->out);
-	if (r->has_stats && pr->stats)
-		fprintf(pr->out, "    packets %" PRIu64 " bytes %" PRIu64 "\n",
-			r->stats.packets, r->stats.bytes);
-	for (i = 0; i < r->n_outputs; i++) {
-		fputs("   ", pr->out);
-		print_output(pr, &r->outputs[i]);
-		fputc('\n', pr->out);
-		if (!r->outputs[i].has_stats || !pr->stats)
-			continue;
-		s = &r->outputs[i].stats;
-		fprintf(pr->out, "        packets %" PRIu64 " bytes %" PRIu64
-			" drop-xmit %" PRIu64 " drop-too-big %" PRIu64
-			" drop-ttl %" PRIu64 " drop-nomem %" PRIu64 "\n",
-			s->packets, s->bytes, s->drop_xmit, s->drop_too_big,
-			s->drop_ttl, s->drop_nomem);
+	if (!print_wanted(pr, t))
+		return;
+	if (pr->json) {
+		if (key)
+			json_key(pr->json, key);
+		json_string(pr->json, value);
+	} else if (fmt) {
+		fprintf(pr->out, fmt, value);
 	}
 }
 
-/* ---- JSON output ----------------------------------------------------- */
+void print_uint(struct mcr_printer *pr, enum print_type t, const char *key,
+		const char *fmt, unsigned int value)
+{
+	if (!print_wanted(pr, t))
+		return;
+	if (pr->json) {
+		if (key)
+			json_key(pr->json, key);
+		json_u64(pr->json, value);
+	} else if (fmt) {
+		fprintf(pr->out, fmt, value);
+	}
+}
 
-static void json_addr(struct json_writer *w, const char *key, in_addr_t a)
+void print_u64(struct mcr_printer *pr, enum print_type t, const char *key,
+	       const char *fmt, uint64_t value)
+{
+	if (!print_wanted(pr, t))
+		return;
+	if (pr->json) {
+		if (key)
+			json_key(pr->json, key);
+		json_u64(pr->json, value);
+	} else if (fmt) {
+		fprintf(pr->out, fmt, value);
+	}
+}
+
+void print_open_object(struct mcr_printer *pr, enum print_type t,
+		       const char *key)
+{
+	if (!pr->json || !print_wanted(pr, t))
+		return;
+	if (key)
+		json_key(pr->json, key);
+	json_begin_object(pr->json);
+}
+
+void print_close_object(struct mcr_printer *pr, enum print_type t)
+{
+	if (pr->json && print_wanted(pr, t))
+		json_end_object(pr->json);
+}
+
+void print_open_array(struct mcr_printer *pr, enum print_type t,
+		      const char *key)
+{
+	if (!pr->json || !print_wanted(pr, t))
+		return;
+	if (key)
+		json_key(pr->json, key);
+	json_begin_array(pr->json);
+}
+
+void print_close_array(struct mcr_printer *pr, enum print_type t)
+{
+	if (pr->json && print_wanted(pr, t))
+		json_end_array(pr->json);
+}
+
+void print_fp(struct mcr_printer *pr, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (pr->json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(pr->out, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- fields ---------------------------------------------------------- */
+
+/* A device: its name ("iif", " iif %s"), and in JSON its index too. */
+static void print_dev(struct mcr_printer *pr, enum print_type t,
+		      const char *key, const char *fmt, uint32_t ifindex)
+{
+	char dev[MCR_IFNAME_LEN], index_key[16];
+
+	print_string(pr, t, key, fmt, ifname(pr, ifindex, dev));
+	snprintf(index_key, sizeof(index_key), "%s_index", key);
+	print_uint(pr, t & PRINT_JSON, index_key, NULL, ifindex);
+}
+
+static void print_addr(struct mcr_printer *pr, enum print_type t,
+		       const char *key, const char *fmt, in_addr_t a)
 {
 	char addr[INET_ADDRSTRLEN];
 
-	json_kv_string(w, key, addr_str(a, addr));
+	print_string(pr, t, key, fmt, addr_str(a, addr));
 }
 
-static void json_flags(struct json_writer *w, uint32_t flags)
+/* Quoted for a batch file in human output; as it is in JSON. */
+static void print_rule_name(struct mcr_printer *pr, const struct mcr_rule *r)
+{
+	char quoted[MCR_QUOTED_LEN];
+
+	if (!r->name[0])
+		return;
+	print_string(pr, PRINT_JSON, "name", NULL, r->name);
+	print_string(pr, PRINT_FP, NULL, " name %s",
+		     mcr_quote_word(r->name, quoted, sizeof(quoted)));
+}
+
+/* " consume nojoin", or ["consume","nojoin"]; unknown bits in hex. */
+static void print_flags(struct mcr_printer *pr, uint32_t flags)
 {
 	char hex[16];
 	size_t i;
 
-	json_key(w, "flags");
-	json_begin_array(w);
+	print_open_array(pr, PRINT_JSON, "flags");
 	for (i = 0; i < N_RULE_FLAGS; i++) {
 		if (flags & rule_flags[i].flag)
-			json_string(w, rule_flags[i].word);
+			print_string(pr, PRINT_ANY, NULL, " %s",
+				     rule_flags[i].word);
 		flags &= ~rule_flags[i].flag;
 	}
+	/* A newer kernel's flag: show it rather than hide it. */
 	if (flags) {
 		snprintf(hex, sizeof(hex), "0x%x", flags);
-		json_string(w, hex);
+		print_string(pr, PRINT_ANY, NULL, " flags %s", hex);
 	}
-	json_end_array(w);
+	print_close_array(pr, PRINT_JSON);
 }
 
-static void json_rule_stats(struct json_writer *w,
-			    const struct mcr_rule_stats *s)
+/*
+ * The match part: "[name N] iif DEV [group G] [port P] [source S] flags",
+ * with the name after the key in the order of the "rule add" syntax.
+ * JSON has the port even when it is 0 (any port).
+ */
+static void print_match(struct mcr_printer *pr, const struct mcr_rule *r,
+			bool name_first)
 {
-	json_key(w, "stats");
-	json_begin_object(w);
-	json_kv_u64(w, "packets", s->packets);
-	json_kv_u64(w, "bytes", s->bytes);
-	json_end_object(w);
+	if (name_first)
+		print_rule_name(pr, r);
+	print_dev(pr, PRINT_ANY, "iif", " iif %s", r->iif);
+	if (r->has_group)
+		print_addr(pr, PRINT_ANY, "group", " group %s", r->group);
+	print_uint(pr, r->port ? PRINT_ANY : PRINT_JSON, "port", " port %u",
+		   r->port);
+	if (r->has_source)
+		print_addr(pr, PRINT_ANY, "source", " source %s", r->source);
+	if (!name_first)
+		print_rule_name(pr, r);
+	print_flags(pr, r->flags);
 }
 
-static void json_output_stats(struct json_writer *w,
-			      const struct mcr_output_stats *s)
+/* ---- counters -------------------------------------------------------- */
+
+/* Human formats of the counters, in the order of the JSON members. */
+static const char *const rule_stats_keys[] = { "packets", "bytes" };
+/* rule show -s: a line of its own under the rule's */
+static const char *const rule_stats_line[] = {
+	"\n    packets %" PRIu64, " bytes %" PRIu64,
+};
+/* stats: columns of the table */
+static const char *const rule_stats_columns[] = {
+	" %12" PRIu64, " %14" PRIu64,
+};
+
+static const char *const output_stats_keys[] = {
+	"packets", "bytes", "drop_xmit", "drop_too_big", "drop_ttl",
+	"drop_nomem",
+};
+static const char *const output_stats_line[] = {
+	"\n        packets %" PRIu64, " bytes %" PRIu64,
+	" drop-xmit %" PRIu64, " drop-too-big %" PRIu64,
+	" drop-ttl %" PRIu64, " drop-nomem %" PRIu64,
+};
+static const char *const output_stats_columns[] = {
+	" %12" PRIu64, " %14" PRIu64, " %10" PRIu64, " %12" PRIu64,
+	" %9" PRIu64, " %10" PRIu64,
+};
+
+#define N_RULE_STATS (sizeof(rule_stats_keys) / sizeof(rule_stats_keys[0]))
+#define N_OUTPUT_STATS \
+	(sizeof(output_stats_keys) / sizeof(output_stats_keys[0]))
+
+/* "stats": {...} in JSON, the counters in human formats @fmt (NULL for
+ * JSON only). */
+static void print_counters(struct mcr_printer *pr, enum print_type t,
+			   const char *const keys[], const char *const fmt[],
+			   const uint64_t values[], size_t n)
 {
-	json_key(w, "stats");
-	json_begin_object(w);
-	json_kv_u64(w, "packets", s->packets);
-	json_kv_u64(w, "bytes", s->bytes);
-	json_kv_u64(w, "drop_xmit", s->drop_xmit);
-	json_kv_u64(w, "drop_too_big", s->drop_too_big);
-	json_kv_u64(w, "drop_ttl", s->drop_ttl);
-	json_kv_u64(w, "drop_nomem", s->drop_nomem);
-	json_end_object(w);
-}
-
-static void json_oif(struct mcr_printer *pr, uint32_t ifindex)
-{
-	char dev[MCR_IFNAME_LEN];
-
-	json_kv_string(pr->json, "oif", ifname(pr, ifindex, dev));
-	json_kv_u64(pr->json, "oif_index", ifindex);
-}
-
-static void json_output(struct mcr_printer *pr, const struct mcr_output *o)
-{
-	struct json_writer *w = pr->json;
-
-	json_begin_object(w);
-	json_oif(pr, o->ifindex);
-	if (o->has_group)
-		json_addr(w, "group", o->group);
-	if (o->port)
-		json_kv_u64(w, "port", o->port);
-	if (o->ttl)
-		json_kv_u64(w, "ttl", o->ttl);
-	if (o->source_auto)
-		json_kv_string(w, "source", "auto");
-	else if (o->has_source)
-		json_addr(w, "source", o->source);
-	if (o->has_stats)
-		json_output_stats(w, &o->stats);
-	json_end_object(w);
-}
-
-static void json_rule(struct mcr_printer *pr, const struct mcr_rule *r)
-{
-	struct json_writer *w = pr->json;
-	char dev[MCR_IFNAME_LEN];
 	size_t i;
 
-	json_begin_object(w);
-	json_kv_u64(w, "id", r->id);
-	if (r->name[0])
-		json_kv_string(w, "name", r->name);
-	json_kv_string(w, "iif", ifname(pr, r->iif, dev));
-	json_kv_u64(w, "iif_index", r->iif);
-	if (r->has_group)
-		json_addr(w, "group", r->group);
-	json_kv_u64(w, "port", r->port);
-	if (r->has_source)
-		json_addr(w, "source", r->source);
-	json_flags(w, r->flags);
-	json_key(w, "outputs");
-	json_begin_array(w);
-	for (i = 0; i < r->n_outputs; i++)
-		json_output(pr, &r->outputs[i]);
-	json_end_array(w);
-	if (r->has_stats)
-		json_rule_stats(w, &r->stats);
-	json_end_object(w);
+	print_open_object(pr, t, "stats");
+	for (i = 0; i < n; i++)
+		print_u64(pr, t, keys[i], fmt ? fmt[i] : NULL, values[i]);
+	print_close_object(pr, t);
 }
 
-/* ---- entry points ---------------------------------------------------- */
+static void print_rule_stats(struct mcr_printer *pr, enum print_type t,
+			     const struct mcr_rule_stats *s,
+			     const char *const fmt[])
+{
+	const uint64_t values[] = { s->packets, s->bytes };
+
+	print_counters(pr, t, rule_stats_keys, fmt, values, N_RULE_STATS);
+}
+
+static void print_output_stats(struct mcr_printer *pr, enum print_type t,
+			       const struct mcr_output_stats *s,
+			       const char *const fmt[])
+{
+	const uint64_t values[] = { s->packets, s->bytes, s->drop_xmit,
+				    s->drop_too_big, s->drop_ttl,
+				    s->drop_nomem };
+
+	print_counters(pr, t, output_stats_keys, fmt, values,
+		       N_OUTPUT_STATS);
+}
+
+/* ---- rules ----------------------------------------------------------- */
+
+/*
+ * " oif DEV [group G] [port P] [ttl N] [source auto|S]", or its object;
+ * @stats: where its counters appear (human: on a line of their own).
+ */
+static void print_output(struct mcr_printer *pr, enum print_type t,
+			 const struct mcr_output *o, enum print_type stats)
+{
+	print_open_object(pr, t, NULL);
+	print_dev(pr, t, "oif", " oif %s", o->ifindex);
+	if (o->has_group)
+		print_addr(pr, t, "group", " group %s", o->group);
+	if (o->port)
+		print_uint(pr, t, "port", " port %u", o->port);
+	if (o->ttl)
+		print_uint(pr, t, "ttl", " ttl %u", o->ttl);
+	if (o->source_auto)
+		print_string(pr, t, "source", " source %s", "auto");
+	else if (o->has_source)
+		print_addr(pr, t, "source", " source %s", o->source);
+	if (o->has_stats)
+		print_output_stats(pr, t & stats, &o->stats,
+				   output_stats_line);
+	print_close_object(pr, t);
+}
+
+/* The outputs as the array @key; in human output, each after @sep. */
+static void print_outputs(struct mcr_printer *pr, enum print_type t,
+			  const char *key, const struct mcr_rule *r,
+			  enum print_type stats, const char *sep)
+{
+	size_t i;
+
+	print_open_array(pr, t, key);
+	for (i = 0; i < r->n_outputs; i++) {
+		if (print_wanted(pr, t & PRINT_FP))
+			print_fp(pr, "%s", sep);
+		print_output(pr, t, &r->outputs[i], stats);
+	}
+	print_close_array(pr, t);
+}
+
+/*
+ * A rule: "rule ID" and its match, then its outputs (of type @outputs),
+ * each after @sep; the counters where @stats says, on a line of their
+ * own in human output, after the outputs in JSON.
+ */
+static void print_rule_body(struct mcr_printer *pr, const struct mcr_rule *r,
+			    enum print_type outputs, enum print_type stats,
+			    const char *sep)
+{
+	print_uint(pr, PRINT_ANY, "id", "rule %u", r->id);
+	print_match(pr, r, true);
+	if (r->has_stats)
+		print_rule_stats(pr, stats & PRINT_FP, &r->stats,
+				 rule_stats_line);
+	print_outputs(pr, outputs, "outputs", r, stats, sep);
+	if (r->has_stats)
+		print_rule_stats(pr, stats & PRINT_JSON, &r->stats, NULL);
+}
 
 void mcr_print_rule(struct mcr_printer *pr, const struct mcr_rule *rule)
 {
-	if (pr->json)
-		json_rule(pr, rule);
-	else
-		print_rule_human(pr, rule);
+	/* JSON always carries the counters: scripts read them there. */
+	enum print_type stats = pr->stats ? PRINT_ANY : PRINT_JSON;
+
+	print_open_object(pr, PRINT_ANY, NULL);
+	print_rule_body(pr, rule, PRINT_ANY, stats, "\n   ");
+	print_fp(pr, "\n");
+	print_close_object(pr, PRINT_ANY);
 }
 
 void mcr_print_save_header(struct mcr_printer *pr)
@@ -343,13 +426,18 @@ void mcr_print_save_header(struct mcr_printer *pr)
 
 void mcr_print_save_rule(struct mcr_printer *pr, const struct mcr_rule *rule)
 {
-	fputs("rule add", pr->out);
+	print_fp(pr, "rule add");
 	print_match(pr, rule, false);
-	print_outputs_inline(pr, rule);
-	fputc('\n', pr->out);
+	print_outputs(pr, PRINT_FP, NULL, rule, 0, "");
+	print_fp(pr, "\n");
 }
 
-/* "Timestamp: Wed Jan  1 12:00:02 2025 123456 usec", as ip monitor -t. */
+/* ---- monitor --------------------------------------------------------- */
+
+/*
+ * ip monitor -t's line before the event ("Timestamp: Wed Jan  1 12:00:02
+ * 2025 123456 usec"), or "time" in RFC 3339 with microseconds.
+ */
 static void print_event_stamp(struct mcr_printer *pr)
 {
 	const struct timespec *ts = pr->stamp;
@@ -369,20 +457,18 @@ static void print_event_stamp(struct mcr_printer *pr)
 			memmove(buf + n - 1, buf + n - 2, 3);
 			buf[n - 2] = ':';
 		}
-		json_kv_string(pr->json, "time", buf);
-		return;
+	} else {
+		n = strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm);
+		snprintf(buf + n, sizeof(buf) - n, " %ld", ts->tv_nsec / 1000);
 	}
-	if (!strftime(buf, sizeof(buf), "%a %b %e %H:%M:%S %Y", &tm))
-		buf[0] = '\0';
-	fprintf(pr->out, "Timestamp: %s %ld usec\n", buf, ts->tv_nsec / 1000);
+	print_string(pr, PRINT_ANY, "time", "Timestamp: %s usec\n", buf);
 }
 
 int mcr_print_event(struct mcr_printer *pr, uint8_t cmd,
 		    const struct mcr_rule *rule,
 		    const struct mcr_rule *removed)
 {
-	size_t i;
-
+	bool output_del = cmd == MCR_CMD_OUTPUT_DEL_NTF;
 	const char *event, *verb;
 
 	switch (cmd) {
@@ -402,163 +488,122 @@ int mcr_print_event(struct mcr_printer *pr, uint8_t cmd,
 		return -1;
 	}
 
-	if (pr->stamp && !pr->json)
+	print_open_object(pr, PRINT_ANY, NULL);
+	if (pr->stamp)
 		print_event_stamp(pr);
-	if (pr->json) {
-		json_begin_object(pr->json);
-		if (pr->stamp)
-			print_event_stamp(pr);
-		json_kv_string(pr->json, "event", event);
-		json_key(pr->json, "rule");
-		json_rule(pr, rule);
-		if (cmd == MCR_CMD_OUTPUT_DEL_NTF && removed) {
-			json_key(pr->json, "removed");
-			json_begin_array(pr->json);
-			for (i = 0; i < removed->n_outputs; i++)
-				json_output(pr, &removed->outputs[i]);
-			json_end_array(pr->json);
-		}
-		json_end_object(pr->json);
-		json_end_line(pr->json);
-	} else {
-		fprintf(pr->out, "%s rule %u", verb, rule->id);
-		print_match(pr, rule, true);
-		if (cmd != MCR_CMD_OUTPUT_DEL_NTF)
-			print_outputs_inline(pr, rule);
-		else if (removed)
-			print_outputs_inline(pr, removed);
-		else if (rule->n_outputs)
-			/* Which one went is not known: say what is left. */
-			fputs(" remaining", pr->out);
-		if (cmd == MCR_CMD_OUTPUT_DEL_NTF && !removed)
-			print_outputs_inline(pr, rule);
-		fputc('\n', pr->out);
+	print_string(pr, PRINT_JSON, "event", NULL, event);
+	print_string(pr, PRINT_FP, NULL, "%s ", verb);
+	/* One line: the counters are JSON's only.  An output-del's human
+	 * line names the outputs removed, not the rule's. */
+	print_open_object(pr, PRINT_ANY, "rule");
+	print_rule_body(pr, rule, output_del ? PRINT_JSON : PRINT_ANY,
+			PRINT_JSON, "");
+	print_close_object(pr, PRINT_ANY);
+	if (output_del && removed) {
+		print_outputs(pr, PRINT_ANY, "removed", removed, PRINT_JSON,
+			      "");
+	} else if (output_del) {
+		/* Which one went is not known: say what is left. */
+		if (rule->n_outputs)
+			print_fp(pr, " remaining");
+		print_outputs(pr, PRINT_FP, NULL, rule, 0, "");
 	}
+	print_fp(pr, "\n");
+	print_close_object(pr, PRINT_ANY);
+	if (pr->json)
+		json_end_line(pr->json);
 	return 0;
 }
 
+/* "rule add -j": {"id":N}; silent otherwise, like ip. */
 void mcr_print_added(struct mcr_printer *pr, uint32_t id)
 {
-	if (!pr->json)
-		return;
-	json_begin_object(pr->json);
-	json_kv_u64(pr->json, "id", id);
-	json_end_object(pr->json);
-	json_end_line(pr->json);
+	print_open_object(pr, PRINT_JSON, NULL);
+	print_uint(pr, PRINT_JSON, "id", NULL, id);
+	print_close_object(pr, PRINT_JSON);
+	if (pr->json)
+		json_end_line(pr->json);
+}
+
+/* ---- stats ----------------------------------------------------------- */
+
+/* "    no-match         12", or "no_match":12 */
+static void print_netns_counter(struct mcr_printer *pr, const char *key,
+				const char *label, uint64_t value)
+{
+	print_string(pr, PRINT_FP, NULL, "    %-16s ", label);
+	print_u64(pr, PRINT_ANY, key, "%" PRIu64 "\n", value);
 }
 
 void mcr_print_netns_stats(struct mcr_printer *pr,
 			   const struct mcr_netns_stats *s)
 {
-	struct json_writer *w = pr->json;
-
-	if (w) {
-		json_begin_object(w);
-		json_kv_u64(w, "no_match", s->no_match);
-		json_kv_u64(w, "not_udp", s->not_udp);
-		json_kv_u64(w, "fragments", s->fragments);
-		json_kv_u64(w, "not_routable", s->not_routable);
-		json_kv_u64(w, "outputs_removed", s->outputs_removed);
-		json_kv_u64(w, "rules", s->rules);
-		json_kv_u64(w, "outputs", s->outputs);
-		json_kv_u64(w, "max_rules", s->max_rules);
-		json_kv_u64(w, "max_outputs", s->max_outputs);
-		json_end_object(w);
-		return;
-	}
-	pr->netns_printed = true;
-	fprintf(pr->out,
-		"namespace\n"
-		"    %-16s %u (max %u)\n"
-		"    %-16s %u (max %u per rule)\n"
-		"    %-16s %" PRIu64 "\n"
-		"    %-16s %" PRIu64 "\n"
-		"    %-16s %" PRIu64 "\n"
-		"    %-16s %" PRIu64 "\n"
-		"    %-16s %" PRIu64 "\n",
-		"rules", s->rules, s->max_rules,
-		"outputs", s->outputs, s->max_outputs,
-		"no-match", s->no_match,
-		"not-udp", s->not_udp,
-		"fragments", s->fragments,
-		"not-routable", s->not_routable,
-		"outputs-removed", s->outputs_removed);
+	if (!pr->json)
+		pr->netns_printed = true;
+	print_open_object(pr, PRINT_ANY, NULL);
+	/* Human output starts with the sizes, next to their limits. */
+	print_fp(pr, "namespace\n");
+	print_fp(pr, "    %-16s %u (max %u)\n", "rules", s->rules,
+		 s->max_rules);
+	print_fp(pr, "    %-16s %u (max %u per rule)\n", "outputs",
+		 s->outputs, s->max_outputs);
+	print_netns_counter(pr, "no_match", "no-match", s->no_match);
+	print_netns_counter(pr, "not_udp", "not-udp", s->not_udp);
+	print_netns_counter(pr, "fragments", "fragments", s->fragments);
+	print_netns_counter(pr, "not_routable", "not-routable",
+			    s->not_routable);
+	print_netns_counter(pr, "outputs_removed", "outputs-removed",
+			    s->outputs_removed);
+	print_uint(pr, PRINT_JSON, "rules", NULL, s->rules);
+	print_uint(pr, PRINT_JSON, "outputs", NULL, s->outputs);
+	print_uint(pr, PRINT_JSON, "max_rules", NULL, s->max_rules);
+	print_uint(pr, PRINT_JSON, "max_outputs", NULL, s->max_outputs);
+	print_close_object(pr, PRINT_ANY);
 }
 
 /* Columns of the human stats table; widths are minimums, never cut. */
-#define STATS_ROW_FMT "%8s  %-15s %12s %14s %10s %12s %9s %10s\n"
-#define STATS_COUNTS_FMT "%12" PRIu64 " %14" PRIu64
-
 static void print_stats_table_header(struct mcr_printer *pr)
 {
-	if (pr->table_started)
+	if (pr->json || pr->table_started)
 		return;
 	pr->table_started = true;
 	/* Set apart from the namespace block printed before it. */
 	if (pr->netns_printed)
 		fputc('\n', pr->out);
-	fprintf(pr->out, STATS_ROW_FMT, "RULE", "OIF", "PACKETS", "BYTES",
-		"DROP-XMIT", "DROP-TOO-BIG", "DROP-TTL", "DROP-NOMEM");
+	fprintf(pr->out, "%8s  %-15s %12s %14s %10s %12s %9s %10s\n", "RULE",
+		"OIF", "PACKETS", "BYTES", "DROP-XMIT", "DROP-TOO-BIG",
+		"DROP-TTL", "DROP-NOMEM");
 }
 
-static void print_rule_stats_human(struct mcr_printer *pr,
-				   const struct mcr_rule *r)
+/* A row for the rule ("-" for its device) and one for each output. */
+void mcr_print_rule_stats(struct mcr_printer *pr, const struct mcr_rule *r)
 {
-	char dev[MCR_IFNAME_LEN];
 	size_t i;
 
 	print_stats_table_header(pr);
+	print_open_object(pr, PRINT_ANY, NULL);
+	print_uint(pr, PRINT_ANY, "id", "%8u", r->id);
+	if (r->name[0])
+		print_string(pr, PRINT_JSON, "name", NULL, r->name);
+	print_string(pr, PRINT_FP, NULL, r->has_stats ? "  %-15s" : "  %s",
+		     "-");
 	if (r->has_stats)
-		fprintf(pr->out, "%8u  %-15s " STATS_COUNTS_FMT "\n", r->id,
-			"-", r->stats.packets, r->stats.bytes);
-	else
-		fprintf(pr->out, "%8u  -\n", r->id);
-
+		print_rule_stats(pr, PRINT_ANY, &r->stats,
+				 rule_stats_columns);
+	print_fp(pr, "\n");
+	print_open_array(pr, PRINT_ANY, "outputs");
 	for (i = 0; i < r->n_outputs; i++) {
 		const struct mcr_output *o = &r->outputs[i];
-		const char *dev_name = ifname(pr, o->ifindex, dev);
 
-		if (!o->has_stats) {
-			fprintf(pr->out, "%8s  %s\n", "", dev_name);
-			continue;
-		}
-		fprintf(pr->out, "%8s  %-15s " STATS_COUNTS_FMT " %10" PRIu64
-			" %12" PRIu64 " %9" PRIu64 " %10" PRIu64 "\n", "",
-			dev_name, o->stats.packets, o->stats.bytes,
-			o->stats.drop_xmit, o->stats.drop_too_big,
-			o->stats.drop_ttl, o->stats.drop_nomem);
+		print_open_object(pr, PRINT_ANY, NULL);
+		print_dev(pr, PRINT_ANY, "oif", o->has_stats ?
+			  "          %-15s" : "          %s", o->ifindex);
+		if (o->has_stats)
+			print_output_stats(pr, PRINT_ANY, &o->stats,
+					   output_stats_columns);
+		print_fp(pr, "\n");
+		print_close_object(pr, PRINT_ANY);
 	}
-}
-
-static void json_rule_counters(struct mcr_printer *pr,
-			       const struct mcr_rule *r)
-{
-	struct json_writer *w = pr->json;
-	size_t i;
-
-	json_begin_object(w);
-	json_kv_u64(w, "id", r->id);
-	if (r->name[0])
-		json_kv_string(w, "name", r->name);
-	if (r->has_stats)
-		json_rule_stats(w, &r->stats);
-	json_key(w, "outputs");
-	json_begin_array(w);
-	for (i = 0; i < r->n_outputs; i++) {
-		json_begin_object(w);
-		json_oif(pr, r->outputs[i].ifindex);
-		if (r->outputs[i].has_stats)
-			json_output_stats(w, &r->outputs[i].stats);
-		json_end_object(w);
-	}
-	json_end_array(w);
-	json_end_object(w);
-}
-
-void mcr_print_rule_stats(struct mcr_printer *pr, const struct mcr_rule *rule)
-{
-	if (pr->json)
-		json_rule_counters(pr, rule);
-	else
-		print_rule_stats_human(pr, rule);
+	print_close_array(pr, PRINT_ANY);
+	print_close_object(pr, PRINT_ANY);
 }

@@ -34,6 +34,44 @@ struct mcr_printer {
 	const struct timespec *stamp;
 };
 
+/*
+ * Each object is printed once, for both forms, through these helpers (the
+ * print_*(PRINT_ANY, ...) pattern of iproute2): a field goes out as the
+ * JSON member @key or, in human output, through the printf format @fmt
+ * (NULL: nothing).  @t says in which forms it appears at all; a field of
+ * one form only is PRINT_FP or PRINT_JSON.
+ */
+enum print_type {
+	PRINT_FP = 1 << 0,		/* human output only */
+	PRINT_JSON = 1 << 1,		/* JSON only */
+	PRINT_ANY = PRINT_FP | PRINT_JSON,
+};
+
+/* Whether a field of type @t appears in @pr's form. */
+static inline bool print_wanted(const struct mcr_printer *pr,
+				enum print_type t)
+{
+	return t & (pr->json ? PRINT_JSON : PRINT_FP);
+}
+
+/* @key NULL: a value of the enclosing JSON array. */
+void print_string(struct mcr_printer *pr, enum print_type t,
+		  const char *key, const char *fmt, const char *value);
+void print_uint(struct mcr_printer *pr, enum print_type t, const char *key,
+		const char *fmt, unsigned int value);
+void print_u64(struct mcr_printer *pr, enum print_type t, const char *key,
+	       const char *fmt, uint64_t value);
+/* JSON containers (@key NULL: in an array); nothing in human output. */
+void print_open_object(struct mcr_printer *pr, enum print_type t,
+		       const char *key);
+void print_close_object(struct mcr_printer *pr, enum print_type t);
+void print_open_array(struct mcr_printer *pr, enum print_type t,
+		      const char *key);
+void print_close_array(struct mcr_printer *pr, enum print_type t);
+/* Text of the human form only: separators, line ends, headers. */
+void print_fp(struct mcr_printer *pr, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* if_indextoname(), falling back to "if%u" for a vanished device. */
 const char *mcr_ifname_system(unsigned int ifindex, char *buf, void *arg);
 
@@ -49,7 +87,10 @@ const char *mcr_quote_word(const char *s, char *buf, size_t len);
 /* "rule show": a block of lines, or one JSON object (of an array). */
 void mcr_print_rule(struct mcr_printer *pr, const struct mcr_rule *rule);
 
-/* "rule save": the header comment, then one "rule add ..." per rule. */
+/*
+ * "rule save": the header comment, then one "rule add ..." per rule.
+ * Human output only (there is no JSON form).
+ */
 void mcr_print_save_header(struct mcr_printer *pr);
 void mcr_print_save_rule(struct mcr_printer *pr, const struct mcr_rule *rule);
 
