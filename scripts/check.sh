@@ -74,8 +74,8 @@ report() { # status name [directive]
 run_ktap() { # prefix command...
 	local prefix=$1 line rc
 	shift
-	"$@" >"$results" 2>&1
-	rc=$?
+	# Line by line as the command prints them: a run cut short (a CI
+	# time limit) still shows how far it got.
 	while IFS= read -r line; do
 		case $line in
 		"ok "*"# SKIP"*)
@@ -86,7 +86,9 @@ run_ktap() { # prefix command...
 		"TAP version"* | 1..* | *" passed, "*" failed"*) ;;
 		*) echo "# $line" ;;
 		esac
-	done <"$results"
+	done < <("$@" 2>&1)
+	wait $!
+	rc=$?
 	return $rc
 }
 
@@ -100,6 +102,9 @@ run_host() { # name command...
 }
 
 start=$(date +%s)
+# CI stops the whole run after 90 minutes: a VM that hangs is killed in
+# time for the run to report it, and what follows it, rather than be cut.
+budget=${MCR_CHECK_BUDGET:-4800}
 
 # Wall time per phase, printed at the end: "name seconds".
 phases=()
@@ -193,6 +198,13 @@ for k in "${kernels[@]}"; do
 			report fail "$k: KUnit module builds with W=1"
 		fi
 	fi
+	# Within the budget, keeping time for the phases after this one.
+	left=$((start + budget - $(date +%s) - 300))
+	if [ "$left" -lt 120 ]; then
+		report fail "$k: VM not started: the ${budget} s budget of make check is spent"
+		continue
+	fi
+	[ "$timeout" -le "$left" ] || timeout=$left
 	log=$(mktemp -d)/guest.log
 	run_ktap "$k" env MCR_SELFTEST_SCALE=$scale \
 		tools/vm-run --kernel "$vm_kernel" --timeout "$timeout" --log "$log" -- \
@@ -204,7 +216,8 @@ for k in "${kernels[@]}"; do
 	123) grep -n -E "BUG|WARNING|Oops|KASAN|UBSAN|ref_tracker|unreferenced|waiting for|lock|RCU" \
 		"$log" | head -n 60 | sed 's/^/# /'
 	     report fail "$k: guest kernel log clean (see $log)" ;;
-	*) report fail "$k: VM exit status $rc (guest log: $log)" ;;
+	*) tail -n 40 "$log" | sed 's/^/# guest: /'
+	   report fail "$k: VM exit status $rc (guest log: $log)" ;;
 	esac
 	phase_end "$k VM"
 	if [ "$vm_kernel" = debug ]; then
