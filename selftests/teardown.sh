@@ -50,20 +50,25 @@ has_event()
 
 start_monitor()
 {
-	local probe
+	local probe seen=0 i
 
 	ip netns exec "$R" "$MCR_NL" -j monitor >"$TMPD/monitor.json" 2>"$TMPD/monitor.err" &
 	BG_PIDS+=("$!")
 	MON_PID=$!
-	# The monitor has no ready signal: add probe rules until one shows up,
-	# then it is subscribed (no sleep that might be too short).
+	# The monitor has no ready signal: add and delete probe rules until
+	# one shows up, then it is subscribed. A probe added before it
+	# subscribed never shows, so each gets a short wait and the next one
+	# is tried (no sleep that might be too short).
 	dummies "$R" probe 1
-	probe=$(rule_add "$R" iif probe0 group 239.7.9.9 nojoin oif oa)
-	if ! wait_for 10 has_event rule-new "$probe"; then
+	for ((i = 0; i < 30 && !seen; i++)); do
+		probe=$(rule_add "$R" iif probe0 group 239.7.9.9 nojoin oif oa)
+		wait_for 2 has_event rule-new "$probe" && seen=1
+		mcr_nl "$R" rule del id "$probe"
+	done
+	if [ "$seen" = 0 ]; then
 		log "monitor output: $(cat "$TMPD/monitor.json" "$TMPD/monitor.err")"
-		die "mcr-nl monitor shows no rule-new event"
+		die "mcr-nl monitor shows no rule-new event in $i tries"
 	fi
-	mcr_nl "$R" rule del id "$probe"
 	wait_for 10 has_event rule-del "$probe" || log_fail "no rule-del event for probe rule"
 	ip -n "$R" link del probe0
 }
