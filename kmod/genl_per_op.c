@@ -11,23 +11,13 @@
 #include <uapi/linux/mcr.h>
 
 /* Common nested types */
-const struct nla_policy mcr_output_nl_policy[MCR_A_OUTPUT_STATS + 1] = {
+const struct nla_policy mcr_output_nl_policy[MCR_A_OUTPUT_SOURCE_AUTO + 1] = {
 	[MCR_A_OUTPUT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MCR_A_OUTPUT_GROUP] = { .type = NLA_U32, },
 	[MCR_A_OUTPUT_PORT] = { .type = NLA_U16, },
 	[MCR_A_OUTPUT_TTL] = NLA_POLICY_MIN(NLA_U8, 1),
 	[MCR_A_OUTPUT_SOURCE] = { .type = NLA_U32, },
 	[MCR_A_OUTPUT_SOURCE_AUTO] = { .type = NLA_FLAG, },
-	[MCR_A_OUTPUT_STATS] = NLA_POLICY_NESTED(mcr_output_stats_nl_policy),
-};
-
-const struct nla_policy mcr_output_stats_nl_policy[MCR_A_OUTPUT_STATS_PAD + 1] = {
-	[MCR_A_OUTPUT_STATS_PACKETS] = { .type = NLA_U64, },
-	[MCR_A_OUTPUT_STATS_BYTES] = { .type = NLA_U64, },
-	[MCR_A_OUTPUT_STATS_DROP_XMIT] = { .type = NLA_U64, },
-	[MCR_A_OUTPUT_STATS_DROP_TOO_BIG] = { .type = NLA_U64, },
-	[MCR_A_OUTPUT_STATS_DROP_TTL] = { .type = NLA_U64, },
-	[MCR_A_OUTPUT_STATS_DROP_NOMEM] = { .type = NLA_U64, },
 };
 
 /* MCR_CMD_RULE_NEW - do */

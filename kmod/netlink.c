@@ -16,7 +16,12 @@
 #include "genl.h"
 #include "mcr.h"
 
-/* Worst case size of one output, with or without its counters. */
+/*
+ * Worst case size of one output in a rule message: its configuration nest
+ * and, with stats, the output-stats nest of its counters that follows it.
+ * A stats-get message carries less per output: an output nest holding the
+ * ifindex and a nest of the same counters.
+ */
 static size_t mcr_nl_output_size(bool stats)
 {
 	size_t size = nla_total_size(0) +		/* OUTPUT nest */
@@ -26,7 +31,7 @@ static size_t mcr_nl_output_size(bool stats)
 		      nla_total_size(0);		/* source-auto */
 
 	if (stats)
-		size += nla_total_size(0) +		/* STATS nest */
+		size += nla_total_size(0) +		/* OUTPUT_STATS nest */
 			nla_total_size_64bit(sizeof(u64)) * (2 + MCR_DROP_MAX);
 	return size;
 }
@@ -46,7 +51,8 @@ static size_t mcr_nl_rule_size(const struct mcr_rule *rule, bool stats)
 	return size + outs->count * mcr_nl_output_size(stats);
 }
 
-static int mcr_nl_put_output_stats(struct sk_buff *skb,
+/* The counters of one output, as a nest of attrtype (output-stats set). */
+static int mcr_nl_put_output_stats(struct sk_buff *skb, int attrtype,
 				   const struct mcr_output *out)
 {
 	static const int drop_attr[MCR_DROP_MAX] = {
@@ -60,7 +66,7 @@ static int mcr_nl_put_output_stats(struct sk_buff *skb,
 	int i;
 
 	mcr_output_stats_fold(out, &sum);
-	nest = nla_nest_start(skb, MCR_A_OUTPUT_STATS);
+	nest = nla_nest_start(skb, attrtype);
 	if (!nest)
 		return -EMSGSIZE;
 	if (nla_put_u64_64bit(skb, MCR_A_OUTPUT_STATS_PACKETS, sum.packets,
@@ -79,34 +85,53 @@ cancel:
 	return -EMSGSIZE;
 }
 
-/* One output: its configuration, its counters, or both. */
-static int mcr_nl_put_output(struct sk_buff *skb, int attrtype,
-			     const struct mcr_rule *rule,
-			     const struct mcr_output *out,
-			     bool config, bool stats)
+/*
+ * One output of a rule message: its configuration nest and, with stats,
+ * its counters in the output-stats attribute right after it. Both or
+ * neither: the n-th output-stats of a message is that of its n-th output.
+ */
+static int mcr_nl_put_output(struct sk_buff *skb,
+			     const struct mcr_output *out, bool stats)
 {
-	struct nlattr *nest = nla_nest_start(skb, attrtype);
+	unsigned char *mark = skb_tail_pointer(skb);
+	struct nlattr *nest = nla_nest_start(skb, MCR_A_RULE_OUTPUT);
 
 	if (!nest)
 		return -EMSGSIZE;
-	if (nla_put_u32(skb, MCR_A_OUTPUT_IFINDEX, out->dev->ifindex))
-		goto cancel;
-	if (config &&
-	    ((out->rewrite_daddr &&
-	      nla_put_in_addr(skb, MCR_A_OUTPUT_GROUP, out->daddr)) ||
-	     (out->port && nla_put_be16(skb, MCR_A_OUTPUT_PORT, out->port)) ||
-	     (out->ttl && nla_put_u8(skb, MCR_A_OUTPUT_TTL, out->ttl)) ||
-	     (out->saddr && nla_put_in_addr(skb, MCR_A_OUTPUT_SOURCE,
-					    out->saddr)) ||
-	     (out->source_auto && nla_put_flag(skb, MCR_A_OUTPUT_SOURCE_AUTO))))
-		goto cancel;
-	if (stats && mcr_nl_put_output_stats(skb, out))
+	if (nla_put_u32(skb, MCR_A_OUTPUT_IFINDEX, out->dev->ifindex) ||
+	    (out->rewrite_daddr &&
+	     nla_put_in_addr(skb, MCR_A_OUTPUT_GROUP, out->daddr)) ||
+	    (out->port && nla_put_be16(skb, MCR_A_OUTPUT_PORT, out->port)) ||
+	    (out->ttl && nla_put_u8(skb, MCR_A_OUTPUT_TTL, out->ttl)) ||
+	    (out->saddr && nla_put_in_addr(skb, MCR_A_OUTPUT_SOURCE,
+					   out->saddr)) ||
+	    (out->source_auto && nla_put_flag(skb, MCR_A_OUTPUT_SOURCE_AUTO)))
 		goto cancel;
 	nla_nest_end(skb, nest);
+	if (stats &&
+	    mcr_nl_put_output_stats(skb, MCR_A_RULE_OUTPUT_STATS, out))
+		goto cancel;
 	return 0;
 cancel:
-	nla_nest_cancel(skb, nest);
+	nlmsg_trim(skb, mark);
 	return -EMSGSIZE;
+}
+
+/* One output of a stats-get message: its ifindex and its counters. */
+static int mcr_nl_put_stats_output(struct sk_buff *skb,
+				   const struct mcr_output *out)
+{
+	struct nlattr *nest = nla_nest_start(skb, MCR_A_STATS_OUTPUT);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if (nla_put_u32(skb, MCR_A_STATS_OUTPUT_IFINDEX, out->dev->ifindex) ||
+	    mcr_nl_put_output_stats(skb, MCR_A_STATS_OUTPUT_STATS, out)) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
 }
 
 static int mcr_nl_put_rule_stats(struct sk_buff *skb, int attrtype,
@@ -167,8 +192,7 @@ static int mcr_nl_fill_rule(struct sk_buff *skb, const struct mcr_rule *rule,
 	    (stats && mcr_nl_put_rule_stats(skb, MCR_A_RULE_STATS, rule)))
 		goto cancel;
 	for (i = *resume; i < outs->count; i++) {
-		if (mcr_nl_put_output(skb, MCR_A_RULE_OUTPUT, rule,
-				      &outs->out[i], true, stats)) {
+		if (mcr_nl_put_output(skb, &outs->out[i], stats)) {
 			if (i == *resume)
 				goto cancel;
 			*resume = i;
@@ -299,17 +323,17 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 	struct net_device *dev;
 	int err;
 
+	/*
+	 * The output set holds configuration only: counters, or anything
+	 * else, in a request's output nest fail genetlink's strict
+	 * validation with "Unknown attribute type" before this runs.
+	 */
 	err = nla_parse_nested(tb, MCR_A_OUTPUT_MAX, attr,
 			       mcr_output_nl_policy, extack);
 	if (err)
 		return err;
 	if (NL_REQ_ATTR_CHECK(extack, attr, tb, MCR_A_OUTPUT_IFINDEX))
 		return -EINVAL;
-	if (tb[MCR_A_OUTPUT_STATS]) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_STATS],
-				    "output: stats cannot be set");
-		return -EINVAL;
-	}
 
 	dev = __dev_get_by_index(genl_info_net(info),
 				 nla_get_u32(tb[MCR_A_OUTPUT_IFINDEX]));
@@ -841,8 +865,7 @@ static int mcr_nl_fill_rule_stats(struct sk_buff *skb,
 	    mcr_nl_put_rule_stats(skb, MCR_A_STATS_RULE, rule))
 		goto cancel;
 	for (i = *resume; i < outs->count; i++) {
-		if (mcr_nl_put_output(skb, MCR_A_STATS_OUTPUT, rule,
-				      &outs->out[i], false, true)) {
+		if (mcr_nl_put_stats_output(skb, &outs->out[i])) {
 			if (i == *resume)
 				goto cancel;
 			*resume = i;

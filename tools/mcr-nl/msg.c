@@ -119,6 +119,7 @@ static struct nla_policy rule_policy[MCR_A_RULE_MAX + 1] = {
 	[MCR_A_RULE_REPLACE] = { .type = NLA_FLAG },
 	[MCR_A_RULE_OUTPUT] = { .type = NLA_NESTED },
 	[MCR_A_RULE_STATS] = { .type = NLA_NESTED },
+	[MCR_A_RULE_OUTPUT_STATS] = { .type = NLA_NESTED },
 };
 
 static struct nla_policy output_policy[MCR_A_OUTPUT_MAX + 1] = {
@@ -128,7 +129,6 @@ static struct nla_policy output_policy[MCR_A_OUTPUT_MAX + 1] = {
 	[MCR_A_OUTPUT_TTL] = { .type = NLA_U8 },
 	[MCR_A_OUTPUT_SOURCE] = { .type = NLA_U32 },
 	[MCR_A_OUTPUT_SOURCE_AUTO] = { .type = NLA_FLAG },
-	[MCR_A_OUTPUT_STATS] = { .type = NLA_NESTED },
 };
 
 static struct nla_policy rule_stats_policy[MCR_A_RULE_STATS_MAX + 1] = {
@@ -143,6 +143,11 @@ static struct nla_policy output_stats_policy[MCR_A_OUTPUT_STATS_MAX + 1] = {
 	[MCR_A_OUTPUT_STATS_DROP_TOO_BIG] = { .type = NLA_U64 },
 	[MCR_A_OUTPUT_STATS_DROP_TTL] = { .type = NLA_U64 },
 	[MCR_A_OUTPUT_STATS_DROP_NOMEM] = { .type = NLA_U64 },
+};
+
+static struct nla_policy stats_output_policy[MCR_A_STATS_OUTPUT_MAX + 1] = {
+	[MCR_A_STATS_OUTPUT_IFINDEX] = { .type = NLA_U32 },
+	[MCR_A_STATS_OUTPUT_STATS] = { .type = NLA_NESTED },
 };
 
 static struct nla_policy netns_stats_policy[MCR_A_NETNS_STATS_MAX + 1] = {
@@ -230,7 +235,7 @@ static int parse_netns_stats(struct nlattr *nest, struct mcr_netns_stats *s)
 	return 0;
 }
 
-/* An output nest, of a rule (all fields) or of a stats reply (some). */
+/* An output nest of a rule message: its configuration. */
 static int parse_output(struct nlattr *nest, struct mcr_output *o)
 {
 	struct nlattr *tb[MCR_A_OUTPUT_MAX + 1];
@@ -253,35 +258,92 @@ static int parse_output(struct nlattr *nest, struct mcr_output *o)
 		o->source = nla_get_u32(tb[MCR_A_OUTPUT_SOURCE]);
 	}
 	o->source_auto = tb[MCR_A_OUTPUT_SOURCE_AUTO] != NULL;
-	if (tb[MCR_A_OUTPUT_STATS]) {
+	return 0;
+}
+
+/* An output nest of a stats-get reply: its ifindex and counters. */
+static int parse_stats_output(struct nlattr *nest, struct mcr_output *o)
+{
+	struct nlattr *tb[MCR_A_STATS_OUTPUT_MAX + 1];
+	int err;
+
+	err = nla_parse_nested(tb, MCR_A_STATS_OUTPUT_MAX, nest,
+			       stats_output_policy);
+	if (err)
+		return err;
+	o->ifindex = get_u32(tb[MCR_A_STATS_OUTPUT_IFINDEX]);
+	if (tb[MCR_A_STATS_OUTPUT_STATS]) {
 		o->has_stats = true;
-		return parse_output_stats(tb[MCR_A_OUTPUT_STATS], &o->stats);
+		return parse_output_stats(tb[MCR_A_STATS_OUTPUT_STATS],
+					  &o->stats);
 	}
 	return 0;
+}
+
+/* Counts the top-level attributes of @type of @nlh. */
+static size_t count_attrs(struct nlmsghdr *nlh, int type)
+{
+	struct nlattr *head = genlmsg_attrdata(nlmsg_data(nlh), 0);
+	int len = genlmsg_attrlen(nlmsg_data(nlh), 0);
+	struct nlattr *nla;
+	size_t count = 0;
+	int rem;
+
+	nla_for_each_attr(nla, head, len, rem)
+		if (nla_type(nla) == type)
+			count++;
+	return count;
 }
 
 /*
  * Outputs are a multi-attr: nla_parse() keeps only the last one, so walk
  * the top-level attributes for every @type nest.
  */
-static int parse_outputs(struct nlmsghdr *nlh, int type, struct mcr_rule *r)
+static int parse_outputs(struct nlmsghdr *nlh, int type,
+			 int (*parse)(struct nlattr *, struct mcr_output *),
+			 struct mcr_rule *r)
 {
 	struct nlattr *head = genlmsg_attrdata(nlmsg_data(nlh), 0);
 	int len = genlmsg_attrlen(nlmsg_data(nlh), 0);
 	struct nlattr *nla;
-	size_t count = 0;
 	int rem, err;
 
-	nla_for_each_attr(nla, head, len, rem)
-		if (nla_type(nla) == type)
-			count++;
-	if (mcr_rule_reserve_outputs(r, count))
+	if (mcr_rule_reserve_outputs(r, count_attrs(nlh, type)))
 		return -NLE_NOMEM;
 
 	nla_for_each_attr(nla, head, len, rem) {
 		if (nla_type(nla) != type)
 			continue;
-		err = parse_output(nla, mcr_rule_add_output(r));
+		err = parse(nla, mcr_rule_add_output(r));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/*
+ * The counters of a rule message's outputs (@r holds them, parsed from
+ * the same message): the n-th output-stats of a message is that of its
+ * n-th output, also in each part of a rule a dump splits.  None, as in a
+ * notification, is fine; any other count than one per output is not.
+ */
+static int parse_rule_output_stats(struct nlmsghdr *nlh, struct mcr_rule *r)
+{
+	struct nlattr *head = genlmsg_attrdata(nlmsg_data(nlh), 0);
+	int len = genlmsg_attrlen(nlmsg_data(nlh), 0);
+	size_t count = count_attrs(nlh, MCR_A_RULE_OUTPUT_STATS), i = 0;
+	struct nlattr *nla;
+	int rem, err;
+
+	if (!count)
+		return 0;
+	if (count != r->n_outputs)
+		return -NLE_INVAL;
+	nla_for_each_attr(nla, head, len, rem) {
+		if (nla_type(nla) != MCR_A_RULE_OUTPUT_STATS)
+			continue;
+		r->outputs[i].has_stats = true;
+		err = parse_output_stats(nla, &r->outputs[i++].stats);
 		if (err)
 			return err;
 	}
@@ -331,7 +393,10 @@ int mcr_msg_parse_rule(struct nlmsghdr *nlh, struct mcr_rule *r)
 		if (err)
 			return err;
 	}
-	return parse_outputs(nlh, MCR_A_RULE_OUTPUT, r);
+	err = parse_outputs(nlh, MCR_A_RULE_OUTPUT, parse_output, r);
+	if (err)
+		return err;
+	return parse_rule_output_stats(nlh, r);
 }
 
 void mcr_stats_reply_init(struct mcr_stats_reply *st)
@@ -371,7 +436,8 @@ int mcr_msg_parse_stats(struct nlmsghdr *nlh, struct mcr_stats_reply *st)
 		if (err)
 			return err;
 	}
-	return parse_outputs(nlh, MCR_A_STATS_OUTPUT, &st->rule);
+	return parse_outputs(nlh, MCR_A_STATS_OUTPUT, parse_stats_output,
+			     &st->rule);
 }
 
 /* ---- acks ------------------------------------------------------------ */
@@ -481,6 +547,7 @@ static const char *const rule_attr_names[MCR_A_RULE_MAX + 1] = {
 	[MCR_A_RULE_REPLACE] = "replace",
 	[MCR_A_RULE_OUTPUT] = "output",
 	[MCR_A_RULE_STATS] = "stats",
+	[MCR_A_RULE_OUTPUT_STATS] = "output-stats",
 };
 
 static const char *const output_attr_names[MCR_A_OUTPUT_MAX + 1] = {
@@ -490,7 +557,6 @@ static const char *const output_attr_names[MCR_A_OUTPUT_MAX + 1] = {
 	[MCR_A_OUTPUT_TTL] = "ttl",
 	[MCR_A_OUTPUT_SOURCE] = "source",
 	[MCR_A_OUTPUT_SOURCE_AUTO] = "source-auto",
-	[MCR_A_OUTPUT_STATS] = "stats",
 };
 
 static const char *const stats_attr_names[MCR_A_STATS_MAX + 1] = {

@@ -99,7 +99,10 @@ static void gather_joins_parts_of_a_rule(void)
 
 /* ---- dumps ----------------------------------------------------------- */
 
-/* A rule-get reply of rule @id with outputs on @first .. @first + n - 1. */
+/*
+ * A rule-get reply of rule @id with outputs on @first .. @first + n - 1,
+ * each with its counters (packets: 100 times its ifindex).
+ */
 static struct nl_msg *rule_part(const struct nlmsghdr *req, uint32_t id,
 				uint32_t first, unsigned int n)
 {
@@ -111,7 +114,10 @@ static struct nl_msg *rule_part(const struct nlmsghdr *req, uint32_t id,
 	nla_put_u32(m, MCR_A_RULE_GROUP, htonl(0xef010101));
 	while (n--) {
 		out = nla_nest_start(m, MCR_A_RULE_OUTPUT);
-		nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, first++);
+		nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, first);
+		nla_nest_end(m, out);
+		out = nla_nest_start(m, MCR_A_RULE_OUTPUT_STATS);
+		nla_put_u64(m, MCR_A_OUTPUT_STATS_PACKETS, 100 * first++);
 		nla_nest_end(m, out);
 	}
 	return m;
@@ -154,6 +160,10 @@ static void dump_rules_split_over_messages(void)
 	CHECK_INT(emitted.n, 2);
 	CHECK_INT(emitted.rules[0].id, 1);
 	CHECK_STR(emitted_oifs(0, buf, sizeof(buf)), "3,4,5,6,7");
+	/* The counters of each part stayed with its outputs. */
+	for (size_t i = 0; i < emitted.rules[0].n_outputs; i++)
+		CHECK_INT(emitted.rules[0].outputs[i].stats.packets,
+			  100 * emitted.rules[0].outputs[i].ifindex);
 	CHECK_INT(emitted.rules[1].id, 2);
 	CHECK_STR(emitted_oifs(1, buf, sizeof(buf)), "3");
 	mcr_rule_list_free(&emitted);
@@ -234,8 +244,8 @@ static struct nl_msg *stats_part(const struct nlmsghdr *req, uint32_t id,
 	nla_nest_end(m, nest);
 	while (n--) {
 		out = nla_nest_start(m, MCR_A_STATS_OUTPUT);
-		nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, first++);
-		nest = nla_nest_start(m, MCR_A_OUTPUT_STATS);
+		nla_put_u32(m, MCR_A_STATS_OUTPUT_IFINDEX, first++);
+		nest = nla_nest_start(m, MCR_A_STATS_OUTPUT_STATS);
 		nla_put_u64(m, MCR_A_OUTPUT_STATS_PACKETS, 10 * id);
 		nla_nest_end(m, nest);
 		nla_nest_end(m, out);

@@ -258,7 +258,9 @@ static void decode_rule_reply_with_stats(void)
 	out = nla_nest_start(m, MCR_A_RULE_OUTPUT);
 	nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 3);
 	nla_put_u8(m, MCR_A_OUTPUT_TTL, 9);
-	stats = nla_nest_start(m, MCR_A_OUTPUT_STATS);
+	nla_nest_end(m, out);
+	/* Each output's counters follow it, as the kernel sends them. */
+	stats = nla_nest_start(m, MCR_A_RULE_OUTPUT_STATS);
 	put_counter(m, MCR_A_OUTPUT_STATS_PAD, MCR_A_OUTPUT_STATS_PACKETS, 5);
 	put_counter(m, MCR_A_OUTPUT_STATS_PAD, MCR_A_OUTPUT_STATS_BYTES, 6);
 	put_counter(m, MCR_A_OUTPUT_STATS_PAD, MCR_A_OUTPUT_STATS_DROP_XMIT,
@@ -270,7 +272,12 @@ static void decode_rule_reply_with_stats(void)
 	put_counter(m, MCR_A_OUTPUT_STATS_PAD,
 		    MCR_A_OUTPUT_STATS_DROP_NOMEM, 10);
 	nla_nest_end(m, stats);
+	out = nla_nest_start(m, MCR_A_RULE_OUTPUT);
+	nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 4);
 	nla_nest_end(m, out);
+	stats = nla_nest_start(m, MCR_A_RULE_OUTPUT_STATS);
+	put_counter(m, MCR_A_OUTPUT_STATS_PAD, MCR_A_OUTPUT_STATS_PACKETS, 11);
+	nla_nest_end(m, stats);
 	/* An attribute from a newer kernel is ignored. */
 	nla_put_u32(m, MCR_A_RULE_MAX + 5, 1);
 
@@ -286,8 +293,9 @@ static void decode_rule_reply_with_stats(void)
 	CHECK(r.has_stats);
 	CHECK(r.stats.packets == 1ULL << 40);
 	CHECK(r.stats.bytes == UINT64_MAX);
-	CHECK_INT(r.n_outputs, 1);
+	CHECK_INT(r.n_outputs, 2);
 	CHECK(r.outputs[0].has_stats);
+	CHECK_INT(r.outputs[0].ifindex, 3);
 	CHECK_INT(r.outputs[0].ttl, 9);
 	CHECK_INT(r.outputs[0].stats.packets, 5);
 	CHECK_INT(r.outputs[0].stats.bytes, 6);
@@ -295,7 +303,73 @@ static void decode_rule_reply_with_stats(void)
 	CHECK_INT(r.outputs[0].stats.drop_too_big, 8);
 	CHECK_INT(r.outputs[0].stats.drop_ttl, 9);
 	CHECK_INT(r.outputs[0].stats.drop_nomem, 10);
+	CHECK(r.outputs[1].has_stats);
+	CHECK_INT(r.outputs[1].ifindex, 4);
+	CHECK_INT(r.outputs[1].stats.packets, 11);
+	CHECK_INT(r.outputs[1].stats.drop_nomem, 0);
 	mcr_rule_free(&r);
+}
+
+/*
+ * A rule message with @n_out outputs (ifindex 3, 4 ...), then @n_stats
+ * output-stats (packets 50, 51 ...), not interleaved.
+ */
+static struct nl_msg *rule_with_counters(int n_out, int n_stats)
+{
+	struct nl_msg *m = genl_msg(MCR_CMD_RULE_GET, 1024);
+	struct nlattr *nest;
+	int i;
+
+	nla_put_u32(m, MCR_A_RULE_ID, 9);
+	for (i = 0; i < n_out; i++) {
+		nest = nla_nest_start(m, MCR_A_RULE_OUTPUT);
+		nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 3 + i);
+		nla_nest_end(m, nest);
+	}
+	for (i = 0; i < n_stats; i++) {
+		nest = nla_nest_start(m, MCR_A_RULE_OUTPUT_STATS);
+		nla_put_u64(m, MCR_A_OUTPUT_STATS_PACKETS, 50 + i);
+		nla_nest_end(m, nest);
+	}
+	return m;
+}
+
+/*
+ * Counters pair with outputs by order in the message, wherever they sit;
+ * none (a notification) leaves the outputs without; another count than
+ * one per output is malformed.
+ */
+static void decode_rule_output_counters(void)
+{
+	static const int counts[][3] = {	/* outputs, counters, error */
+		{ 3, 3, 0 }, { 2, 0, 0 }, { 2, 1, 1 }, { 1, 2, 1 }, { 0, 1, 1 },
+	};
+	struct mcr_rule r;
+	struct nl_msg *m;
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		m = rule_with_counters(counts[i][0], counts[i][1]);
+		CHECK(m);
+		mcr_rule_init(&r);
+		err = mcr_msg_parse_rule(nlmsg_hdr(m), &r);
+		nlmsg_free(m);
+		if (counts[i][2]) {
+			CHECK_INT(err, -NLE_INVAL);
+			mcr_rule_free(&r);
+			continue;
+		}
+		CHECK_INT(err, 0);
+		CHECK_INT(r.n_outputs, counts[i][0]);
+		for (int j = 0; j < counts[i][0]; j++) {
+			CHECK_INT(r.outputs[j].ifindex, 3 + j);
+			CHECK(r.outputs[j].has_stats == !!counts[i][1]);
+			CHECK_INT(r.outputs[j].stats.packets,
+				  counts[i][1] ? 50 + j : 0);
+		}
+		mcr_rule_free(&r);
+	}
 }
 
 static void decode_malformed_rule(void)
@@ -384,8 +458,8 @@ static void decode_stats_replies(void)
 	nla_nest_end(m, nest);
 	for (int i = 0; i < 2; i++) {
 		out = nla_nest_start(m, MCR_A_STATS_OUTPUT);
-		nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 3 + i);
-		nest = nla_nest_start(m, MCR_A_OUTPUT_STATS);
+		nla_put_u32(m, MCR_A_STATS_OUTPUT_IFINDEX, 3 + i);
+		nest = nla_nest_start(m, MCR_A_STATS_OUTPUT_STATS);
 		put_counter(m, MCR_A_OUTPUT_STATS_PAD,
 			    MCR_A_OUTPUT_STATS_PACKETS, 50 + i);
 		nla_nest_end(m, nest);
@@ -759,6 +833,9 @@ static struct nl_msg *rule_part(uint32_t id, uint32_t first, uint32_t last)
 		out = nla_nest_start(m, MCR_A_RULE_OUTPUT);
 		nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, i);
 		nla_nest_end(m, out);
+		out = nla_nest_start(m, MCR_A_RULE_OUTPUT_STATS);
+		nla_put_u64(m, MCR_A_OUTPUT_STATS_PACKETS, 100 * i);
+		nla_nest_end(m, out);
 	}
 	return m;
 }
@@ -786,6 +863,11 @@ static void split_rule_reassembled(void)
 	CHECK_INT(whole.n_outputs, 3);
 	CHECK_INT(whole.outputs[0].ifindex, 10);
 	CHECK_INT(whole.outputs[2].ifindex, 12);
+	/* Each part's counters stay with that part's outputs. */
+	for (int j = 0; j < 3; j++) {
+		CHECK(whole.outputs[j].has_stats);
+		CHECK_INT(whole.outputs[j].stats.packets, 100 * (10 + j));
+	}
 	mcr_rule_free(&whole);
 }
 
@@ -795,6 +877,7 @@ const struct test_case msg_tests[] = {
 	TEST(key_attributes),
 	TEST(size_for_1024_outputs),
 	TEST(decode_rule_reply_with_stats),
+	TEST(decode_rule_output_counters),
 	TEST(decode_malformed_rule),
 	TEST(decode_stats_replies),
 	TEST(split_rule_reassembled),
