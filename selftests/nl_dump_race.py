@@ -29,7 +29,7 @@ import nl_raw  # noqa: E402
 
 NLM_F_DUMP_INTR = 0x10
 CMD_STATS_GET = nl_raw.CMD_STATS_GET
-A_STATS_RULE_ID, A_STATS_OUTPUT = 2, 4
+A_STATS_RULE_ID, A_STATS_OUTPUT = nl_raw.A_STATS_RULE_ID, nl_raw.A_STATS_OUTPUT
 
 failed = 0
 
@@ -41,6 +41,10 @@ def check(what, ok, detail=""):
         failed += 1
 
 
+# Rule messages whose output-stats did not number one per output.
+unpaired = []
+
+
 def ports(payload, cmd):
     """(rule id, [(ifindex, port) of each output]) of one dump message;
     stats dumps carry no port (None)."""
@@ -48,16 +52,22 @@ def ports(payload, cmd):
     if cmd == "rule":
         rid = struct.unpack("=I", attrs[nl_raw.A_RULE_ID][0][:4])[0]
         outs = attrs.get(nl_raw.A_RULE_OUTPUT, [])
+        # Each message carries the counters of exactly its own outputs.
+        counters = attrs.get(nl_raw.A_RULE_OUTPUT_STATS, [])
+        if len(counters) != len(outs):
+            unpaired.append((rid, len(outs), len(counters)))
+        ifindex, port_attr = nl_raw.A_OUT_IFINDEX, nl_raw.A_OUT_PORT
     else:
         rid = struct.unpack("=I", attrs[A_STATS_RULE_ID][0][:4])[0]
         outs = attrs.get(A_STATS_OUTPUT, [])
+        ifindex, port_attr = nl_raw.A_STATS_OUTPUT_IFINDEX, None
     got = []
     for o in outs:
         oa = nl_raw.parse_attrs(o)
         port = None
-        if nl_raw.A_OUT_PORT in oa:
-            port = struct.unpack("!H", oa[nl_raw.A_OUT_PORT][0][:2])[0]
-        got.append((struct.unpack("=I", oa[nl_raw.A_OUT_IFINDEX][0][:4])[0], port))
+        if port_attr in oa:
+            port = struct.unpack("!H", oa[port_attr][0][:2])[0]
+        got.append((struct.unpack("=I", oa[ifindex][0][:4])[0], port))
     return rid, got
 
 
@@ -145,6 +155,10 @@ def main():
                   len(devs) == 1, sorted(devs))
         if m in rest:
             by_rule.setdefault(rid, []).extend(got)
+    if a.cmd == "rule":
+        check("every message carries one output-stats per output",
+              not unpaired, "(rule, outputs, output-stats): %s" % unpaired[:3])
+
     def want(dev):
         return [(dev, p if a.cmd == "rule" else None) for p in range(1, a.outputs + 1)]
 

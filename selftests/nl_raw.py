@@ -51,11 +51,14 @@ NLMSGERR_ATTR_MISS_NEST = 6
 CMD_RULE_NEW, CMD_RULE_DEL, CMD_RULE_GET, CMD_RULE_FLUSH, CMD_STATS_GET = 1, 2, 3, 4, 5
 CMD_STATS_RESET = 9
 (A_RULE_ID, A_RULE_NAME, A_RULE_FAMILY, A_RULE_IIF, A_RULE_GROUP, A_RULE_PORT,
- A_RULE_SOURCE, A_RULE_FLAGS, A_RULE_REPLACE, A_RULE_OUTPUT, A_RULE_STATS) = range(1, 12)
-(A_OUT_IFINDEX, A_OUT_GROUP, A_OUT_PORT, A_OUT_TTL, A_OUT_SOURCE, A_OUT_SOURCE_AUTO,
- A_OUT_STATS) = range(1, 8)
-A_STATS_RULE_ID = 2
-A_STATS_IIF = 5
+ A_RULE_SOURCE, A_RULE_FLAGS, A_RULE_REPLACE, A_RULE_OUTPUT, A_RULE_STATS,
+ A_RULE_OUTPUT_STATS) = range(1, 13)
+# The output set: configuration only, no counters.
+(A_OUT_IFINDEX, A_OUT_GROUP, A_OUT_PORT, A_OUT_TTL, A_OUT_SOURCE,
+ A_OUT_SOURCE_AUTO) = range(1, 7)
+A_OUTPUT_STATS_PACKETS = 1
+A_STATS_RULE_ID, A_STATS_OUTPUT, A_STATS_IIF = 2, 4, 5
+A_STATS_OUTPUT_IFINDEX, A_STATS_OUTPUT_STATS = 1, 2
 
 AF_INET = 2
 AF_INET6 = 10
@@ -104,6 +107,10 @@ def be16(t, v, **kw):
 
 def u32(t, v, **kw):
     return Attr(t, struct.pack("=I", v), **kw)
+
+
+def u64(t, v, **kw):
+    return Attr(t, struct.pack("=Q", v), **kw)
 
 
 def addr(t, a, **kw):
@@ -198,10 +205,10 @@ class Genl:
         for r in replies:
             attrs = parse_attrs(r[4:])
             attrs.pop(A_RULE_STATS, None)
+            attrs.pop(A_RULE_OUTPUT_STATS, None)
             outs = []
             for o in attrs.pop(A_RULE_OUTPUT, []):
                 oa = parse_attrs(o)
-                oa.pop(A_OUT_STATS, None)
                 outs.append(sorted((k, v) for k, v in oa.items()))
             rules.append((sorted(attrs.items()), outs))
         return sorted(rules)
@@ -281,7 +288,9 @@ def main():
     E = errno
     # name, cmd, attrs, errno, what names the attribute:
     #   "msg:WORD" (message contains WORD), "offs" (offset of the marked
-    #   attribute), "miss:TYPE" (missing attribute type)
+    #   attribute), "miss:TYPE" (missing attribute type); any one of them
+    #   is enough. One prefixed with "!" must hold, whatever the others;
+    #   "!msg=TEXT" wants the message TEXT exactly.
     cases = [
         # GENL_REQ_ATTR_CHECK() names a missing attribute by type only.
         ("missing family", CMD_RULE_NEW, key(skip=("family",)) + [out()],
@@ -329,7 +338,7 @@ def main():
          key(port=be16(A_RULE_PORT, 4007)) + [u32(A_RULE_FLAGS, 0x80, mark=True), out()],
          E.EINVAL, ["offs"]),
         ("unknown attribute type (beyond max)", CMD_RULE_NEW,
-         key(port=be16(A_RULE_PORT, 4008)) + [u32(A_RULE_STATS + 5, 1, mark=True), out()],
+         key(port=be16(A_RULE_PORT, 4008)) + [u32(A_RULE_OUTPUT_STATS + 4, 1, mark=True), out()],
          E.EINVAL, ["offs"]),
         ("attribute not in the op's policy (id in rule-new)", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4009)) + [u32(A_RULE_ID, 7, mark=True), out()],
@@ -338,11 +347,19 @@ def main():
          key(port=be16(A_RULE_PORT, 4010)) + [nest(A_RULE_STATS, [], mark=True), out()],
          E.EINVAL, ["offs"]),
         ("unknown attribute in output", CMD_RULE_NEW,
-         key(port=be16(A_RULE_PORT, 4011)) + [out(u32(A_OUT_STATS + 3, 1, mark=True))],
+         key(port=be16(A_RULE_PORT, 4011)) + [out(u32(A_OUT_SOURCE_AUTO + 4, 1, mark=True))],
          E.EINVAL, ["offs"]),
-        ("output stats set by the user", CMD_RULE_NEW,
-         key(port=be16(A_RULE_PORT, 4012)) + [out(nest(A_OUT_STATS, [], mark=True))],
-         E.EINVAL, ["msg:stats", "offs"]),
+        # The output set holds configuration only: counters in a request's
+        # output nest (where replies carried them before output-stats) are
+        # refused by the policy, genetlink's strict validation of nests.
+        ("counters in an output nest, refused by the policy", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4012)) +
+         [out(nest(A_OUT_SOURCE_AUTO + 1, [u64(A_OUTPUT_STATS_PACKETS, 1)], mark=True))],
+         E.EINVAL, ["!msg=Unknown attribute type", "!offs"]),
+        ("output-stats given in rule-new", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4024)) +
+         [out(), nest(A_RULE_OUTPUT_STATS, [u64(A_OUTPUT_STATS_PACKETS, 1)], mark=True)],
+         E.EINVAL, ["!msg=Unknown attribute type", "!offs"]),
         ("output nest without NLA_F_NESTED", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4013)) +
          [Attr(A_RULE_OUTPUT, struct.pack("=HHI", 8, A_OUT_IFINDEX, args.oif), mark=True)],
@@ -442,17 +459,24 @@ def main():
         missing_only = names and all(n.startswith("miss:") for n in names)
         if want_err != E.EOPNOTSUPP and not missing_only and "msg" not in ack:
             problems.append("no extack message")
+        def holds(n):
+            if n.startswith("msg:"):
+                return n[4:].lower() in ack.get("msg", "").lower()
+            if n.startswith("msg="):
+                return ack.get("msg") == n[4:]
+            if n == "offs":
+                return bool(marks) and ack.get("offs") == marks[0]
+            if n.startswith("miss:"):
+                return ack.get("miss_type") == int(n[5:])
+            raise ValueError("case %s: unknown check %s" % (name, n))
+
         # Any one of the listed ways of naming the attribute is enough.
-        named = not names
+        anyof = [n for n in names if not n.startswith("!")]
+        if anyof and not any(holds(n) for n in anyof):
+            problems.append("extack does not name the attribute (want %s)" % " or ".join(anyof))
         for n in names:
-            if n.startswith("msg:") and n[4:].lower() in ack.get("msg", "").lower():
-                named = True
-            elif n == "offs" and marks and ack.get("offs") == marks[0]:
-                named = True
-            elif n.startswith("miss:") and ack.get("miss_type") == int(n[5:]):
-                named = True
-        if not named:
-            problems.append("extack does not name the attribute (want %s)" % " or ".join(names))
+            if n.startswith("!") and not holds(n[1:]):
+                problems.append("extack: want %s" % n[1:])
         after = nl.table()
         if after != before:
             problems.append("rule table changed")

@@ -137,13 +137,29 @@ main()
 	big=$(rule_add "$R" "${args[@]}")
 	check_eq "ynl get: outputs of the largest rule" \
 		"$(ynl --do rule-get --json "{\"id\": $big}" | jq '.output | length')" $BIG
+	# Counters come in output-stats, the n-th of a message the n-th
+	# output's; the output nests hold configuration only.
+	check_eq "ynl get: one output-stats per output" \
+		"$(ynl --do rule-get --json "{\"id\": $big}" |
+		   jq -c '[(."output-stats" | length),
+			   ([.output[] | select(has("stats"))] | length)]')" \
+		"[$BIG,0]"
 	check_eq "ynl get: counters of its last output" \
 		"$(ynl --do rule-get --json "{\"id\": $big}" |
-		   jq '.output[-1].stats.packets')" 0
+		   jq '."output-stats"[-1].packets')" 0
 	check_eq "ynl stats get: outputs of the largest rule" \
 		"$(ynl --do stats-get --json "{\"rule-id\": $big}" | jq '.output | length')" $BIG
+	check_eq "ynl stats get: counters of its last output" \
+		"$(ynl --do stats-get --json "{\"rule-id\": $big}" |
+		   jq '.output[-1].stats.packets')" 0
 	check_eq "ynl dump: outputs of the largest rule" \
 		"$(ynl --dump rule-get | jq "[.[] | select(.id == $big) | .output[]] | length")" $BIG
+	# Spread over several messages, each with the counters of its own.
+	check_eq "ynl dump: messages of the largest rule pair counters with outputs" \
+		"$(ynl --dump rule-get |
+		   jq -c "[.[] | select(.id == $big)] |
+			  [length > 1, all((.\"output-stats\" | length) == (.output | length))]")" \
+		"[true,true]"
 	check_eq "ynl stats dump: outputs of the largest rule" \
 		"$(ynl --dump stats-get |
 		   jq "[.[] | select(.\"rule-id\" == $big) | .output[]] | length")" $BIG
