@@ -7,9 +7,10 @@
 #  - for each installed Debian kernel (6.12 and 6.1) and the debug kernel
 #    (scripts/debug-kernel.sh: KASAN, lockdep, kmemleak, KUnit; built once
 #    and cached): build the module for it and run the selftests (and on
-#    the debug kernel the KUnit suites) inside one VM boot of that kernel,
-#    then unload and scan for leaks; the boot fails on any splat in the
-#    guest's kernel log;
+#    the debug kernel the KUnit suites) inside one VM boot of that kernel
+#    (two on the slow debug kernel, each with half the selftests), then
+#    unload and scan for leaks; the boot fails on any splat in the guest's
+#    kernel log;
 #  - the gate's own test: a leaking and a use-after-free probe module must
 #    make it fail;
 #  - the benchmark's smoke run: every contender relays.
@@ -19,7 +20,10 @@
 # The debug kernel takes about ten minutes to build from an empty cache;
 # that build starts at once, at the lowest CPU priority, and takes the CPU
 # the Debian kernels' VMs leave idle, so a fresh machine does not wait for
-# it in series.
+# it in series. The VMs run side by side, MCR_CHECK_JOBS (default: the
+# number of CPUs) at a time. The whole stays within MCR_CHECK_BUDGET
+# seconds (default 4800; CI allows 5400 with the installs): a VM that would
+# run past it is stopped and reported, with the end of its kernel log.
 #
 #   scripts/check.sh [--kernel K]...   (default: 6.12, 6.1 and debug; K is
 #                                       a Debian kernel version or "debug")
@@ -70,12 +74,9 @@ report() { # status name [directive]
 	esac
 }
 
-# Run a command whose output is KTAP; re-number its results under prefix.
-run_ktap() { # prefix command...
-	local prefix=$1 line rc
-	shift
-	# Line by line as the command prints them: a run cut short (a CI
-	# time limit) still shows how far it got.
+# Re-number the KTAP read on stdin under prefix.
+report_ktap() { # prefix
+	local prefix=$1 line
 	while IFS= read -r line; do
 		case $line in
 		"ok "*"# SKIP"*)
@@ -86,10 +87,16 @@ run_ktap() { # prefix command...
 		"TAP version"* | 1..* | *" passed, "*" failed"*) ;;
 		*) echo "# $line" ;;
 		esac
-	done < <("$@" 2>&1)
+	done
+}
+
+# Run a command whose output is KTAP; re-number its results under prefix,
+# line by line as it prints them.
+run_ktap() { # prefix command...
+	local prefix=$1
+	shift
+	report_ktap "$prefix" < <("$@" 2>&1)
 	wait $!
-	rc=$?
-	return $rc
 }
 
 run_host() { # name command...
@@ -105,6 +112,7 @@ start=$(date +%s)
 # CI stops the whole run after 90 minutes: a VM that hangs is killed in
 # time for the run to report it, and what follows it, rather than be cut.
 budget=${MCR_CHECK_BUDGET:-4800}
+[[ $budget =~ ^[1-9][0-9]*$ ]] || { echo "MCR_CHECK_BUDGET: not a number of seconds" >&2; exit 2; }
 
 # Wall time per phase, printed at the end: "name seconds".
 phases=()
@@ -145,95 +153,180 @@ run_ktap "host: dkms" scripts/dkms-test.sh ||
 	report fail "host: dkms: exit status"
 phase_end host
 
-for k in "${kernels[@]}"; do
-	case $k in
-	missing-*)
-		report fail "kernel ${k#missing-}: installed (run scripts/deps.sh)"
-		continue ;;
-	esac
-	vm_kernel=$k test_ko=() timeout=2400 test_timeout=300 scale=1
-	if [ "$k" = debug ]; then
-		# Built once per config fragment and cached outside the repo;
-		# the build started in the background at the beginning.
-		wait "$debug_build_pid"
-		rc=$?
-		sed 's/^/# /' "$debug_build_log"
-		phase_end "debug kernel build (waited)"
-		kdir=$(tail -n 1 "$debug_build_out")
-		if [ $rc -ne 0 ] || [ ! -d "$kdir" ]; then
-			report fail "debug kernel: builds (scripts/debug-kernel.sh, exit status $rc)"
-			continue
-		fi
-		report ok "debug kernel: built or cached"
-		k=$(make -s -C "$kdir" kernelrelease)
-		export MCR_DEBUG_KERNEL
-		MCR_DEBUG_KERNEL=$(scripts/debug-kernel.sh --print-image 2>/dev/null)
-		build_arg=$kdir
-		# KASAN and lockdep under TCG: several times slower. This
-		# kernel is there for splats, races and leaks on every path:
-		# a tenth of the packets (selftests/lib.sh: scaled()).
-		timeout=4800 test_timeout=1200 scale=10
-	else
-		build_arg=$k
+# ---- The VM jobs -----------------------------------------------------------
+# A VM under TCG keeps about one CPU busy (its tests run one after another):
+# up to MCR_CHECK_JOBS (default: the number of CPUs) run at once, longest
+# first. The debug kernel is several times slower than the others, so its
+# tests are split over two VMs (scripts/vm-tests.sh --part). Each job's
+# output goes to a file, reported and numbered when the job ends.
+slots=${MCR_CHECK_JOBS:-$(nproc)}
+[[ $slots =~ ^[1-9][0-9]*$ ]] || slots=1
+jobdir=$(mktemp -d)
+trap 'rm -rf "$results" "$debug_build_log" "$debug_build_out" "$jobdir"' EXIT
+declare -A job_spec job_pid job_t0
+ready=()	# job names, in the order they start
+jobs_done=()	# "name seconds" of each finished job
+njobs=0
+
+# add_job first|last KIND LABEL ARGS...: queue a job.
+#   vm LABEL VM_KERNEL KO TEST_KO SCALE TIMEOUT TEST_TIMEOUT PART
+#   ktap LABEL COMMAND...       its KTAP re-numbered under LABEL
+#   host LABEL COMMAND...       one result, LABEL, from its exit status
+add_job() {
+	local where=$1 name
+	shift
+	njobs=$((njobs + 1))
+	name=job$njobs
+	job_spec[$name]=$(printf '%q ' "$@")
+	if [ "$where" = first ]; then ready=("$name" "${ready[@]}"); else ready+=("$name"); fi
+}
+
+start_job() { # name
+	local name=$1 out=$jobdir/$1.out left
+	eval "set -- ${job_spec[$name]}"
+	# Within the budget, keeping time for the reports after it.
+	left=$((start + budget - $(date +%s) - 120))
+	if [ "$left" -lt 120 ]; then
+		report fail "$2: not started: the ${budget} s budget of make check is spent"
+		return
 	fi
-	ko=$(scripts/build-module.sh "$build_arg" 2>"$results")
-	if [ $? -ne 0 ]; then
+	job_t0[$name]=$(date +%s)
+	echo "# started: $2"
+	case $1 in
+	vm)
+		local label=$2 vm_kernel=$3 ko=$4 test_ko=$5 scale=$6 timeout=$7 test_timeout=$8 part=$9
+		[ "$timeout" -le "$left" ] || timeout=$left
+		MCR_SELFTEST_SCALE=$scale tools/vm-run --kernel "$vm_kernel" \
+			--timeout "$timeout" --log "$jobdir/$name.guest.log" -- \
+			scripts/vm-tests.sh --ko "$ko" ${test_ko:+--test-ko "$test_ko"} \
+			--timeout "$test_timeout" --part "$part" >"$out" 2>&1 &
+		;;
+	*)
+		shift 2
+		timeout --kill-after=10 "$left" "$@" >"$out" 2>&1 &
+		;;
+	esac
+	job_pid[$name]=$!
+}
+
+finish_job() { # name exit-status
+	local name=$1 rc=$2 out=$jobdir/$1.out log=$jobdir/$1.guest.log
+	eval "set -- ${job_spec[$name]}"
+	jobs_done+=("$2 $(($(date +%s) - ${job_t0[$name]})) s")
+	case $1 in
+	vm)
+		report_ktap "$2" <"$out"
+		# 123: the tests passed but the guest kernel logged a splat.
+		case $rc in
+		0) report ok "$2: guest kernel log clean, VM exit status 0" ;;
+		123) grep -n -E "BUG|WARNING|Oops|KASAN|UBSAN|ref_tracker|unreferenced|waiting for|lock|RCU" \
+			"$log" | head -n 60 | sed 's/^/# /'
+		     report fail "$2: guest kernel log clean" ;;
+		*) tail -n 40 "$log" | sed 's/^/# guest: /'
+		   report fail "$2: VM exit status $rc" ;;
+		esac
+		;;
+	ktap)
+		report_ktap "$2" <"$out"
+		[ "$rc" -eq 0 ] || report fail "$2: exit status $rc"
+		;;
+	host)
+		sed 's/^/# /' "$out"
+		if [ "$rc" -eq 0 ]; then report ok "$2"; else report fail "$2 (exit status $rc)"; fi
+		;;
+	esac
+}
+
+# build_module LABEL KVER|KDIR: prints the module's path relative to the
+# top; reports the W=1 build.
+build_module() {
+	local label=$1 ko
+	if ! ko=$(scripts/build-module.sh "$2" 2>"$results"); then
 		sed 's/^/# /' "$results"
-		report fail "$k: module builds with W=1"
-		phase_end "$k module build"
-		continue
+		report fail "$label: module builds with W=1"
+		return 1
 	fi
 	if grep -q "warning:" "$results"; then
 		sed 's/^/# /' "$results"
-		report fail "$k: module builds with W=1"
+		report fail "$label: module builds with W=1"
 	else
-		report ok "$k: module builds with W=1"
+		report ok "$label: module builds with W=1"
 	fi
-	phase_end "$k module build"
-	if [ "$vm_kernel" = debug ]; then
-		if [ -f "$(dirname "$ko")/tests/mcr_kunit.ko" ]; then
-			report ok "$k: KUnit module builds with W=1"
-			test_ko=(--test-ko "$(dirname "${ko#"$top"/}")/tests/mcr_kunit.ko")
-		else
-			report fail "$k: KUnit module builds with W=1"
-		fi
-	fi
-	# Within the budget, keeping time for the phases after this one.
-	left=$((start + budget - $(date +%s) - 300))
-	if [ "$left" -lt 120 ]; then
-		report fail "$k: VM not started: the ${budget} s budget of make check is spent"
-		continue
-	fi
-	[ "$timeout" -le "$left" ] || timeout=$left
-	log=$(mktemp -d)/guest.log
-	run_ktap "$k" env MCR_SELFTEST_SCALE=$scale \
-		tools/vm-run --kernel "$vm_kernel" --timeout "$timeout" --log "$log" -- \
-		scripts/vm-tests.sh --ko "${ko#"$top"/}" "${test_ko[@]}" --timeout "$test_timeout"
-	rc=$?
-	# 123: the selftests passed but the guest kernel logged a splat.
-	case $rc in
-	0) report ok "$k: guest kernel log clean, VM exit status 0" ;;
-	123) grep -n -E "BUG|WARNING|Oops|KASAN|UBSAN|ref_tracker|unreferenced|waiting for|lock|RCU" \
-		"$log" | head -n 60 | sed 's/^/# /'
-	     report fail "$k: guest kernel log clean (see $log)" ;;
-	*) tail -n 40 "$log" | sed 's/^/# guest: /'
-	   report fail "$k: VM exit status $rc (guest log: $log)" ;;
-	esac
-	phase_end "$k VM"
-	if [ "$vm_kernel" = debug ]; then
-		gate_args=()
-		[ -n "$first_debian" ] || gate_args=(--no-debian)
-		run_ktap "host: gate" selftests/gate/gate_test.sh "${gate_args[@]}" ||
-			report fail "host: gate: exit status"
-		phase_end gate
-	fi
-done
+	echo "${ko#"$top"/}" >"$results"
+}
 
-if [ -n "$first_debian" ]; then
-	run_host "host: bench: smoke: every contender relays" \
+for k in "${kernels[@]}"; do
+	case $k in
+	debug) ;;
+	missing-*) report fail "kernel ${k#missing-}: installed (run scripts/deps.sh)" ;;
+	*)
+		build_module "$k" "$k" || continue
+		add_job last vm "$k" "$k" "$(cat "$results")" "" 1 2400 300 1/1
+		;;
+	esac
+done
+[ -z "$first_debian" ] ||
+	add_job last host "host: bench: smoke: every contender relays" \
 		bench/run.sh --smoke --kernel "$first_debian"
-	phase_end "bench smoke"
-fi
+phase_end "Debian module builds"
+
+# The debug kernel is built (or found cached) in the background since the
+# start: its jobs go first once it is there.
+debug_ready() { # exit-status-of-the-build
+	local rc=$1 kdir kver ko test_ko gate_args=()
+	sed 's/^/# /' "$debug_build_log"
+	kdir=$(tail -n 1 "$debug_build_out")
+	if [ "$rc" -ne 0 ] || [ ! -d "$kdir" ]; then
+		report fail "debug kernel: builds (scripts/debug-kernel.sh, exit status $rc)"
+		return
+	fi
+	echo "# debug kernel ready $(($(date +%s) - start)) s into make check"
+	report ok "debug kernel: built or cached"
+	kver=$(make -s -C "$kdir" kernelrelease)
+	export MCR_DEBUG_KERNEL
+	MCR_DEBUG_KERNEL=$(scripts/debug-kernel.sh --print-image 2>/dev/null)
+	build_module "$kver" "$kdir" || return
+	ko=$(cat "$results")
+	test_ko=$(dirname "$ko")/tests/mcr_kunit.ko
+	if [ -f "$test_ko" ]; then
+		report ok "$kver: KUnit module builds with W=1"
+	else
+		report fail "$kver: KUnit module builds with W=1"
+		test_ko=
+	fi
+	[ -n "$first_debian" ] || gate_args=(--no-debian)
+	add_job last ktap "host: gate" selftests/gate/gate_test.sh "${gate_args[@]}"
+	# KASAN and lockdep under TCG: several times slower. This kernel is
+	# there for splats, races and leaks on every path: a tenth of the
+	# packets (selftests/lib.sh: scaled()), in two VMs.
+	add_job first vm "$kver [2/2]" debug "$ko" "$test_ko" 10 3600 1200 2/2
+	add_job first vm "$kver [1/2]" debug "$ko" "" 10 3600 1200 1/2
+}
+
+declare -A running=()
+while :; do
+	if [ -n "$debug_build_pid" ] && ! kill -0 "$debug_build_pid" 2>/dev/null; then
+		wait "$debug_build_pid"
+		debug_ready $?
+		debug_build_pid=
+	fi
+	while [ ${#running[@]} -lt "$slots" ] && [ ${#ready[@]} -gt 0 ]; do
+		name=${ready[0]}
+		ready=("${ready[@]:1}")
+		start_job "$name"
+		[ -z "${job_pid[$name]:-}" ] || running[$name]=${job_pid[$name]}
+	done
+	[ ${#running[@]} -gt 0 ] || [ -n "$debug_build_pid" ] || break
+	sleep 1
+	for name in "${!running[@]}"; do
+		kill -0 "${running[$name]}" 2>/dev/null && continue
+		wait "${running[$name]}"
+		rc=$?
+		unset "running[$name]"
+		finish_job "$name" "$rc"
+	done
+done
+phase_end "VM jobs ($slots at a time)"
 
 echo "1..$n"
 time_line=
@@ -241,6 +334,11 @@ for p in "${phases[@]}"; do
 	time_line+="${time_line:+, }$p"
 done
 echo "# time per phase: $time_line"
+time_line=
+for p in "${jobs_done[@]}"; do
+	time_line+="${time_line:+, }$p"
+done
+echo "# time per job: $time_line"
 echo "# make check took $(($(date +%s) - start)) s"
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

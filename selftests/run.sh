@@ -4,6 +4,7 @@
 # run.sh: the mcr topology selftests, run INSIDE the test VM as root:
 #
 #   tools/vm-run --kernel 6.12 -- selftests/run.sh [--ko PATH] [--timeout S] [TEST...]
+#   selftests/run.sh --list      the names of all tests, in their order
 #
 # Loads the module (insmod PATH, default kmod/mcr.ko of this repo; exported
 # as MCR_KO so tests that unload it can load it again), runs the tests
@@ -36,7 +37,7 @@ tests=()
 
 usage()
 {
-	echo "usage: $0 [--ko PATH] [--timeout S] [TEST...]" >&2
+	echo "usage: $0 [--ko PATH] [--timeout S] [TEST...] | --list" >&2
 	echo "tests: ${ALL_TESTS[*]}" >&2
 	exit 2
 }
@@ -47,6 +48,7 @@ while [ $# -gt 0 ]; do
 	--ko=*) ko=${1#*=}; shift ;;
 	--timeout) [ $# -ge 2 ] || usage; per_test_timeout=$2; shift 2 ;;
 	--timeout=*) per_test_timeout=${1#*=}; shift ;;
+	--list) printf '%s\n' "${ALL_TESTS[@]}"; exit 0 ;;
 	-h | --help) usage ;;
 	-*) usage ;;
 	*) tests+=("${1%.sh}"); shift ;;
