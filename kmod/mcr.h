@@ -268,7 +268,8 @@ void mcr_output_stats_fold(const struct mcr_output *out,
 			   struct mcr_output_stats *sum);
 void mcr_net_stats_fold(const struct mcr_net *mn, struct mcr_net_stats *sum);
 void mcr_rule_stats_reset(struct mcr_rule *rule);
-int mcr_output_stats_reset(struct mcr_output *out);
+int mcr_output_stats_base_alloc(struct mcr_output *out);
+void mcr_output_stats_reset(struct mcr_output *out);
 void mcr_net_stats_reset(struct mcr_net *mn);
 
 /* netlink.c */

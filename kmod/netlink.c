@@ -642,8 +642,11 @@ static int mcr_nl_fill_rule_get(struct sk_buff *skb,
 /*
  * The reply to a get of rule id, built under RCU. Its size is taken in one
  * read section and the message allocated outside it; if the rule grew or
- * went meanwhile, again. NULL: no such rule.
+ * went meanwhile, again, a few times: a rule replaced with more outputs
+ * without pause must not keep a reader here. NULL: no such rule.
  */
+#define MCR_NL_GET_TRIES	4
+
 static struct sk_buff *mcr_nl_get_reply(struct genl_info *info, u32 id,
 					mcr_nl_fill_t fill)
 {
@@ -651,10 +654,11 @@ static struct sk_buff *mcr_nl_get_reply(struct genl_info *info, u32 id,
 	struct mcr_rule *rule;
 	unsigned int resume;
 	struct sk_buff *msg;
+	unsigned int tries;
 	size_t size;
 	int err;
 
-	for (;;) {
+	for (tries = 0; tries < MCR_NL_GET_TRIES; tries++) {
 		rcu_read_lock();
 		rule = xa_load(&mn->rules, id);
 		size = rule ? mcr_nl_rule_size(rule, true) : 0;
@@ -675,6 +679,9 @@ static struct sk_buff *mcr_nl_get_reply(struct genl_info *info, u32 id,
 			return msg;
 		nlmsg_free(msg);
 	}
+	NL_SET_ERR_MSG(info->extack,
+		       "the rule kept growing while it was read: try again");
+	return ERR_PTR(-EAGAIN);
 }
 
 /* A get has no use for a dump's filter: say so rather than ignore it. */
@@ -924,21 +931,32 @@ int mcr_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 			   MCR_A_STATS_RULE_ID, MCR_A_STATS_IIF);
 }
 
-static int mcr_nl_rule_stats_reset(struct mcr_rule *rule)
+/* The bases of every output of rule, so that its reset cannot fail. */
+static int mcr_nl_rule_stats_prepare(struct mcr_rule *rule)
 {
 	struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
 	unsigned int i;
 	int err;
 
-	mcr_rule_stats_reset(rule);
 	for (i = 0; i < outs->count; i++) {
-		err = mcr_output_stats_reset(&outs->out[i]);
+		err = mcr_output_stats_base_alloc(&outs->out[i]);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
+static void mcr_nl_rule_stats_reset(struct mcr_rule *rule)
+{
+	struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
+	unsigned int i;
+
+	mcr_rule_stats_reset(rule);
+	for (i = 0; i < outs->count; i++)
+		mcr_output_stats_reset(&outs->out[i]);
+}
+
+/* All of them or, out of memory, none (every base is allocated first). */
 int mcr_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mcr_net *mn = mcr_net(genl_info_net(info));
@@ -956,19 +974,23 @@ int mcr_nl_stats_reset_doit(struct sk_buff *skb, struct genl_info *info)
 			err = -ENOENT;
 			goto out;
 		}
-		err = mcr_nl_rule_stats_reset(rule);
+		err = mcr_nl_rule_stats_prepare(rule);
+		if (!err)
+			mcr_nl_rule_stats_reset(rule);
 		goto out;
 	}
 	xa_for_each(&mn->rules, id, rule) {
-		err = mcr_nl_rule_stats_reset(rule);
+		err = mcr_nl_rule_stats_prepare(rule);
 		if (err)
 			goto out;
 	}
+	xa_for_each(&mn->rules, id, rule)
+		mcr_nl_rule_stats_reset(rule);
 	mcr_net_stats_reset(mn);
 out:
 	if (err == -ENOMEM)
 		NL_SET_ERR_MSG(info->extack,
-			       "out of memory (or the memory cgroup's limit): some counters were not reset");
+			       MCR_NOMEM_MSG ": no counter was reset");
 	rtnl_unlock();
 	return err;
 }

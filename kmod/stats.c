@@ -103,29 +103,39 @@ void mcr_output_stats_fold(const struct mcr_output *out,
 EXPORT_SYMBOL_IF_KUNIT(mcr_output_stats_fold);
 
 /*
- * An output's base is allocated at its first reset, as most outputs are
- * never reset; it moves with the counters when a replace keeps them.
+ * An output's base is allocated before its first reset, as most outputs are
+ * never reset; it moves with the counters when a replace keeps them. A zero
+ * base changes nothing a reader sees: a reset of many outputs allocates all
+ * their bases first, and then cannot fail halfway.
  */
-int mcr_output_stats_reset(struct mcr_output *out)
+int mcr_output_stats_base_alloc(struct mcr_output *out)
+{
+	struct mcr_output_stats *base;
+
+	ASSERT_RTNL();
+	if (out->stats_base)
+		return 0;
+	base = kzalloc(sizeof(*base), MCR_GFP);
+	if (!base)
+		return -ENOMEM;
+	/* Pairs with mcr_output_stats_fold(): zeroed, then seen. */
+	smp_store_release(&out->stats_base, base);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_output_stats_base_alloc);
+
+/* After mcr_output_stats_base_alloc(). */
+void mcr_output_stats_reset(struct mcr_output *out)
 {
 	struct mcr_output_stats now, *base = out->stats_base;
 	int i;
 
 	ASSERT_RTNL();
 	mcr_output_stats_raw(out, &now);
-	if (!base) {
-		base = kmemdup(&now, sizeof(now), MCR_GFP);
-		if (!base)
-			return -ENOMEM;
-		/* Pairs with mcr_output_stats_fold(): filled, then seen. */
-		smp_store_release(&out->stats_base, base);
-		return 0;
-	}
 	WRITE_ONCE(base->packets, now.packets);
 	WRITE_ONCE(base->bytes, now.bytes);
 	for (i = 0; i < MCR_DROP_MAX; i++)
 		WRITE_ONCE(base->drops[i], now.drops[i]);
-	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_output_stats_reset);
 
