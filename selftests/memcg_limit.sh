@@ -70,13 +70,15 @@ add_in_cgroup()
 		sh "$CG" "$R" "$MCR_NL" "$TMPD/$1.batch" >/dev/null 2>"$TMPD/add.err"
 }
 
-# raw_add_in_cgroup CGROUP GROUP: the same rule from nl_memcg.py; prints
-# its "errno=... msg=..." line.
+# raw_add_in_cgroup CGROUP GROUP: the same rule from nl_memcg.py, in CGROUP
+# for the request only (then back in CGROUP's parent); prints its
+# "errno=... msg=..." line.
 raw_add_in_cgroup()
 {
 	ip netns exec "$R" "$PYTHON" "$SELFTESTS_DIR/nl_memcg.py" --procs-fd 3 \
 		--iif "$(ifindex "$R" d0)" --oif "$(ifindex "$R" d1)" --group "$2" \
-		--outputs $OUTPUTS 3>"$1/cgroup.procs" 2>&1
+		--outputs $OUTPUTS --leave-fd 4 3>"$1/cgroup.procs" \
+		4>"$(dirname "$1")/cgroup.procs" 2>&1
 }
 
 main()

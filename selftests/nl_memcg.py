@@ -2,16 +2,20 @@
 # SPDX-License-Identifier: GPL-2.0
 """Add one rule from inside a memory cgroup, joined just for the request.
 
-    nl_memcg.py --procs-fd FD --iif IFINDEX --oif IFINDEX --group G --outputs N
+    nl_memcg.py --procs-fd FD --leave-fd FD2 --iif IFINDEX --oif IFINDEX
+                --group G --outputs N
 
-FD is the cgroup's cgroup.procs, opened for writing by the caller (inside
-the namespace, "ip netns exec" has mounted a /sys without cgroups).
+FD is the cgroup's cgroup.procs, FD2 that of the cgroup to go back to,
+both opened for writing by the caller (inside the namespace, "ip netns
+exec" has mounted a /sys without cgroups).
 
 Everything the request needs from this process (the socket, the encoded
 message, the receive buffer) is made first; only then does the process
 move into the cgroup, so that what is charged there is what the kernel
 allocates for the request, and the cgroup's limit refuses the rule, not
-this process's own next page. Prints "errno=NAME msg=TEXT" (errno=0 on
+this process's own next page. It leaves as soon as the reply is in, before
+it makes anything more (the pipe page its output needs, charged at the
+limit, once got it OOM-killed). Prints "errno=NAME msg=TEXT" (errno=0 on
 success). Run inside the relay namespace of memcg_limit.sh.
 """
 
@@ -27,6 +31,7 @@ import nl_raw
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--procs-fd", type=int, required=True)
+    ap.add_argument("--leave-fd", type=int, required=True)
     ap.add_argument("--iif", type=int, required=True)
     ap.add_argument("--oif", type=int, required=True)
     ap.add_argument("--group", required=True)
@@ -52,8 +57,9 @@ def main():
 
     os.write(a.procs_fd, pid)
     nl.sock.send(msg)
+    n = nl.sock.recv_into(buf)
+    os.write(a.leave_fd, pid)
     while True:
-        n = nl.sock.recv_into(buf)
         off = 0
         while off + 16 <= n:
             length, mtype, mflags, mseq, _ = struct.unpack_from("=IHHII", buf, off)
@@ -67,6 +73,7 @@ def main():
                                            ack.get("msg", "")))
                 return 0
             off += (length + 3) & ~3
+        n = nl.sock.recv_into(buf)
 
 
 if __name__ == "__main__":
