@@ -157,8 +157,10 @@ phase_end host
 # A VM under TCG keeps about one CPU busy (its tests run one after another):
 # up to MCR_CHECK_JOBS (default: the number of CPUs) run at once, longest
 # first. The debug kernel is several times slower than the others, so its
-# tests are split over two VMs (scripts/vm-tests.sh --part). Each job's
-# output goes to a file, reported and numbered when the job ends.
+# tests are split over two VMs (scripts/vm-tests.sh --part). While the
+# debug kernel is being built (a fresh machine), it has a CPU of its own
+# and the VMs one fewer: the build is what the longest jobs wait for. Each
+# job's output goes to a file, reported and numbered when the job ends.
 slots=${MCR_CHECK_JOBS:-$(nproc)}
 [[ $slots =~ ^[1-9][0-9]*$ ]] || slots=1
 jobdir=$(mktemp -d)
@@ -310,7 +312,10 @@ while :; do
 		debug_ready $?
 		debug_build_pid=
 	fi
-	while [ ${#running[@]} -lt "$slots" ] && [ ${#ready[@]} -gt 0 ]; do
+	# While the debug kernel builds it takes a CPU: one VM at a time.
+	free=$slots
+	[ -z "$debug_build_pid" ] || [ "$free" -eq 1 ] || free=$((free - 1))
+	while [ ${#running[@]} -lt "$free" ] && [ ${#ready[@]} -gt 0 ]; do
 		name=${ready[0]}
 		ready=("${ready[@]:1}")
 		start_job "$name"
