@@ -460,26 +460,39 @@ err:
 	return ERR_PTR(err);
 }
 
-static int mcr_nl_reply_id(struct genl_info *info, u32 id)
+/*
+ * The reply to a rule-new, allocated before the table changes: a rule that
+ * was added or replaced must not be answered "out of memory".
+ */
+static struct sk_buff *mcr_nl_reply_id_new(struct genl_info *info)
 {
 	struct sk_buff *msg;
-	void *hdr;
 
 	msg = genlmsg_new(nla_total_size(sizeof(u32)), GFP_KERNEL);
 	if (!msg)
-		return -ENOMEM;
-	hdr = genlmsg_put_reply(msg, info, &mcr_nl_family, 0,
-				info->genlhdr->cmd);
-	if (!hdr || nla_put_u32(msg, MCR_A_RULE_ID, id)) {
+		return NULL;
+	if (!genlmsg_put_reply(msg, info, &mcr_nl_family, 0,
+			       info->genlhdr->cmd)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Sends msg, from mcr_nl_reply_id_new(), with the id; allocates nothing. */
+static int mcr_nl_reply_id(struct sk_buff *msg, struct genl_info *info, u32 id)
+{
+	if (nla_put_u32(msg, MCR_A_RULE_ID, id)) {
 		nlmsg_free(msg);
 		return -EMSGSIZE;
 	}
-	genlmsg_end(msg, hdr);
+	nlmsg_end(msg, nlmsg_hdr(msg));
 	return genlmsg_reply(msg, info);
 }
 
 static int mcr_nl_rule_replace(struct mcr_net *mn, struct mcr_rule *rule,
-			       struct mcr_outputs *outs, struct genl_info *info)
+			       struct mcr_outputs *outs, struct sk_buff *reply,
+			       struct genl_info *info)
 {
 	struct nlattr **tb = info->attrs;
 	u32 flags = tb[MCR_A_RULE_FLAGS] ? nla_get_u32(tb[MCR_A_RULE_FLAGS]) : 0;
@@ -493,12 +506,13 @@ static int mcr_nl_rule_replace(struct mcr_net *mn, struct mcr_rule *rule,
 		NL_SET_ERR_MSG(info->extack,
 			       MCR_NOMEM_MSG);
 		mcr_outputs_free(outs);
+		nlmsg_free(reply);
 		return err;
 	}
 	WRITE_ONCE(rule->flags, flags);
 	mcr_rule_update_join(rule, !(flags & MCR_RULE_FLAGS_NOJOIN));
 	mcr_nl_notify_rule(mn, rule, MCR_CMD_RULE_NEW_NTF, info);
-	return mcr_nl_reply_id(info, rule->id);
+	return mcr_nl_reply_id(reply, info, rule->id);
 }
 
 int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
@@ -508,6 +522,7 @@ int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct nlattr **tb = info->attrs;
 	struct mcr_outputs *outs;
 	struct net_device *dev;
+	struct sk_buff *reply;
 	struct mcr_rule *rule;
 	struct mcr_key key;
 	int ifindex, err;
@@ -523,6 +538,12 @@ int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 	}
 	if (tb[MCR_A_RULE_NAME])
 		nla_strscpy(outs->name, tb[MCR_A_RULE_NAME], sizeof(outs->name));
+	reply = mcr_nl_reply_id_new(info);
+	if (!reply) {
+		NL_SET_ERR_MSG(extack, MCR_NOMEM_MSG);
+		err = -ENOMEM;
+		goto err_outs;
+	}
 
 	rule = mcr_rule_find(mn, ifindex, &key);
 	if (rule) {
@@ -530,22 +551,22 @@ int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 			NL_SET_ERR_MSG(extack,
 				       "a rule with this match key exists (use replace)");
 			err = -EEXIST;
-			goto err_outs;
+			goto err_reply;
 		}
-		err = mcr_nl_rule_replace(mn, rule, outs, info);
+		err = mcr_nl_rule_replace(mn, rule, outs, reply, info);
 		goto out;
 	}
 
 	if (mn->rule_count >= READ_ONCE(mcr_max_rules)) {
 		NL_SET_ERR_MSG(extack, "rule limit reached (module parameter max_rules)");
 		err = -ENOSPC;
-		goto err_outs;
+		goto err_reply;
 	}
 	rule = mcr_rule_alloc();
 	if (!rule) {
 		NL_SET_ERR_MSG(extack, MCR_NOMEM_MSG);
 		err = -ENOMEM;
-		goto err_outs;
+		goto err_reply;
 	}
 	rule->key = key;
 	if (tb[MCR_A_RULE_FLAGS])
@@ -554,12 +575,15 @@ int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 	err = mcr_rule_insert(mn, dev, rule, extack);
 	if (err) {
 		mcr_rule_free(rule);
+		nlmsg_free(reply);
 		goto out;
 	}
 	mcr_nl_notify_rule(mn, rule, MCR_CMD_RULE_NEW_NTF, info);
-	err = mcr_nl_reply_id(info, rule->id);
+	err = mcr_nl_reply_id(reply, info, rule->id);
 	goto out;
 
+err_reply:
+	nlmsg_free(reply);
 err_outs:
 	mcr_outputs_free(outs);
 out:
