@@ -28,7 +28,7 @@ REPO_DIR=$(dirname "$SELFTESTS_DIR")
 ALL_TESTS=(chain_3hop tree_fanout sg_precedence dynamic_rules consume_vs_pass
 	group_join ssm_join ingress_filter output_writers output_down gso_input
 	tunnel_outputs unicast_outputs relay_loop drop_reasons dump_race readers
-	memcg_limit bad_input
+	memcg_limit fault_inject bad_input
 	privilege teardown)
 
 ko=$REPO_DIR/kmod/mcr.ko
