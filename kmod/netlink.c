@@ -739,6 +739,7 @@ int mcr_nl_rule_get_doit(struct sk_buff *skb, struct genl_info *info)
 		return PTR_ERR(msg);
 	return genlmsg_reply(msg, info);
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_nl_rule_get_doit);
 
 /*
  * Dump the rules with fill, all of them, or the one with id, or those on
@@ -948,6 +949,7 @@ int mcr_nl_stats_get_doit(struct sk_buff *skb, struct genl_info *info)
 	genlmsg_end(msg, hdr);
 	return genlmsg_reply(msg, info);
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_nl_stats_get_doit);
 
 int mcr_nl_stats_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 {
