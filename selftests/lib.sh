@@ -162,11 +162,23 @@ test_exit()
 ##############################################################################
 # Time and polling
 
+# Bash's own clock: no date(1) to start on every poll (process start-up is
+# slow under TCG).
 now_ms()
 {
-	local t
-	t=$(date +%s%N)
-	echo $((t / 1000000))
+	local t=${EPOCHREALTIME//[.,]/}
+
+	echo $((t / 1000))
+}
+
+# seconds_to_ms S: "2", "0.5" or "1.25" in milliseconds.
+seconds_to_ms()
+{
+	local int=${1%%.*} frac=
+
+	[[ $1 == *.* ]] && frac=${1#*.}
+	frac=${frac}000
+	echo $((10#${int:-0} * 1000 + 10#${frac:0:3}))
 }
 
 # wait_for TIMEOUT_S CMD...: poll CMD every 50 ms until it succeeds; fails
@@ -176,7 +188,7 @@ wait_for()
 	local timeout=$1 deadline
 	shift
 
-	deadline=$(($(now_ms) + $(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1000 }')))
+	deadline=$(($(now_ms) + $(seconds_to_ms "$timeout")))
 	while :; do
 		"$@" >/dev/null 2>&1 && return 0
 		[ "$(now_ms)" -lt "$deadline" ] || return 1
@@ -191,7 +203,7 @@ wait_for_eq()
 	local timeout=$1 want=$2 deadline got
 	shift 2
 
-	deadline=$(($(now_ms) + $(awk -v t="$timeout" 'BEGIN { printf "%d", t * 1000 }')))
+	deadline=$(($(now_ms) + $(seconds_to_ms "$timeout")))
 	while :; do
 		got=$("$@" 2>/dev/null)
 		if [ "$got" = "$want" ]; then
@@ -382,14 +394,23 @@ dummies()
 	done | ip -n "$ns" -batch - || die "cannot create $count dummy devices"
 }
 
+# igmp_hex G: group G as /proc/net/igmp prints it, the hex of the
+# network-order word read on a little-endian host: 239.6.0.1 -> 010006EF.
+igmp_hex()
+{
+	local a b c d
+
+	IFS=. read -r a b c d <<<"$1"
+	printf '%02X%02X%02X%02X\n' "$d" "$c" "$b" "$a"
+}
+
 # igmp_users NS DEV G: the Users column of group G under DEV in NS's
-# /proc/net/igmp (0: not a member). Groups are printed as the hex of the
-# network-order word, read on a little-endian host: 239.6.0.1 -> 010006EF.
+# /proc/net/igmp (0: not a member).
 igmp_users()
 {
 	local hex
 
-	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$3")
+	hex=$(igmp_hex "$3")
 	# shellcheck disable=SC2016  # an awk program
 	ip netns exec "$1" awk -v g="$hex" -v mdev="$2" '
 		/^[0-9]/ { dev = $2 }
@@ -407,7 +428,7 @@ mcr_nl()
 	shift
 
 	[ "$VERBOSE" = 1 ] && echo "# [$ns] mcr-nl $*" >&2
-	ip netns exec "$ns" "$MCR_NL" "$@"
+	"$MCR_NL" -n "$ns" "$@"
 }
 
 # rule_add NS ARGS...: "mcr-nl -j rule add ARGS"; prints the new id. A

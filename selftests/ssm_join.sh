@@ -38,7 +38,10 @@ G6=232.1.1.6
 # hexaddr A: A as /proc/net/mcfilter prints it (0x, host order, lowercase).
 hexaddr()
 {
-	awk -F. '{ printf "0x%02x%02x%02x%02x", $1, $2, $3, $4 }' <<<"$1"
+	local a b c d
+
+	IFS=. read -r a b c d <<<"$1"
+	printf '0x%02x%02x%02x%02x\n' "$a" "$b" "$c" "$d"
 }
 
 # mcf NS DEV G S: "INC EXC" of source S of G on DEV in NS's /proc/net/mcfilter,
@@ -255,7 +258,7 @@ step_teardown()
 	wait_mcf vi $G1 $S1 "1 0" "before rmmod"
 	check_ok "rmmod mcr" rmmod mcr
 	check_mcf vi $G1 $S1 none "after rmmod"
-	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$G1")
+	hex=$(igmp_hex "$G1")
 	check_eq "$G1 in /proc/net/igmp after rmmod" \
 		"$(ip netns exec "$R" grep -c "$hex" /proc/net/igmp)" 0
 	check_ok "insmod $ko" insmod "$ko"

@@ -153,7 +153,7 @@ step_del_input()
 	else
 		log_fail "monitor shows no rule-del for rule $id"
 	fi
-	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$G")
+	hex=$(igmp_hex "$G")
 	check_eq "group left in /proc/net/igmp" \
 		"$(ip netns exec "$R" grep -c "$hex" /proc/net/igmp)" 0
 
@@ -203,7 +203,7 @@ step_rmmod()
 	start_recv a4 "$SA" --iface sa --group $G --port $P --flow 4 --expect any --timeout 60
 	stream s4 "$SRC" --flow 4 --count 0 --duration-max 120
 	wait_counter_ge 10 500 rule_stat "$R" "$id" packets || log_fail "stream did not start"
-	hex=$(awk -F. '{ printf "%02X%02X%02X%02X", $4, $3, $2, $1 }' <<<"$G")
+	hex=$(igmp_hex "$G")
 	check_eq "joined before rmmod" "$(ip netns exec "$R" grep -c "$hex" /proc/net/igmp)" 1
 
 	check_ok "rmmod mcr during traffic" rmmod mcr
