@@ -8,9 +8,10 @@
 #    (scripts/debug-kernel.sh: KASAN, lockdep, kmemleak, KUnit; built once
 #    and cached): build the module for it and run the selftests (and on
 #    the debug kernel the KUnit suites) inside one VM boot of that kernel
-#    (two on the slow debug kernel, each with half the selftests), then
-#    unload and scan for leaks; the boot fails on any splat in the guest's
-#    kernel log;
+#    (two on the slow debug kernel: one with kmemleak for the lifetime and
+#    error-path tests, one without it for the rest, scripts/vm-tests.sh
+#    --boot), then unload and scan for leaks; the boot fails on any splat
+#    in the guest's kernel log;
 #  - the gate's own test: a leaking and a use-after-free probe module must
 #    make it fail;
 #  - the benchmark's smoke run: every contender relays.
@@ -20,8 +21,8 @@
 # The debug kernel takes about ten minutes to build from an empty cache;
 # that build starts at once, at the lowest CPU priority, and takes the CPU
 # the Debian kernels' VMs leave idle, so a fresh machine does not wait for
-# it in series. The VMs run side by side, MCR_CHECK_JOBS at a time (default:
-# half the CPUs, as each VM has two vCPUs; one on a 2-CPU machine). The whole stays within MCR_CHECK_BUDGET
+# it in series. The VMs run side by side as long as their vCPUs fit in the
+# host's CPUs (MCR_CHECK_CPUS, default nproc). The whole stays within MCR_CHECK_BUDGET
 # seconds (default 4800; CI allows 5400 with the installs): a VM that would
 # run past it is stopped and reported, with the end of its kernel log.
 #
@@ -154,35 +155,41 @@ run_ktap "host: dkms" scripts/dkms-test.sh ||
 phase_end host
 
 # ---- The VM jobs -----------------------------------------------------------
-# Up to MCR_CHECK_JOBS VMs run at once, longest first. Each has two vCPUs
-# (vm-run --smp 2), and the default keeps one host CPU per vCPU: with more
-# vCPUs than CPUs, a guest spins on locks and waits on IPIs whose holder's
-# thread the host has descheduled, and on a 2-CPU machine two VMs side by
+# Jobs start in queue order, each as soon as its vCPUs fit in the
+# MCR_CHECK_CPUS host CPUs left (default: all of them; a job that does not
+# fit runs when nothing else does). One host CPU per vCPU: with more vCPUs
+# than CPUs a guest spins on locks and waits on IPIs whose holder's thread
+# the host has descheduled, and on a 2-CPU machine two 2-vCPU VMs side by
 # side took longer than one after the other (the debug kernel's selftests
-# three to four times as long each). With two or more at once the debug
-# kernel, the slowest, has its tests split over two VMs (scripts/vm-tests.sh
-# --part). While the debug kernel is being built (a fresh machine), it has
-# a CPU of its own and the VMs one fewer, if more than one: the build is
-# what the longest jobs wait for. Each job's output goes to a file,
-# reported and numbered when the job ends.
-slots=${MCR_CHECK_JOBS:-$(($(nproc) / 2))}
-[[ $slots =~ ^[1-9][0-9]*$ ]] || slots=1
+# three to four times as long each). The debug kernel's VMs have two vCPUs,
+# for the races KASAN and lockdep are there to catch; on a machine with
+# fewer than four CPUs the Debian kernels' VMs have one each and run side
+# by side (one vCPU made their selftests about 15% slower, two VMs at once
+# halve the time). While the debug kernel is being built (a fresh machine)
+# the build counts as one CPU. Each job's output goes to a file, reported
+# and numbered when the job ends.
+cpus=${MCR_CHECK_CPUS:-$(nproc)}
+[[ $cpus =~ ^[1-9][0-9]*$ ]] || cpus=1
+debian_smp=1
+[ "$cpus" -lt 4 ] || debian_smp=2
 jobdir=$(mktemp -d)
 trap 'rm -rf "$results" "$debug_build_log" "$debug_build_out" "$jobdir"' EXIT
-declare -A job_spec job_pid job_t0
+declare -A job_spec job_pid job_t0 job_cpus
 ready=()	# job names, in the order they start
 jobs_done=()	# "name seconds" of each finished job
 njobs=0
 
-# add_job first|last KIND LABEL ARGS...: queue a job.
-#   vm LABEL VM_KERNEL KO TEST_KO SCALE TIMEOUT TEST_TIMEOUT PART
+# add_job first|last CPUS KIND LABEL ARGS...: queue a job that keeps CPUS
+# host CPUs busy (a VM: its vCPUs).
+#   vm LABEL VM_KERNEL KO TEST_KO SCALE TIMEOUT TEST_TIMEOUT BOOT APPEND
 #   ktap LABEL COMMAND...       its KTAP re-numbered under LABEL
 #   host LABEL COMMAND...       one result, LABEL, from its exit status
 add_job() {
 	local where=$1 name
-	shift
 	njobs=$((njobs + 1))
 	name=job$njobs
+	job_cpus[$name]=$2
+	shift 2
 	job_spec[$name]=$(printf '%q ' "$@")
 	if [ "$where" = first ]; then ready=("$name" "${ready[@]}"); else ready+=("$name"); fi
 }
@@ -200,12 +207,14 @@ start_job() { # name
 	echo "# started: $2"
 	case $1 in
 	vm)
-		local label=$2 vm_kernel=$3 ko=$4 test_ko=$5 scale=$6 timeout=$7 test_timeout=$8 part=$9
+		local vm_kernel=$3 ko=$4 test_ko=$5 scale=$6 timeout=$7 test_timeout=$8
+		local boot=$9 append=${10}
 		[ "$timeout" -le "$left" ] || timeout=$left
-		MCR_SELFTEST_SCALE=$scale tools/vm-run --kernel "$vm_kernel" \
+		MCR_SELFTEST_SCALE=$scale MCR_VM_APPEND=$append \
+			tools/vm-run --kernel "$vm_kernel" --smp "${job_cpus[$name]}" \
 			--timeout "$timeout" --log "$jobdir/$name.guest.log" -- \
 			scripts/vm-tests.sh --ko "$ko" ${test_ko:+--test-ko "$test_ko"} \
-			--timeout "$test_timeout" --part "$part" >"$out" 2>&1 &
+			--timeout "$test_timeout" --boot "$boot" >"$out" 2>&1 &
 		;;
 	*)
 		shift 2
@@ -267,12 +276,12 @@ for k in "${kernels[@]}"; do
 	missing-*) report fail "kernel ${k#missing-}: installed (run scripts/deps.sh)" ;;
 	*)
 		build_module "$k" "$k" || continue
-		add_job last vm "$k" "$k" "$(cat "$results")" "" 1 2400 300 1/1
+		add_job last "$debian_smp" vm "$k" "$k" "$(cat "$results")" "" 1 2400 300 all ""
 		;;
 	esac
 done
 [ -z "$first_debian" ] ||
-	add_job last host "host: bench: smoke: every contender relays" \
+	add_job last 2 host "host: bench: smoke: every contender relays" \
 		bench/run.sh --smoke --kernel "$first_debian"
 phase_end "Debian module builds"
 
@@ -301,17 +310,16 @@ debug_ready() { # exit-status-of-the-build
 		test_ko=
 	fi
 	[ -n "$first_debian" ] || gate_args=(--no-debian)
-	add_job last ktap "host: gate" selftests/gate/gate_test.sh "${gate_args[@]}"
+	add_job last 2 ktap "host: gate" selftests/gate/gate_test.sh "${gate_args[@]}"
 	# KASAN and lockdep under TCG: several times slower. This kernel is
 	# there for splats, races and leaks on every path: a tenth of the
-	# packets (selftests/lib.sh: scaled()), in two VMs if they can run
-	# side by side.
-	if [ "$slots" -ge 2 ]; then
-		add_job first vm "$kver [2/2]" debug "$ko" "$test_ko" 10 3600 1200 2/2
-		add_job first vm "$kver [1/2]" debug "$ko" "" 10 3600 1200 1/2
-	else
-		add_job first vm "$kver" debug "$ko" "$test_ko" 10 3600 1200 1/1
-	fi
+	# packets (selftests/lib.sh: scaled()), in two boots, kmemleak on for
+	# the tests of lifetimes and error paths and off for the rest (it
+	# doubles the cost of every fork, namespace and device).
+	add_job first 2 vm "$kver [sanitizers]" debug "$ko" "" 10 3600 1200 \
+		sanitizers kmemleak=off
+	add_job first 2 vm "$kver [leaks]" debug "$ko" "$test_ko" 10 3600 1200 \
+		leaks ""
 }
 
 declare -A running=()
@@ -321,15 +329,23 @@ while :; do
 		debug_ready $?
 		debug_build_pid=
 	fi
-	# While the debug kernel builds it takes a CPU: one VM at a time.
-	free=$slots
-	[ -z "$debug_build_pid" ] || [ "$free" -eq 1 ] || free=$((free - 1))
-	while [ ${#running[@]} -lt "$free" ] && [ ${#ready[@]} -gt 0 ]; do
-		name=${ready[0]}
-		ready=("${ready[@]:1}")
+	# The CPUs in use: the running jobs', and one for the debug build.
+	used=0
+	for name in "${!running[@]}"; do
+		used=$((used + job_cpus[$name]))
+	done
+	[ -z "$debug_build_pid" ] || used=$((used + 1))
+	waiting=()
+	for name in "${ready[@]}"; do
+		if [ $((used + job_cpus[$name])) -gt "$cpus" ] && [ "$used" -gt 0 ]; then
+			waiting+=("$name")
+			continue
+		fi
 		start_job "$name"
 		[ -z "${job_pid[$name]:-}" ] || running[$name]=${job_pid[$name]}
+		used=$((used + job_cpus[$name]))
 	done
+	ready=("${waiting[@]}")
 	[ ${#running[@]} -gt 0 ] || [ -n "$debug_build_pid" ] || break
 	sleep 1
 	for name in "${!running[@]}"; do
@@ -340,7 +356,7 @@ while :; do
 		finish_job "$name" "$rc"
 	done
 done
-phase_end "VM jobs ($slots at a time)"
+phase_end "VM jobs ($cpus CPUs)"
 
 echo "1..$n"
 time_line=

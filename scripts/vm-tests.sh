@@ -8,59 +8,80 @@
 # kernel log (KASAN, lockdep, WARN, ref_tracker...) fail the run in vm-run.
 #
 #   tools/vm-run --kernel K -- scripts/vm-tests.sh --ko PATH [--test-ko PATH]
-#                                               [--timeout S] [--part K/N]
+#                                  [--timeout S] [--boot all|leaks|sanitizers]
 #
 # --timeout: each selftest's limit (selftests/run.sh; default 300 s).
-# --part K/N: only the K-th of N shares, so that N VMs can run the whole
-#             at once (scripts/check.sh does on the slow debug kernel): the
-#             selftests are dealt out in turn, KUnit and mcr-nl's tests go
-#             to the last share, and every share ends with the leak gate.
+# --boot: what this boot runs (default all). The debug kernel's kmemleak
+#   records every allocation with its stack: under TCG that doubles the
+#   cost of everything the tests do (forks, namespaces, devices), and the
+#   debug kernel is the long pole of make check. So it boots twice:
+#   leaks       (kmemleak on): KUnit, the selftests of the control plane's
+#               lifetimes and error paths and of the packet path's drops
+#               (LEAK_TESTS), mcr-nl's tests, then the kmemleak scans;
+#   sanitizers  (booted with kmemleak=off): the other selftests, the
+#               topologies, under KASAN, lockdep and UBSAN; then unload.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+
+# Every allocation and free path of the module: rules, outputs, joins,
+# counters and dumps are made and destroyed by these, including under
+# injected allocation failures, memcg limits, device and namespace
+# teardown, module unload, and every drop of the packet path.
+LEAK_TESTS=(dynamic_rules group_join output_down drop_reasons dump_race
+	readers memcg_limit fault_inject bad_input privilege teardown)
+
 ko=''
 test_ko=''
 timeout=300
-part=1/1
-usage() { echo "usage: $0 --ko PATH [--test-ko PATH] [--timeout S] [--part K/N]" >&2; exit 2; }
+boot=all
+usage()
+{
+	echo "usage: $0 --ko PATH [--test-ko PATH] [--timeout S] [--boot all|leaks|sanitizers]" >&2
+	exit 2
+}
 while [ $# -gt 0 ]; do
 	case $1 in
 	--ko) ko=$2; shift 2 ;;
 	--test-ko) test_ko=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
-	--part) part=$2; shift 2 ;;
+	--boot) boot=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
 [ -n "$ko" ] || usage
-[[ $part =~ ^([1-9][0-9]*)/([1-9][0-9]*)$ ]] || usage
-share=${BASH_REMATCH[1]} shares=${BASH_REMATCH[2]}
-[ "$share" -le "$shares" ] || usage
-last=$([ "$share" -eq "$shares" ] && echo 1 || echo 0)
+case $boot in all | leaks | sanitizers) ;; *) usage ;; esac
 
 tests=()
-i=0
 while IFS= read -r t; do
-	[ $((i % shares + 1)) -ne "$share" ] || tests+=("$t")
-	i=$((i + 1))
+	in_leaks=0
+	for l in "${LEAK_TESTS[@]}"; do [ "$l" != "$t" ] || in_leaks=1; done
+	case $boot.$in_leaks in
+	all.* | leaks.1 | sanitizers.0) tests+=("$t") ;;
+	esac
 done < <("$top/selftests/run.sh" --list)
 
 gate=$top/selftests/gate/kmemleak_check.sh
 rc=0
-# What the kernel leaked by itself while booting is not ours.
-if [ -e /sys/kernel/debug/kmemleak ]; then
-	"$gate" --no-unload --clear || rc=1
+if [ "$boot" = sanitizers ]; then
+	gate_args=(--no-scan "kmemleak is off in this boot; the leaks boot scans")
+else
+	gate_args=()
+	# What the kernel leaked by itself while booting is not ours.
+	if [ -e /sys/kernel/debug/kmemleak ]; then
+		"$gate" --no-unload --clear || rc=1
+	fi
 fi
-if [ -n "$test_ko" ] && [ "$last" = 1 ]; then
+if [ -n "$test_ko" ] && [ "$boot" != sanitizers ]; then
 	"$top/kmod/tests/run_kunit.sh" --ko "$ko" --test-ko "$test_ko" || rc=1
 fi
 if [ ${#tests[@]} -gt 0 ]; then
 	"$top/selftests/run.sh" --ko "$ko" --timeout "$timeout" "${tests[@]}" || rc=1
 fi
-if [ "$last" = 1 ]; then
+if [ "$boot" != sanitizers ]; then
 	"$top/tools/mcr-nl/tests/vm_e2e.sh" --ko "$ko" || rc=1
 fi
 # Unloads mcr (vm_e2e leaves it loaded if it loaded it): a leaked
 # reference fails the rmmod, a leaked allocation the kmemleak scan.
-"$gate" || rc=1
+"$gate" "${gate_args[@]}" || rc=1
 exit $rc

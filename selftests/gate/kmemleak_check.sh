@@ -7,7 +7,8 @@
 # reported once it is older than kmemleak's minimum age, 5 s, and seen
 # unreferenced), and fails on any "unreferenced object".
 #
-#   selftests/gate/kmemleak_check.sh [--unload MOD]... [--no-unload] [--clear]
+#   selftests/gate/kmemleak_check.sh [--unload MOD]... [--no-unload]
+#                                    [--clear | --no-scan REASON]
 #
 #   --unload MOD   rmmod MOD first (repeatable; default: mcr if loaded);
 #                  a failing rmmod is a failure (a leaked reference shows
@@ -17,6 +18,8 @@
 #                  suspect as seen ("clear"), so that a later check reports
 #                  only what leaked after this point. Use it right before
 #                  loading the module if the kernel leaks by itself at boot.
+#   --no-scan REASON  unload only; the kmemleak line is a SKIP giving REASON
+#                  (a boot with kmemleak=off, whose leaks another boot scans)
 #
 # KASAN, lockdep, WARN, ref_tracker etc. are not checked here: vm-run fails
 # the run (exit 123) on those lines in the guest kernel log.
@@ -29,12 +32,14 @@ set -u
 unload=()
 default_unload=1
 mode=check
+no_scan_reason=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--unload) unload+=("$2"); default_unload=0; shift 2 ;;
 	--no-unload) default_unload=0; shift ;;
 	--clear) mode=clear; shift ;;
-	*) echo "usage: $0 [--unload MOD]... [--no-unload] [--clear]" >&2; exit 2 ;;
+	--no-scan) mode=no-scan; no_scan_reason=$2; shift 2 ;;
+	*) echo "usage: $0 [--unload MOD]... [--no-unload] [--clear | --no-scan REASON]" >&2; exit 2 ;;
 	esac
 done
 [ "$default_unload" = 0 ] || [ ! -d /sys/module/mcr ] || unload=(mcr)
@@ -66,8 +71,10 @@ for m in "${unload[@]}"; do
 	fi
 done
 
-if [ ! -e "$km" ]; then
-	result skip "kmemleak" "kernel $(uname -r) has no CONFIG_DEBUG_KMEMLEAK"
+if [ "$mode" = no-scan ] || [ ! -e "$km" ]; then
+	[ "$mode" = no-scan ] ||
+		no_scan_reason="kernel $(uname -r) has no CONFIG_DEBUG_KMEMLEAK"
+	result skip "kmemleak" "$no_scan_reason"
 	echo "1..$n"
 	[ "$failed" -eq 0 ]
 	exit
