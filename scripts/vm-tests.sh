@@ -12,9 +12,9 @@
 #
 # --timeout: each selftest's limit (selftests/run.sh; default 300 s).
 # --boot: what this boot runs (default all). The debug kernel's kmemleak
-#   records every allocation with its stack: under TCG that doubles the
-#   cost of everything the tests do (forks, namespaces, devices), and the
-#   debug kernel is the long pole of make check. So it boots twice:
+#   records every allocation with its stack: under TCG that made a whole
+#   run about a third slower (a fork or a namespace up to twice as slow),
+#   and the debug kernel is the long pole of make check. So it boots twice:
 #   leaks       (kmemleak on): KUnit, the selftests of the control plane's
 #               lifetimes and error paths and of the packet path's drops
 #               (LEAK_TESTS), mcr-nl's tests, then the kmemleak scans;
