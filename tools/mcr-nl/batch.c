@@ -47,7 +47,7 @@ int mcr_batch_run(struct mcr_batch *b, FILE *f, const char *name)
 	for (;;) {
 		n = mcr_read_batch_line(f, &line, &cap, &line_no, &first,
 					err, sizeof(err));
-		if (n == 0 || (n < 0 && ferror(f)))
+		if (n == 0 || n == -2)
 			break;
 		b->line = first;
 		if (n < 0) {
@@ -63,7 +63,7 @@ int mcr_batch_run(struct mcr_batch *b, FILE *f, const char *name)
 			break;
 	}
 	b->line = 0;
-	if (n < 0 && ferror(f)) {
+	if (n == -2) {
 		batch_report(b, "cannot read \"%s\": %s", name, err);
 		ret = MCR_EXIT_FAILED;
 	}

@@ -996,10 +996,12 @@ int mcr_read_batch_line(FILE *f, char **line, size_t *cap,
 		errno = 0;
 		n = getline(cont ? &more : line, cont ? &more_cap : cap, f);
 		if (n < 0) {
-			if (ferror(f)) {
+			/* getline() fails without ferror() when it runs out
+			 * of memory: only a clean end of file is one. */
+			if (ferror(f) || errno) {
 				snprintf(err, errlen, "%s",
 					 strerror(errno ? errno : EIO));
-				ret = -1;
+				ret = -2;
 			} else if (!cont) {
 				ret = 0;
 			}
@@ -1018,8 +1020,9 @@ int mcr_read_batch_line(FILE *f, char **line, size_t *cap,
 			if (len + (size_t)n + 1 > *cap) {
 				grown = realloc(*line, len + (size_t)n + 1);
 				if (!grown) {
-					snprintf(err, errlen, "out of memory");
-					ret = -1;
+					snprintf(err, errlen, "%s",
+						 strerror(ENOMEM));
+					ret = -2;
 					break;
 				}
 				*line = grown;

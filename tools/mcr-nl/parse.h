@@ -123,8 +123,10 @@ void mcr_words_free(struct mcr_words *words);
  * Reads the next command of a batch file into *@line (getline()
  * storage): a line, joined with the next ones while it ends with a
  * backslash.  *@line_no counts the lines read, *@first is the number of
- * the command's first line.  Returns 1, 0 at the end of the file, or -1
- * with a message in @err (a read error, or a NUL byte in the line).
+ * the command's first line.  Returns 1; 0 at the end of the file; -1
+ * with a message in @err for a line that cannot be a command (a NUL byte
+ * in it), after which the next one can be read; -2 with a message in
+ * @err when nothing more can be read (a read error, out of memory).
  */
 int mcr_read_batch_line(FILE *f, char **line, size_t *cap,
 			unsigned int *line_no, unsigned int *first,
