@@ -394,154 +394,189 @@ static struct rates output_rates(const struct mcr_output *prev,
 	return r;
 }
 
-static void json_rate(struct json_writer *w, const char *key, double v)
+/*
+ * The two human forms of "stats -w": a screen redrawn in place, a table
+ * with "-" where a rate is not known yet; or a log, one line per rule and
+ * per output that has rates, each starting with the reading's time.
+ */
+struct rates_form {
+	bool tty;
+	const char *stamp;
+};
+
+/*
+ * Each row and field below is printed once for JSON and both human forms,
+ * through print.h's helpers: @t is PRINT_ANY, or PRINT_JSON for a row the
+ * log leaves out (no rates yet).
+ */
+static enum print_type rates_row(const struct rates_form *f, bool known)
+{
+	return f->tty || known ? PRINT_ANY : PRINT_JSON;
+}
+
+/*
+ * A rate: the JSON member @key, once known; on the screen @tty_fmt with
+ * the rate in SI units or "-"; in the log @log_fmt with the rate.  A NULL
+ * format: not in that form.
+ */
+static void print_rate(struct mcr_printer *pr, const struct rates_form *f,
+		       enum print_type t, const char *key, const char *tty_fmt,
+		       const char *log_fmt, double v, bool known)
 {
 	char num[32];
 
-	json_key(w, key);
-	snprintf(num, sizeof(num), "%.3f", isfinite(v) ? v : 0.0);
-	json_raw(w, num);
+	if (!print_wanted(pr, t))
+		return;
+	if (pr->json) {
+		if (!known)
+			return;
+		snprintf(num, sizeof(num), "%.3f", isfinite(v) ? v : 0.0);
+		json_key(pr->json, key);
+		json_raw(pr->json, num);
+	} else if (f->tty) {
+		if (tty_fmt)
+			fprintf(pr->out, tty_fmt, known ?
+				mcr_si_rate(v, num, sizeof(num)) : "-");
+	} else if (log_fmt) {
+		fprintf(pr->out, log_fmt, v);
+	}
 }
 
-#define RATE_ROW_FMT "%8s  %-15s %9s %9s %9s\n"
-
-static void tty_rates(struct mcr_printer *pr, const char *label,
-		      const char *dev, const struct rates *r, bool drops)
+/* A row's start in human output: the table's first two columns, or the
+ * log line's time, rule and device (@dev NULL: the rule's own row). */
+static void print_rates_head(struct mcr_printer *pr,
+			     const struct rates_form *f, enum print_type t,
+			     uint32_t id, const char *dev)
 {
-	char pps[16], bps[16], dps[16];
+	char label[16] = "";
 
-	fprintf(pr->out, "%8s  %-15s %9s %9s", label, dev,
-		r->known ? mcr_si_rate(r->pps, pps, sizeof(pps)) : "-",
-		r->known ? mcr_si_rate(r->bps, bps, sizeof(bps)) : "-");
-	/* A rule's own row has no drops column. */
-	if (drops)
-		fprintf(pr->out, " %9s", r->known ?
-			mcr_si_rate(r->drops, dps, sizeof(dps)) : "-");
-	fputc('\n', pr->out);
+	if (!print_wanted(pr, t & PRINT_FP))
+		return;
+	if (f->tty) {
+		if (!dev)
+			snprintf(label, sizeof(label), "%u", id);
+		print_fp(pr, "%8s  %-15s", label, dev ? dev : "-");
+	} else {
+		print_fp(pr, "%s rule %u", f->stamp, id);
+		if (dev)
+			print_fp(pr, " oif %s", dev);
+	}
 }
 
-static void netns_rates(struct mcr_printer *pr,
+static void print_rates_end(struct mcr_printer *pr, enum print_type t)
+{
+	if (print_wanted(pr, t & PRINT_FP))
+		print_fp(pr, "\n");
+}
+
+static void netns_rates(struct mcr_printer *pr, const struct rates_form *f,
 			const struct mcr_sample *prev,
-			const struct mcr_sample *cur, double dt, bool tty,
-			const char *stamp)
+			const struct mcr_sample *cur, double dt)
 {
 	const struct mcr_netns_stats *a = &prev->netns, *b = &cur->netns;
 	bool known = prev->has_netns && dt > 0;
-	double nm = known ? delta(a->no_match, b->no_match) / dt : 0;
-	double nu = known ? delta(a->not_udp, b->not_udp) / dt : 0;
-	double fr = known ? delta(a->fragments, b->fragments) / dt : 0;
-	char s1[16], s2[16], s3[16];
+	enum print_type t = rates_row(f, known);
 
-	if (pr->json) {
-		json_key(pr->json, "netns");
-		json_begin_object(pr->json);
-		json_kv_u64(pr->json, "rules", b->rules);
-		json_kv_u64(pr->json, "outputs", b->outputs);
-		if (known) {
-			json_rate(pr->json, "no_match_ps", nm);
-			json_rate(pr->json, "not_udp_ps", nu);
-			json_rate(pr->json, "fragments_ps", fr);
-		}
-		json_end_object(pr->json);
-	} else if (tty) {
-		fprintf(pr->out, "namespace: rules %u outputs %u no-match/s %s "
-			"not-udp/s %s fragments/s %s\n\n", b->rules, b->outputs,
-			known ? mcr_si_rate(nm, s1, sizeof(s1)) : "-",
-			known ? mcr_si_rate(nu, s2, sizeof(s2)) : "-",
-			known ? mcr_si_rate(fr, s3, sizeof(s3)) : "-");
-	} else if (known) {
-		fprintf(pr->out, "%s netns rules %u outputs %u no-match %.1f "
-			"not-udp %.1f fragments %.1f\n", stamp, b->rules,
-			b->outputs, nm, nu, fr);
-	}
+	print_open_object(pr, PRINT_JSON, "netns");
+	if (f->tty)
+		print_fp(pr, "namespace:");
+	else if (print_wanted(pr, t & PRINT_FP))
+		print_fp(pr, "%s netns", f->stamp);
+	print_uint(pr, t, "rules", " rules %u", b->rules);
+	print_uint(pr, t, "outputs", " outputs %u", b->outputs);
+	print_rate(pr, f, t, "no_match_ps", " no-match/s %s", " no-match %.1f",
+		   known ? delta(a->no_match, b->no_match) / dt : 0, known);
+	print_rate(pr, f, t, "not_udp_ps", " not-udp/s %s", " not-udp %.1f",
+		   known ? delta(a->not_udp, b->not_udp) / dt : 0, known);
+	print_rate(pr, f, t, "fragments_ps", " fragments/s %s",
+		   " fragments %.1f",
+		   known ? delta(a->fragments, b->fragments) / dt : 0, known);
+	print_close_object(pr, PRINT_JSON);
+	print_rates_end(pr, t);
+	/* On the screen, a blank line before the table. */
+	if (f->tty)
+		print_fp(pr, "\n");
+}
+
+static void output_rates_row(struct mcr_printer *pr,
+			     const struct rates_form *f, uint32_t id,
+			     const struct mcr_output *prev,
+			     const struct mcr_output *o, double dt)
+{
+	struct rates r = output_rates(prev, o, dt);
+	enum print_type t = rates_row(f, r.known);
+	char dev[MCR_IFNAME_LEN];
+	const char *name = pr->ifname(o->ifindex, dev, pr->ifname_arg);
+
+	print_open_object(pr, PRINT_JSON, NULL);
+	print_string(pr, PRINT_JSON, "oif", NULL, name);
+	print_uint(pr, PRINT_JSON, "oif_index", NULL, o->ifindex);
+	print_rates_head(pr, f, t, id, name);
+	print_rate(pr, f, t, "pps", " %9s", " pps %.1f", r.pps, r.known);
+	print_rate(pr, f, t, "bps", " %9s", " bps %.1f", r.bps, r.known);
+	print_rate(pr, f, t, "drops_ps", " %9s", " drops %.1f", r.drops,
+		   r.known);
+	print_close_object(pr, PRINT_JSON);
+	print_rates_end(pr, t);
+}
+
+static void rule_rates_rows(struct mcr_printer *pr,
+			    const struct rates_form *f,
+			    const struct mcr_rule *prev,
+			    const struct mcr_rule *r, double dt)
+{
+	struct rates rr = rule_rates(prev, r, dt);
+	enum print_type t = rates_row(f, rr.known);
+	size_t j;
+
+	print_open_object(pr, PRINT_JSON, NULL);
+	print_uint(pr, PRINT_JSON, "id", NULL, r->id);
+	print_rates_head(pr, f, t, r->id, NULL);
+	/* A rule's own row has no drops column. */
+	print_rate(pr, f, t, "pps", " %9s", " pps %.1f", rr.pps, rr.known);
+	print_rate(pr, f, t, "bps", " %9s", " bps %.1f", rr.bps, rr.known);
+	print_rates_end(pr, t);
+	print_open_array(pr, PRINT_JSON, "outputs");
+	for (j = 0; j < r->n_outputs; j++)
+		output_rates_row(pr, f, r->id,
+				 find_output(prev, j, r->outputs[j].ifindex),
+				 &r->outputs[j], dt);
+	print_close_array(pr, PRINT_JSON);
+	print_close_object(pr, PRINT_JSON);
 }
 
 void mcr_print_rates(struct mcr_printer *pr, const struct mcr_sample *prev,
 		     const struct mcr_sample *cur, bool tty, double interval,
 		     const char *stamp)
 {
-	struct json_writer *w = pr->json;
+	const struct rates_form f = { .tty = tty, .stamp = stamp };
 	double dt = prev ? cur->time - prev->time : 0;
-	char dev[MCR_IFNAME_LEN], id[16];
-	size_t i, j;
+	size_t i;
 
-	/* Plain lines need two readings; a screen shows the counters' names
+	/* The log needs two readings; a screen shows the counters' names
 	 * at once. */
-	if (!prev && !tty && !w)
+	if (!prev && !tty && !pr->json)
 		return;
-	if (w) {
-		json_begin_object(w);
-		json_kv_string(w, "time", stamp);
-		json_rate(w, "interval", dt > 0 ? dt : interval);
-	} else if (tty) {
-		fprintf(pr->out, "mcr-nl stats: every %gs, %s (Ctrl-C quits)\n",
-			interval, stamp);
-	}
+	print_open_object(pr, PRINT_JSON, NULL);
+	print_string(pr, PRINT_JSON, "time", NULL, stamp);
+	print_rate(pr, &f, PRINT_JSON, "interval", NULL, NULL,
+		   dt > 0 ? dt : interval, true);
+	if (tty)
+		print_fp(pr, "mcr-nl stats: every %gs, %s (Ctrl-C quits)\n",
+			 interval, stamp);
 	if (cur->has_netns)
-		netns_rates(pr, prev ? prev : cur, cur, dt, tty, stamp);
-	if (w) {
-		json_key(w, "rules");
-		json_begin_array(w);
-	} else if (tty) {
-		fprintf(pr->out, RATE_ROW_FMT, "RULE", "OIF", "PKT/S",
-			"BIT/S", "DROP/S");
-	}
-
-	for (i = 0; i < cur->rules.n; i++) {
-		const struct mcr_rule *r = &cur->rules.rules[i];
-		const struct mcr_rule *p = prev ?
-			find_rule(&prev->rules, i, r->id) : NULL;
-		struct rates rr = rule_rates(p, r, dt);
-
-		if (w) {
-			json_begin_object(w);
-			json_kv_u64(w, "id", r->id);
-			if (rr.known) {
-				json_rate(w, "pps", rr.pps);
-				json_rate(w, "bps", rr.bps);
-			}
-			json_key(w, "outputs");
-			json_begin_array(w);
-		} else if (tty) {
-			snprintf(id, sizeof(id), "%u", r->id);
-			tty_rates(pr, id, "-", &rr, false);
-		} else if (rr.known) {
-			fprintf(pr->out, "%s rule %u pps %.1f bps %.1f\n",
-				stamp, r->id, rr.pps, rr.bps);
-		}
-		for (j = 0; j < r->n_outputs; j++) {
-			const struct mcr_output *o = &r->outputs[j];
-			struct rates orr = output_rates(
-				find_output(p, j, o->ifindex), o, dt);
-			const char *name = pr->ifname(o->ifindex, dev,
-						      pr->ifname_arg);
-
-			if (w) {
-				json_begin_object(w);
-				json_kv_string(w, "oif", name);
-				json_kv_u64(w, "oif_index", o->ifindex);
-				if (orr.known) {
-					json_rate(w, "pps", orr.pps);
-					json_rate(w, "bps", orr.bps);
-					json_rate(w, "drops_ps", orr.drops);
-				}
-				json_end_object(w);
-			} else if (tty) {
-				tty_rates(pr, "", name, &orr, true);
-			} else if (orr.known) {
-				fprintf(pr->out, "%s rule %u oif %s pps %.1f "
-					"bps %.1f drops %.1f\n", stamp, r->id,
-					name, orr.pps, orr.bps, orr.drops);
-			}
-		}
-		if (w) {
-			json_end_array(w);
-			json_end_object(w);
-		}
-	}
-	if (w) {
-		json_end_array(w);
-		json_end_object(w);
-		json_end_line(w);
-	}
+		netns_rates(pr, &f, prev ? prev : cur, cur, dt);
+	print_open_array(pr, PRINT_JSON, "rules");
+	if (tty)
+		print_fp(pr, "%8s  %-15s %9s %9s %9s\n", "RULE", "OIF",
+			 "PKT/S", "BIT/S", "DROP/S");
+	for (i = 0; i < cur->rules.n; i++)
+		rule_rates_rows(pr, &f, prev ?
+				find_rule(&prev->rules, i,
+					  cur->rules.rules[i].id) : NULL,
+				&cur->rules.rules[i], dt);
+	print_close_array(pr, PRINT_JSON);
+	print_close_object(pr, PRINT_JSON);
+	if (pr->json)
+		json_end_line(pr->json);
 }
