@@ -38,6 +38,7 @@ struct mcr_join_sock {
 /* A source-specific membership, shared by the rules of one key. */
 struct mcr_join {
 	struct hlist_node node;		/* in mcr_join_net.hash */
+	struct hlist_node dev_node;	/* in mcr_join_net.by_dev */
 	struct list_head pending;	/* in mcr_join_net.pending: to join */
 	__be32 group;
 	__be32 source;
@@ -118,6 +119,7 @@ static void mcr_join_free(struct mcr_join_net *jn, struct mcr_join *j)
 {
 	mcr_join_release(jn, j);
 	hlist_del(&j->node);
+	hash_del(&j->dev_node);
 	list_del(&j->pending);
 	kfree(j);
 }
@@ -150,6 +152,7 @@ void mcr_join_source(struct mcr_rule *rule, bool join)
 		j->ifindex = ifindex;
 		INIT_LIST_HEAD(&j->pending);
 		hlist_add_head(&j->node, mcr_join_bucket(jn, j->group));
+		hash_add(jn->by_dev, &j->dev_node, j->ifindex);
 		mcr_join_queue(jn, j);
 	}
 	j->refs++;
@@ -160,17 +163,18 @@ void mcr_join_source(struct mcr_rule *rule, bool join)
  * dev's in_device was destroyed (MTU below 68) or made again. Memberships
  * die with their in_device, but the socket still lists them: forget them
  * there now, while there is no in_device for ip_mc_leave_group() to touch,
- * and join again on the new one.
+ * and join again on the new one. Memberships no rule holds any more but
+ * that the work is still joining count too: looked up by device, not
+ * through the device's rules.
  */
 void mcr_join_inet_changed(struct mcr_net *mn, struct net_device *dev)
 {
 	bool has_inet = __in_dev_get_rtnl(dev);
 	struct mcr_join_net *jn = &mn->join;
 	struct mcr_join *j;
-	unsigned int b;
 
 	ASSERT_RTNL();
-	hash_for_each(jn->hash, b, j, node) {
+	hash_for_each_possible(jn->by_dev, j, dev_node, dev->ifindex) {
 		if (j->ifindex != dev->ifindex)
 			continue;
 		if (!has_inet) {
@@ -335,6 +339,7 @@ void mcr_join_net_init(struct mcr_net *mn)
 	struct mcr_join_net *jn = &mn->join;
 
 	hash_init(jn->hash);
+	hash_init(jn->by_dev);
 	INIT_LIST_HEAD(&jn->pending);
 	INIT_LIST_HEAD(&jn->socks);
 	INIT_WORK(&jn->work, mcr_join_work);
@@ -347,7 +352,7 @@ void mcr_join_net_exit(struct mcr_net *mn)
 	struct mcr_join_sock *js, *tmp;
 
 	cancel_work_sync(&jn->work);
-	WARN_ON_ONCE(!hash_empty(jn->hash));
+	WARN_ON_ONCE(!hash_empty(jn->hash) || !hash_empty(jn->by_dev));
 	/* Any membership left (none should be) is dropped with its socket. */
 	list_for_each_entry_safe(js, tmp, &jn->socks, node) {
 		sock_release(js->sock);

@@ -172,6 +172,7 @@ struct mcr_dev {
 /* A netns's source-specific memberships and their sockets: join.c. */
 struct mcr_join_net {
 	DECLARE_HASHTABLE(hash, MCR_JOIN_HASH_BITS);	/* by group */
+	DECLARE_HASHTABLE(by_dev, MCR_JOIN_HASH_BITS);	/* by ifindex */
 	struct list_head pending;	/* to join, by the work */
 	struct list_head socks;
 	struct work_struct work;
@@ -242,6 +243,8 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 void mcr_outputs_drop(const struct mcr_outputs *outs,
 		      enum skb_drop_reason reason);
 #if IS_ENABLED(CONFIG_KUNIT)
+unsigned int mcr_outputs_on_dev(const struct mcr_outputs *outs,
+				const struct net_device *dev);
 void mcr_pkt_init(struct mcr_pkt *pkt, const struct sk_buff *skb,
 		  const struct iphdr *iph, const struct udphdr *uh);
 enum skb_drop_reason mcr_rewrite(const struct mcr_output *out,
