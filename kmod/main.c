@@ -58,6 +58,7 @@ struct mcr_net *mcr_net(const struct net *net)
 {
 	return net_generic(net, mcr_net_id);
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_net);
 
 static int __net_init mcr_net_init(struct net *net)
 {

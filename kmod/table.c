@@ -10,6 +10,7 @@
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "mcr.h"
 
 static struct hlist_head *mcr_bucket(const struct mcr_dev *mdev, __be32 group)
@@ -185,6 +186,7 @@ struct mcr_outputs *mcr_outputs_alloc(unsigned int count)
 	}
 	return outs;
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_outputs_alloc);
 
 /* Frees an output set no packet can see any more. */
 void mcr_outputs_free(struct mcr_outputs *outs)
@@ -204,6 +206,7 @@ void mcr_outputs_free(struct mcr_outputs *outs)
 	}
 	kvfree(outs);
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_outputs_free);
 
 static void mcr_outputs_free_work(struct work_struct *work)
 {
@@ -233,6 +236,7 @@ struct mcr_rule *mcr_rule_alloc(void)
 	}
 	return rule;
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_rule_alloc);
 
 void mcr_rule_free(struct mcr_rule *rule)
 {
@@ -240,6 +244,7 @@ void mcr_rule_free(struct mcr_rule *rule)
 	free_percpu(rule->stats);
 	kfree(rule);
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_rule_free);
 
 static void mcr_rule_free_work(struct work_struct *work)
 {
@@ -372,6 +377,7 @@ err_id:
 	xa_erase(&mn->rules, rule->id);
 	return err;
 }
+EXPORT_SYMBOL_IF_KUNIT(mcr_rule_insert);
 
 /* Unlink a rule and free it after the packets that may see it are done. */
 void mcr_rule_remove(struct mcr_net *mn, struct mcr_rule *rule)
@@ -490,6 +496,23 @@ unsigned int mcr_net_flush(struct mcr_net *mn, int ifindex, bool notify)
 	return n;
 }
 
+/*
+ * How many of outs are on dev. Called once for each rule a device's
+ * unregister looks at: KUnit counts the calls (a static stub) to prove
+ * that those are the rules the device is used by, not all of them.
+ */
+VISIBLE_IF_KUNIT unsigned int mcr_outputs_on_dev(const struct mcr_outputs *outs,
+						 const struct net_device *dev)
+{
+	unsigned int i, n = 0;
+
+	KUNIT_STATIC_STUB_REDIRECT(mcr_outputs_on_dev, outs, dev);
+	for (i = 0; i < outs->count; i++)
+		n += outs->out[i].dev == dev;
+	return n;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_outputs_on_dev);
+
 /* Drop the outputs on dev from rule, keeping the rule. */
 static void mcr_rule_drop_dev_outputs(struct mcr_net *mn,
 				      struct mcr_rule *rule,
@@ -497,10 +520,9 @@ static void mcr_rule_drop_dev_outputs(struct mcr_net *mn,
 {
 	struct mcr_outputs *old = rcu_dereference_rtnl(rule->outputs);
 	struct mcr_outputs *outs;
-	unsigned int i, j, gone = 0;
+	unsigned int gone = mcr_outputs_on_dev(old, dev);
+	unsigned int i, j;
 
-	for (i = 0; i < old->count; i++)
-		gone += old->out[i].dev == dev;
 	/* The index said otherwise: mend it, so that the caller goes on. */
 	if (WARN_ON_ONCE(!gone)) {
 		mcr_use_del(mn, rule->id, dev->ifindex, ULONG_MAX);
