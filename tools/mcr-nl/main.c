@@ -305,7 +305,7 @@ static int do_rule_save(struct ctx *ctx)
 	struct nl_msg *msg;
 
 	if (ctx->opts.json) {
-		report(ctx, "rule save: no JSON form (use \"rule show\")");
+		report(ctx, "%s", mcr_request_no_json(ctx->req));
 		return MCR_EXIT_USAGE;
 	}
 	msg = rule_get_request(ctx);
@@ -440,7 +440,7 @@ static int do_stats_prometheus(struct ctx *ctx)
 	int ret;
 
 	if (ctx->pr.json) {
-		report(ctx, "stats --prometheus: no JSON form");
+		report(ctx, "%s", mcr_request_no_json(ctx->req));
 		return MCR_EXIT_USAGE;
 	}
 	mcr_sample_init(&s);

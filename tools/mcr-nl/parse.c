@@ -79,6 +79,40 @@ static bool is_flag_option(const char *word)
 	return false;
 }
 
+const char *mcr_request_no_json(const struct mcr_request *req)
+{
+	if (req->type == MCR_REQ_RULE_SAVE)
+		return "rule save: no JSON form (use \"rule show\")";
+	if (req->type == MCR_REQ_STATS && req->prometheus)
+		return "stats --prometheus: no JSON form";
+	return NULL;
+}
+
+/*
+ * Whether the command would work with its word at c->i given as an
+ * option before it instead: the rest parses, and takes the option.
+ */
+static bool works_as_option(const struct cursor *c)
+{
+	struct mcr_parser p = *c->p;
+	struct mcr_request req;
+	char **argv;
+	bool works;
+	int i, n;
+
+	argv = calloc((size_t)c->argc + 1, sizeof(*argv));
+	if (!argv)
+		return false;
+	for (i = 0, n = 0; i < c->argc; i++)
+		if (i != c->i)
+			argv[n++] = c->argv[i];
+	works = !mcr_parse_request(&p, n, argv, &req) &&
+		!mcr_request_no_json(&req);
+	mcr_request_free(&req);
+	free(argv);
+	return works;
+}
+
 /*
  * Unknown word: name it, and say where options go if it is one that
  * would work there (never in a batch line, which takes no options).
@@ -87,7 +121,7 @@ static int unknown_keyword(struct cursor *c)
 {
 	const char *word = c->argv[c->i];
 
-	if (is_flag_option(word) && !c->p->in_batch)
+	if (is_flag_option(word) && !c->p->in_batch && works_as_option(c))
 		return fail(c->p, "unknown keyword \"%s\" after \"%s\" "
 			    "(options go before the command, as in "
 			    "\"mcr-nl %s %s\")", word, c->what, word, c->what);

@@ -60,6 +60,12 @@ struct mcr_request {
 	enum mcr_help_topic help;	/* help */
 };
 
+/*
+ * Why @req cannot be answered in JSON (-j), as a message, or NULL when
+ * it can: "rule save" and "stats --prometheus" have one form only.
+ */
+const char *mcr_request_no_json(const struct mcr_request *req);
+
 /* Returns the index of device @name, or 0 if there is no such device. */
 typedef unsigned int (*mcr_ifindex_fn)(const char *name, void *arg);
 

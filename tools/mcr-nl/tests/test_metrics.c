@@ -758,6 +758,16 @@ static void stats_options_errors(void)
 		"\"stats\"");
 	CHECK_STATS_ERROR("stats -j", "unknown keyword \"-j\" after \"stats\" "
 		"(options go before the command, as in \"mcr-nl -j stats\")");
+	/* No hint where the option would fail before the command too. */
+	CHECK_STATS_ERROR("stats --prometheus -j", "unknown keyword \"-j\" "
+		"after \"stats\"");
+	CHECK_STATS_ERROR("stats -j --prometheus", "unknown keyword \"-j\" "
+		"after \"stats\"");
+	CHECK_STATS_ERROR("stats -w -j foo", "unknown keyword \"-j\" after "
+		"\"stats\"");
+	CHECK_STATS_ERROR("stats -w 2 -j", "unknown keyword \"-j\" after "
+		"\"stats\" (options go before the command, as in \"mcr-nl -j "
+		"stats\")");
 	parser.in_batch = true;
 	CHECK_STATS_ERROR("stats -w", "stats: \"-w\" runs until interrupted: "
 		"not in a batch file");

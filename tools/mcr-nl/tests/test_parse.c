@@ -257,6 +257,9 @@ static void unknown_keyword(void)
 	CHECK_PARSE_ERROR("rule show -j", "unknown keyword \"-j\" after "
 			  "\"rule show\" (options go before the command, as "
 			  "in \"mcr-nl -j rule show\")");
+	/* "mcr-nl -j rule save" fails too: no hint to it. */
+	CHECK_PARSE_ERROR("rule save -j", "unknown keyword \"-j\" after "
+			  "\"rule save\"");
 }
 
 static void oif_without_device(void)
