@@ -180,6 +180,13 @@ void json_write_escaped(FILE *out, const char *str)
 				break;
 			}
 			len = mcr_utf8_len(s);
+			/* C1 controls (U+0080-U+009F): valid JSON, but
+			 * not for a terminal that shows it. */
+			if (len == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
+				fprintf(out, "\\u%04x", s[1]);
+				s += 2;
+				continue;
+			}
 			if (!len) {
 				/* Rule names come from the kernel as raw
 				 * bytes; keep the JSON valid whatever they

@@ -106,7 +106,9 @@ static void usage(FILE *out, enum mcr_help_topic topic)
 static void __attribute__((format(printf, 2, 3)))
 report(struct ctx *ctx, const char *fmt, ...)
 {
+	char *msg = NULL;
 	va_list ap;
+	int n;
 
 	/* Keep stdout and stderr in order on a terminal. */
 	fflush(stdout);
@@ -114,8 +116,15 @@ report(struct ctx *ctx, const char *fmt, ...)
 	if (ctx->batch.line)
 		fprintf(stderr, "batch line %u: ", ctx->batch.line);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
+	/* A message may repeat a word given: no control byte gets out. */
+	if (n >= 0) {
+		mcr_fput_printable(msg, stderr);
+		free(msg);
+	} else {
+		fputs(strerror(ENOMEM), stderr);
+	}
 	fputc('\n', stderr);
 }
 

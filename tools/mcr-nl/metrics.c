@@ -505,13 +505,14 @@ static void output_rates_row(struct mcr_printer *pr,
 {
 	struct rates r = output_rates(prev, o, dt);
 	enum print_type t = rates_row(f, r.known);
-	char dev[MCR_IFNAME_LEN];
+	char dev[MCR_IFNAME_LEN], quoted[MCR_IFNAME_QUOTED_LEN];
 	const char *name = pr->ifname(o->ifindex, dev, pr->ifname_arg);
 
 	print_open_object(pr, PRINT_JSON, NULL);
 	print_string(pr, PRINT_JSON, "oif", NULL, name);
 	print_uint(pr, PRINT_JSON, "oif_index", NULL, o->ifindex);
-	print_rates_head(pr, f, t, id, name);
+	print_rates_head(pr, f, t, id,
+			 mcr_quote_word(name, quoted, sizeof(quoted)));
 	print_rate(pr, f, t, "pps", " %9s", " pps %.1f", r.pps, r.known);
 	print_rate(pr, f, t, "bps", " %9s", " bps %.1f", r.bps, r.known);
 	print_rate(pr, f, t, "drops_ps", " %9s", " drops %.1f", r.drops,

@@ -117,6 +117,23 @@ const char *mcr_quote_word(const char *s, char *buf, size_t len)
 	return buf;
 }
 
+void mcr_fput_printable(const char *s, FILE *f)
+{
+	const unsigned char *c;
+	size_t bad;
+
+	for (c = (const unsigned char *)s; *c; c++) {
+		bad = unprintable_len(c);
+		if (!bad) {
+			fputc(*c, f);
+			continue;
+		}
+		for (; bad; bad--, c++)
+			fprintf(f, "\\x%02x", *c);
+		c--;
+	}
+}
+
 /* ---- one printer, two forms ---------------------------------------- */
 
 void print_string(struct mcr_printer *pr, enum print_type t,
@@ -210,9 +227,13 @@ void print_fp(struct mcr_printer *pr, const char *fmt, ...)
 static void print_dev(struct mcr_printer *pr, enum print_type t,
 		      const char *key, const char *fmt, uint32_t ifindex)
 {
-	char dev[MCR_IFNAME_LEN], index_key[16];
+	char dev[MCR_IFNAME_LEN], quoted[MCR_IFNAME_QUOTED_LEN], index_key[16];
+	const char *name = ifname(pr, ifindex, dev);
 
-	print_string(pr, t, key, fmt, ifname(pr, ifindex, dev));
+	/* Any byte but '/', ':' and blanks can be in a device's name. */
+	print_string(pr, t & PRINT_JSON, key, NULL, name);
+	print_string(pr, t & PRINT_FP, NULL, fmt,
+		     mcr_quote_word(name, quoted, sizeof(quoted)));
 	snprintf(index_key, sizeof(index_key), "%s_index", key);
 	print_uint(pr, t & PRINT_JSON, index_key, NULL, ifindex);
 }

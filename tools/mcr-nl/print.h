@@ -82,7 +82,14 @@ const char *mcr_ifname_system(unsigned int ifindex, char *buf, void *arg);
  * returns @s itself when no quoting is needed.
  */
 #define MCR_QUOTED_LEN (4 * MCR_NAME_LEN + 3)
+#define MCR_IFNAME_QUOTED_LEN (4 * MCR_IFNAME_LEN + 3)
 const char *mcr_quote_word(const char *s, char *buf, size_t len);
+
+/*
+ * Writes @s to @f with the bytes mcr_quote_word() escapes written \xHH:
+ * for messages that repeat what a user or the kernel gave.
+ */
+void mcr_fput_printable(const char *s, FILE *f);
 
 /* "rule show": a block of lines, or one JSON object (of an array). */
 void mcr_print_rule(struct mcr_printer *pr, const struct mcr_rule *rule);

@@ -82,6 +82,19 @@ grep_err "it is named" "cannot open \"$tmp/none\""
 check "a batch file that cannot be read" 1 1 "$NL" -batch "$tmp"
 grep_err "the reason is given" "cannot read \"$tmp\": Is a directory"
 
+# A message that repeats a word given escapes its control bytes (here an
+# escape sequence and a C1 control), as a batch file would write them.
+check "a word with control bytes is refused" 2 1 "$NL" rule show "$(printf 'x\033[2J\302\233')"
+grep_err "its bytes are escaped" 'unknown keyword "x\\x1b\[2J\\xc2\\x9b"'
+n=$((n + 1))
+if LC_ALL=C grep -q "$(printf '[\033\233]')" "$tmp/err"; then
+	failed=$((failed + 1))
+	echo "not ok $n - no control byte reaches stderr"
+else
+	passed=$((passed + 1))
+	echo "ok $n - no control byte reaches stderr"
+fi
+
 # Output that cannot be written (a full disk, a closed pipe) must not
 # pass for success.
 to_full()

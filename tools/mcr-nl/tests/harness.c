@@ -95,6 +95,8 @@ const char *fake_ifname(unsigned int ifindex, char *buf, void *arg)
 	(void)arg;
 	if (ifindex >= 1 && ifindex <= 4)
 		return names[ifindex - 1];
+	if (ifindex == FAKE_IFINDEX_ODD)
+		return "e\x1b[2J#\xc2\x85";
 	if (ifindex >= 1000 && ifindex <= 101000)
 		snprintf(buf, MCR_IFNAME_LEN, "d%u", ifindex - 1000);
 	else

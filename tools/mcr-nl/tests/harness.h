@@ -77,6 +77,8 @@ void capture_free(struct capture *c);
 
 /* Fake devices: lo=1 eth0=2 eth1=3 eth2=4, "dN" = 1000 + N. */
 unsigned int fake_ifindex(const char *name, void *arg);
+/* A device whose name holds an escape sequence, '#' and a C1 control. */
+#define FAKE_IFINDEX_ODD 66
 const char *fake_ifname(unsigned int ifindex, char *buf, void *arg);
 
 #endif /* MCR_NL_TEST_HARNESS_H */

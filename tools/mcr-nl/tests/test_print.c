@@ -196,6 +196,37 @@ static void unknown_devices_and_flags(void)
 	capture_free(&cap);
 }
 
+/*
+ * A device's name can hold any byte but '/', ':' and blanks: in human
+ * output it is quoted and escaped as a batch word, in JSON as a string.
+ */
+static void odd_device_names(void)
+{
+	struct json_writer json;
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_rule r;
+
+	minimal_rule(&r);
+	r.iif = FAKE_IFINDEX_ODD;
+	r.outputs[0].ifindex = FAKE_IFINDEX_ODD;
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_rule(&pr, &r);
+	printer_init(&pr, &cap, &json);
+	mcr_print_rule(&pr, &r);
+	json_end_line(&json);
+	capture_end(&cap);
+	mcr_rule_free(&r);
+	CHECK_STR(cap.buf,
+		  "rule 1 iif \"e\\x1b[2J#\\xc2\\x85\" group 239.1.1.1\n"
+		  "    oif \"e\\x1b[2J#\\xc2\\x85\"\n"
+		  "{\"id\":1,\"iif\":\"e\\u001b[2J#\\u0085\",\"iif_index\":66,"
+		  "\"group\":\"239.1.1.1\",\"port\":0,\"flags\":[],\"outputs\":"
+		  "[{\"oif\":\"e\\u001b[2J#\\u0085\",\"oif_index\":66}]}\n");
+	capture_free(&cap);
+}
+
 static const char *escaped(struct capture *cap, const char *s)
 {
 	capture_start(cap);
@@ -220,6 +251,8 @@ static void json_string_escaping(void)
 		{ "a\xc3", "\"a\\ufffd\"" },
 		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"" },
 		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"" },
+		/* C1 controls, as UTF-8: escaped, not passed to a terminal. */
+		{ "a\xc2\x85\xc2\x9f\xc2\xa0", "\"a\\u0085\\u009f\xc2\xa0\"" },
 	};
 	struct capture cap;
 	size_t i;
@@ -844,6 +877,7 @@ const struct test_case print_tests[] = {
 	TEST(rule_json_all_fields),
 	TEST(rule_minimal_human_and_json),
 	TEST(unknown_devices_and_flags),
+	TEST(odd_device_names),
 	TEST(json_string_escaping),
 	TEST(json_name_escaping_in_rule),
 	TEST(rule_json_pretty),
