@@ -113,53 +113,103 @@ check "-n: a namespace that does not exist" 1 1 "$NL" -n mcr-nl-no-such-ns rule 
 grep_err "it is named" 'cannot open network namespace "mcr-nl-no-such-ns"'
 check "-n: a bad namespace name" 2 1 "$NL" -n ../etc rule show
 
-# Every synopsis line of the man page, with each optional part given and
-# the first, then the last, of each choice: the tool must take it (exit 0,
-# or 1 when it needs the module or a namespace that is not here), never
-# call it a usage error (2).
+# Every synopsis line of the man page, run three times: with no optional
+# part, then with each given and the first, then the last, of each choice
+# (OUTPUT expanded the same way from its own line). The tool must take
+# each (exit 0, or 1 when it needs the module or a namespace that is not
+# here), never call it a usage error (2).
 MAN=${MAN:-$(dirname "$0")/../../../packaging/mcr-nl.8}
-synopsis()	# $1: first|last
+README=${README:-$(dirname "$0")/../../../README.md}
+fail_check()	# NAME: a check that failed
 {
-	if [ "$1" = first ]; then
-		pick='s/\[\([^][|]*\)\( |[^][]*\)\{0,1\}\]/\1/'
-		top='s/ | .*//'
-		word='s/|[^ ]*//g'
-	else
-		pick='s/\[\([^][]*| \)\{0,1\}\([^][|]*\)\]/\2/'
-		top='s/^\(mcr-nl \).* | /\1/'
-		word='s/[^ ]*|//g'
-	fi
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n - $1"
+}
+pass_check()	# NAME
+{
+	n=$((n + 1))
+	passed=$((passed + 1))
+	echo "ok $n - $1"
+}
+# The man page's synopsis as plain text, continuation lines joined.
+man_synopsis()
+{
 	sed -n '/^\.SH SYNOPSIS/,/^\.fi/p' "$MAN" |
-		sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e '/^\./d' |
+		sed -e 's/\\f[BIRP]//g' -e 's/\\-/-/g' -e '/^\./d'
+}
+joined_synopsis()
+{
+	man_synopsis |
 		awk '/^ / { line = line $0; next }
 		     { if (line != "") print line; line = $0 }
-		     END { print line }' |
-		grep '^mcr-nl ' |
-		sed -e ':a' -e "$pick" -e 'ta' -e "$top" -e "$word" \
-		    -e 's/\.\.\.//g' -e 's/OUTPUT/oif lo/g' -e 's/DEV/lo/g' \
-		    -e 's/ADDR/239.1.1.1/g' -e 's/PORT/5000/g' \
-		    -e 's/NAME/x/g' -e 's/ ID/ 1/g' -e 's/SECONDS/1/g' \
-		    -e 's/ N$/ 8/' -e 's|FILE|/dev/null|g' -e 's/ -n NETNS//'
+		     END { print line }'
 }
-[ -r "$MAN" ] || echo "# cannot read $MAN"
-{ synopsis first; synopsis last; } | sort -u >"$tmp/synopsis"
-[ -s "$tmp/synopsis" ] || echo "not ok - no synopsis line in $MAN"
+expand()	# $1: bare|first|last; a synopsis line on stdin
+{
+	case $1 in
+	bare)
+		pick='s/ *\[[^][]*\]//'
+		top='s/ | .*//'
+		word='s/\([^ []\)|[^] ]*/\1/g' ;;
+	first)
+		pick='s/\[\([^][|]*\)\( |[^][]*\)\{0,1\}\]/\1/'
+		top='s/ | .*//'
+		word='s/\([^ []\)|[^] ]*/\1/g' ;;
+	last)
+		pick='s/\[\([^][]*| \)\{0,1\}\([^][|]*\)\]/\2/'
+		top='s/^\(mcr-nl \).* | /\1/'
+		word='s/[^[ ]*|\([^ ]\)/\1/g' ;;
+	esac
+	sed -e "$word" -e ':a' -e "$pick" -e 'ta' -e "$top" \
+	    -e 's/\.\.\.//g' -e 's/DEV/lo/g' -e 's/ADDR/239.1.1.1/g' \
+	    -e 's/PORT/5000/g' -e 's/NAME/x/g' -e 's/ ID/ 1/g' \
+	    -e 's/SECONDS/1/g' -e 's/ N\( \|$\)/ 8\1/g' \
+	    -e 's|FILE|/dev/null|g' -e 's/ -n NETNS//' -e 's/  */ /g'
+}
+synopsis()	# $1: bare|first|last
+{
+	output=$(joined_synopsis | sed -n 's/^OUTPUT := //p' | expand "$1")
+	joined_synopsis | grep '^mcr-nl ' | expand "$1" |
+		sed "s|OUTPUT|$output|g"
+}
+if [ ! -r "$MAN" ]; then
+	fail_check "the man page is readable ($MAN)"
+else
+	{ synopsis bare; synopsis first; synopsis last; } |
+		sort -u >"$tmp/synopsis"
+	if [ -s "$tmp/synopsis" ] && grep -q "oif lo group" "$tmp/synopsis"
+	then
+		pass_check "the man page has a synopsis, OUTPUT included"
+	else
+		fail_check "the man page has a synopsis, OUTPUT included"
+	fi
+fi
 while read -r line; do
 	# shellcheck disable=SC2086  # the words of the line
 	set -- $line
 	shift
 	timeout 10 "$NL" "$@" >/dev/null 2>"$tmp/err" </dev/null
 	rc=$?
-	n=$((n + 1))
 	if [ "$rc" -le 1 ]; then
-		passed=$((passed + 1))
-		echo "ok $n - man synopsis: $line"
+		pass_check "man synopsis: $line"
 	else
-		failed=$((failed + 1))
-		echo "not ok $n - man synopsis: $line # exit $rc"
+		fail_check "man synopsis: $line # exit $rc"
 		sed 's/^/# /' "$tmp/err"
 	fi
 done <"$tmp/synopsis"
+
+# README's usage block is the man page's synopsis, word for word.
+sed -n '/^## Using mcr/,/^## /p' "$README" 2>/dev/null |
+	awk '/^```$/ { if (inside) exit; inside = 1; next } inside' \
+	>"$tmp/readme"
+man_synopsis >"$tmp/man"
+if [ -s "$tmp/man" ] && diff -u "$tmp/man" "$tmp/readme" >"$tmp/diff"; then
+	pass_check "README's synopsis is the man page's"
+else
+	fail_check "README's synopsis is the man page's"
+	sed 's/^/# /' "$tmp/diff"
+fi
 
 echo "1..$n"
 echo "$passed passed, $failed failed"
