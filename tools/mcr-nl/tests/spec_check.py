@@ -7,6 +7,10 @@ attribute set of the spec has a policy table named after it, every
 attribute (pad aside) is in that table under its UAPI name, nothing else
 is, and each has the type the spec gives it.
 
+msg.c also names the attribute an error points at, from tables
+"SET_attr_names": each names every attribute of its set (pad aside) as
+the spec does, under its UAPI name, and nothing else.
+
 Usage: spec_check.py SPEC.yaml msg.c
 Prints "ok" lines, or "not ok" lines naming each disagreement; exits 1
 on any.
@@ -36,10 +40,65 @@ POLICY_RE = re.compile(
     r"struct\s+nla_policy\s+(\w+)_policy\s*\[\s*(\w+)\s*\+\s*1\s*\]\s*=\s*"
     r"\{(.*?)\};", re.S)
 ENTRY_RE = re.compile(r"\[\s*(\w+)\s*\]\s*=\s*\{\s*\.type\s*=\s*(\w+)")
+NAMES_RE = re.compile(
+    r"char\s*\*\s*const\s+(\w+)_attr_names\s*\[\s*(\w+)\s*\+\s*1\s*\]"
+    r"\s*=\s*\{(.*?)\};", re.S)
+NAME_ENTRY_RE = re.compile(r'\[\s*(\w+)\s*\]\s*=\s*"([^"]*)"')
 
 
 def c_name(*parts):
     return "_".join(p.upper().replace("-", "_") for p in parts)
+
+
+PREFIX = "MCR_A"
+
+
+def check_table(errors, label, set_name, aset, max_name, entries, check):
+    """A C table indexed by the attributes of aset: sized by the set's max,
+    each attribute (pad aside) in it once under its UAPI name, nothing
+    else. check(attr, cname, value) returns what is wrong, or None.
+    Returns how many attributes were checked."""
+    want_max = c_name(PREFIX, set_name, "max")
+    if max_name != want_max:
+        errors.append(f"{label}: sized by {max_name}, not {want_max}")
+    got = {}
+    for cname, value in entries:
+        if cname in got:
+            errors.append(f"{label}: {cname} twice")
+        got[cname] = value
+    checked = 0
+    for attr in aset["attributes"]:
+        if attr["type"] == "pad":
+            continue
+        cname = c_name(PREFIX, set_name, attr["name"])
+        if cname not in got:
+            errors.append(f"{label}: attribute {attr['name']} ({cname}) "
+                          f"missing")
+            continue
+        problem = check(attr, cname, got.pop(cname))
+        if problem:
+            errors.append(f"{label}: {problem}")
+        checked += 1
+    for cname in got:
+        errors.append(f"{label}: {cname} is not in the spec")
+    return checked
+
+
+def policy_type(attr, cname, nla):
+    allowed = TYPES.get(attr["type"])
+    if allowed is None:
+        return (f"{attr['name']}: spec type {attr['type']} unknown to "
+                f"this check")
+    if nla not in allowed:
+        return (f"{cname} is {nla}, the spec says {attr['type']} "
+                f"({'/'.join(sorted(allowed))})")
+    return None
+
+
+def attr_name(attr, cname, text):
+    if text != attr["name"]:
+        return f"{cname} is named \"{text}\", the spec says \"{attr['name']}\""
+    return None
 
 
 def main(argv):
@@ -50,56 +109,40 @@ def main(argv):
     with open(argv[2]) as f:
         src = f.read()
 
-    prefix = "MCR_A"
-    policies = {}
-    for m in POLICY_RE.finditer(src):
-        entries = ENTRY_RE.findall(m.group(3))
-        policies[m.group(1).replace("_", "-")] = (m.group(2), entries)
-
+    sets = {aset["name"]: aset for aset in spec["attribute-sets"]}
     errors = []
     checked = 0
-    for aset in spec["attribute-sets"]:
-        name = aset["name"]
-        if name not in policies:
+    policies = {m.group(1).replace("_", "-"): m for m in POLICY_RE.finditer(src)}
+    for name, aset in sets.items():
+        m = policies.pop(name, None)
+        if m is None:
             errors.append(f"attribute set {name}: no {c_name(name).lower()}"
                           f"_policy in msg.c")
             continue
-        max_name, entries = policies.pop(name)
-        want_max = c_name(prefix, name, "max")
-        if max_name != want_max:
-            errors.append(f"{name}: policy sized by {max_name}, not "
-                          f"{want_max}")
-        got = {}
-        for attr, nla in entries:
-            if attr in got:
-                errors.append(f"{name}: {attr} twice")
-            got[attr] = nla
-        for attr in aset["attributes"]:
-            if attr["type"] == "pad":
-                continue
-            cname = c_name(prefix, name, attr["name"])
-            if cname not in got:
-                errors.append(f"{name}: attribute {attr['name']} "
-                              f"({cname}) missing")
-                continue
-            nla = got.pop(cname)
-            allowed = TYPES.get(attr["type"])
-            if allowed is None:
-                errors.append(f"{name}: {attr['name']}: spec type "
-                              f"{attr['type']} unknown to this check")
-            elif nla not in allowed:
-                errors.append(f"{name}: {cname} is {nla}, the spec says "
-                              f"{attr['type']} ({'/'.join(sorted(allowed))})")
-            checked += 1
-        for cname in got:
-            errors.append(f"{name}: {cname} is not in the spec")
+        checked += check_table(errors, f"{name} policy", name, aset,
+                               m.group(2), ENTRY_RE.findall(m.group(3)),
+                               policy_type)
     for name in policies:
         errors.append(f"{name}_policy: no attribute set {name} in the spec")
+
+    tables = 0
+    for m in NAMES_RE.finditer(src):
+        tables += 1
+        name = m.group(1).replace("_", "-")
+        if name not in sets:
+            errors.append(f"{m.group(1)}_attr_names: no attribute set "
+                          f"{name} in the spec")
+            continue
+        checked += check_table(errors, f"{name} names", name, sets[name],
+                               m.group(2), NAME_ENTRY_RE.findall(m.group(3)),
+                               attr_name)
+    if not tables:
+        errors.append("no SET_attr_names table in msg.c")
 
     for e in errors:
         print(f"not ok - {e}")
     if not errors:
-        print(f"ok - msg.c policies agree with the spec "
+        print(f"ok - msg.c policies and names agree with the spec "
               f"({checked} attributes)")
     return 1 if errors else 0
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# msg.c's attribute policies against the spec (tests/spec_check.py), and
+# msg.c's attribute policies and names against the spec (spec_check.py), and
 # the check itself: copies of msg.c with one type changed, or one
 # attribute dropped, must be refused.  TAP lines, then "N passed, N failed".
 #
@@ -26,7 +26,7 @@ echo "TAP version 13"
 $CHECK "$SPEC" "$MSG" >"$tmp/out" 2>&1
 rc=$?
 sed 's/^/# /' "$tmp/out"
-result $rc "msg.c policies agree with $(basename "$SPEC")"
+result $rc "msg.c policies and names agree with $(basename "$SPEC")"
 
 # must_fail NAME SED: the check refuses msg.c edited by SED.
 must_fail()
@@ -47,6 +47,10 @@ must_fail "a missing attribute is refused" \
 	'/\[MCR_A_NETNS_STATS_NOT_ROUTABLE\] =/d'
 must_fail "an attribute of another set is refused" \
 	's/\[MCR_A_RULE_STATS_BYTES\]/[MCR_A_OUTPUT_STATS_BYTES]/'
+must_fail "a name that differs is refused" \
+	's/\(\[MCR_A_OUTPUT_TTL\] = \)"ttl"/\1"bogus"/'
+must_fail "a missing name is refused" \
+	'/\[MCR_A_STATS_IIF\] = "iif"/d'
 
 echo "1..$n"
 echo "$passed passed, $failed failed"
