@@ -280,5 +280,8 @@ int mcr_nl_init(void);
 void mcr_nl_exit(void);
 void mcr_nl_notify_rule(struct mcr_net *mn, const struct mcr_rule *rule,
 			u8 cmd, struct genl_info *info);
+void mcr_nl_notify_output_del(struct mcr_net *mn, const struct mcr_rule *rule,
+			      const struct mcr_outputs *old,
+			      const struct net_device *dev, unsigned int count);
 
 #endif /* _MCR_H */

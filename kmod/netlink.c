@@ -86,15 +86,16 @@ cancel:
 }
 
 /*
- * One output of a rule message: its configuration nest and, with stats,
- * its counters in the output-stats attribute right after it. Both or
- * neither: the n-th output-stats of a message is that of its n-th output.
+ * One output of a rule message, as attrtype (output or removed-output):
+ * its configuration nest and, with stats, its counters in the output-stats
+ * attribute right after it. Both or neither: the n-th output-stats of a
+ * message is that of its n-th output.
  */
-static int mcr_nl_put_output(struct sk_buff *skb,
+static int mcr_nl_put_output(struct sk_buff *skb, int attrtype,
 			     const struct mcr_output *out, bool stats)
 {
 	unsigned char *mark = skb_tail_pointer(skb);
-	struct nlattr *nest = nla_nest_start(skb, MCR_A_RULE_OUTPUT);
+	struct nlattr *nest = nla_nest_start(skb, attrtype);
 
 	if (!nest)
 		return -EMSGSIZE;
@@ -172,14 +173,22 @@ static int mcr_nl_put_rule_key(struct sk_buff *skb, const struct mcr_rule *rule,
 	return 0;
 }
 
+/* What an output-del notification says left: old's outputs on dev. */
+struct mcr_nl_removed {
+	const struct mcr_outputs *old;
+	const struct net_device *dev;
+};
+
 /*
  * Fill a rule message starting at output *resume. A rule with more outputs
  * than one dump message holds continues in the next message, which repeats
- * the rule's key: returns 1 and sets *resume then, 0 when complete.
+ * the rule's key: returns 1 and sets *resume then, 0 when complete. A
+ * notification is never spread: it alone has removed outputs to put.
  */
 static int mcr_nl_fill_rule(struct sk_buff *skb, const struct mcr_rule *rule,
 			    u8 cmd, u32 portid, u32 seq, int flags,
-			    bool stats, unsigned int *resume)
+			    bool stats, unsigned int *resume,
+			    const struct mcr_nl_removed *removed)
 {
 	const struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
 	unsigned int i;
@@ -192,14 +201,20 @@ static int mcr_nl_fill_rule(struct sk_buff *skb, const struct mcr_rule *rule,
 	    (stats && mcr_nl_put_rule_stats(skb, MCR_A_RULE_STATS, rule)))
 		goto cancel;
 	for (i = *resume; i < outs->count; i++) {
-		if (mcr_nl_put_output(skb, &outs->out[i], stats)) {
-			if (i == *resume)
+		if (mcr_nl_put_output(skb, MCR_A_RULE_OUTPUT, &outs->out[i],
+				      stats)) {
+			if (i == *resume || removed)
 				goto cancel;
 			*resume = i;
 			genlmsg_end(skb, hdr);
 			return 1;
 		}
 	}
+	for (i = 0; removed && i < removed->old->count; i++)
+		if (removed->old->out[i].dev == removed->dev &&
+		    mcr_nl_put_output(skb, MCR_A_RULE_REMOVED_OUTPUT,
+				      &removed->old->out[i], false))
+			goto cancel;
 	*resume = 0;
 	genlmsg_end(skb, hdr);
 	return 0;
@@ -213,13 +228,15 @@ static bool mcr_nl_registered;
 
 /*
  * Tell the monitor group, and with NLM_F_ECHO the requester, that a rule
- * changed. Under RTNL, so the rule cannot change while the message is
- * built. A notification that cannot be built is not dropped silently:
- * listeners get ENOBUFS, as for one that overran their buffer, and know
- * to dump the table again.
+ * changed (and with removed, which outputs left it). Under RTNL, so the
+ * rule cannot change while the message is built. A notification that
+ * cannot be built is not dropped silently: listeners get ENOBUFS, as for
+ * one that overran their buffer, and know to dump the table again.
  */
-void mcr_nl_notify_rule(struct mcr_net *mn, const struct mcr_rule *rule,
-			u8 cmd, struct genl_info *info)
+static void mcr_nl_notify(struct mcr_net *mn, const struct mcr_rule *rule,
+			  u8 cmd, struct genl_info *info,
+			  const struct mcr_nl_removed *removed,
+			  unsigned int removed_count)
 {
 	bool echo = info && nlmsg_report(info->nlhdr);
 	unsigned int resume = 0;
@@ -232,11 +249,14 @@ void mcr_nl_notify_rule(struct mcr_net *mn, const struct mcr_rule *rule,
 	if (!echo &&
 	    !genl_has_listeners(&mcr_nl_family, mn->net, MCR_NLGRP_MONITOR))
 		return;
-	msg = genlmsg_new(mcr_nl_rule_size(rule, false), GFP_KERNEL);
+	msg = genlmsg_new(mcr_nl_rule_size(rule, false) +
+			  removed_count * mcr_nl_output_size(false),
+			  GFP_KERNEL);
 	if (!msg)
 		goto lost;
 	if (mcr_nl_fill_rule(msg, rule, cmd, info ? info->snd_portid : 0,
-			     info ? info->snd_seq : 0, 0, false, &resume)) {
+			     info ? info->snd_seq : 0, 0, false, &resume,
+			     removed)) {
 		nlmsg_free(msg);
 		goto lost;
 	}
@@ -249,6 +269,21 @@ void mcr_nl_notify_rule(struct mcr_net *mn, const struct mcr_rule *rule,
 	return;
 lost:
 	genl_set_err(&mcr_nl_family, mn->net, 0, MCR_NLGRP_MONITOR, -ENOBUFS);
+}
+
+void mcr_nl_notify_rule(struct mcr_net *mn, const struct mcr_rule *rule,
+			u8 cmd, struct genl_info *info)
+{
+	mcr_nl_notify(mn, rule, cmd, info, NULL, 0);
+}
+
+void mcr_nl_notify_output_del(struct mcr_net *mn, const struct mcr_rule *rule,
+			      const struct mcr_outputs *old,
+			      const struct net_device *dev, unsigned int count)
+{
+	const struct mcr_nl_removed removed = { .old = old, .dev = dev };
+
+	mcr_nl_notify(mn, rule, MCR_CMD_OUTPUT_DEL_NTF, NULL, &removed, count);
 }
 
 /* A destination the relay can send to: multicast, or a unicast host. */
@@ -660,7 +695,7 @@ static int mcr_nl_fill_rule_get(struct sk_buff *skb,
 				u32 seq, int flags, unsigned int *resume)
 {
 	return mcr_nl_fill_rule(skb, rule, MCR_CMD_RULE_GET, portid, seq,
-				flags, true, resume);
+				flags, true, resume, NULL);
 }
 
 /*
@@ -894,6 +929,8 @@ static int mcr_nl_fill_rule_stats(struct sk_buff *skb,
 	if (!hdr)
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, MCR_A_STATS_RULE_ID, rule->id) ||
+	    (outs->name[0] &&
+	     nla_put_string(skb, MCR_A_STATS_RULE_NAME, outs->name)) ||
 	    mcr_nl_put_rule_stats(skb, MCR_A_STATS_RULE, rule))
 		goto cancel;
 	for (i = *resume; i < outs->count; i++) {

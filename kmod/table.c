@@ -555,9 +555,9 @@ static void mcr_rule_drop_dev_outputs(struct mcr_net *mn,
 	mn->output_count -= gone;
 	mn->outputs_removed += gone;
 	mcr_net_changed(mn);
+	/* Names the outputs that left: before old can be freed. */
+	mcr_nl_notify_output_del(mn, rule, old, dev, gone);
 	mcr_outputs_free_rcu(old);
-
-	mcr_nl_notify_rule(mn, rule, MCR_CMD_OUTPUT_DEL_NTF, NULL);
 }
 
 /*

@@ -16,7 +16,10 @@
 #     parameters max_rules and max_outputs_per_rule, lowered via sysfs).
 #  3. raw netlink (nl_raw.py): missing attributes, wrong types and lengths,
 #     out-of-range values, unknown attributes, a family other than AF_INET;
-#     each gets the right errno and an extack naming the attribute.
+#     each gets the right errno and an extack naming the attribute. Then
+#     what the family tells, read raw: a named rule's stats-get reply
+#     carries its name; deleting a device that is two of its outputs sends
+#     output-del naming both as removed-output.
 # After every case the rule table (mcr-nl -j rule show) is unchanged.
 
 source "$(dirname "$0")/lib.sh"
@@ -154,8 +157,11 @@ step_raw()
 	log "=== raw netlink (nl_raw.py)"
 	[ -n "$PYTHON" ] || die "python3 not found"
 	before_raw=$(table)
+	# rawgone: the output device whose removal nl_raw.py watches.
+	ip -n "$R" link add rawgone type dummy || die "cannot add a dummy device"
 	out=$(ip netns exec "$R" "$PYTHON" "$SELFTESTS_DIR/nl_raw.py" \
-		--iif "$(ifindex "$R" d0)" --oif "$(ifindex "$R" d1)" 2>&1)
+		--iif "$(ifindex "$R" d0)" --oif "$(ifindex "$R" d1)" \
+		--gone rawgone 2>&1)
 	rc=$?
 	printf '%s\n' "$out" | sed 's/^\([^#]\)/# \1/'
 	check_eq "nl_raw.py exit status" "$rc" 0

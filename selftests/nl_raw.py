@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Raw generic netlink requests to the "mcr" family, malformed on purpose.
 
-    nl_raw.py --iif IFINDEX --oif IFINDEX [--oif2 IFINDEX] [-v]
+    nl_raw.py --iif IFINDEX --oif IFINDEX [--oif2 IFINDEX] [--gone DEV] [-v]
 
 Run inside a network namespace where IFINDEX devices exist (the relay
 namespace of bad_input.sh). Python 3 standard library only: the point is a
@@ -16,6 +16,12 @@ or the offset of the offending attribute (NLMSGERR_ATTR_OFFS), or the
 missing attribute's type (NLMSGERR_ATTR_MISS_TYPE). After every case the
 rule table (a rule-get dump, counters left out) must be unchanged.
 
+With --gone DEV (a device of the namespace that may be deleted), also
+what the family tells: a named rule with outputs on --oif and twice on
+DEV; its stats-get reply carries the name (rule-name); DEV is deleted,
+and the monitor group's output-del notification carries the output on
+--oif as output and the two on DEV as removed-output.
+
 Prints "# ok ..." / "# FAIL ..." lines; exit status 0 if every case passed.
 """
 
@@ -24,6 +30,7 @@ import errno
 import os
 import socket
 import struct
+import subprocess
 import sys
 
 NETLINK_GENERIC = 16
@@ -41,6 +48,10 @@ GENL_ID_CTRL = 0x10
 CTRL_CMD_GETFAMILY = 3
 CTRL_ATTR_FAMILY_ID = 1
 CTRL_ATTR_FAMILY_NAME = 2
+CTRL_ATTR_MCAST_GROUPS = 7
+CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_MCAST_GRP_ID = 1, 2
+SOL_NETLINK = 270
+NETLINK_ADD_MEMBERSHIP = 1
 
 NLMSGERR_ATTR_MSG = 1
 NLMSGERR_ATTR_OFFS = 2
@@ -49,15 +60,16 @@ NLMSGERR_ATTR_MISS_NEST = 6
 
 # From include/uapi/linux/mcr.h (generated from the YNL spec).
 CMD_RULE_NEW, CMD_RULE_DEL, CMD_RULE_GET, CMD_RULE_FLUSH, CMD_STATS_GET = 1, 2, 3, 4, 5
+CMD_OUTPUT_DEL_NTF = 8
 CMD_STATS_RESET = 9
 (A_RULE_ID, A_RULE_NAME, A_RULE_FAMILY, A_RULE_IIF, A_RULE_GROUP, A_RULE_PORT,
  A_RULE_SOURCE, A_RULE_FLAGS, A_RULE_REPLACE, A_RULE_OUTPUT, A_RULE_STATS,
- A_RULE_OUTPUT_STATS) = range(1, 13)
+ A_RULE_OUTPUT_STATS, A_RULE_REMOVED_OUTPUT) = range(1, 14)
 # The output set: configuration only, no counters.
 (A_OUT_IFINDEX, A_OUT_GROUP, A_OUT_PORT, A_OUT_TTL, A_OUT_SOURCE,
  A_OUT_SOURCE_AUTO) = range(1, 7)
 A_OUTPUT_STATS_PACKETS = 1
-A_STATS_RULE_ID, A_STATS_OUTPUT, A_STATS_IIF = 2, 4, 5
+A_STATS_RULE_ID, A_STATS_OUTPUT, A_STATS_IIF, A_STATS_RULE_NAME = 2, 4, 5, 6
 A_STATS_OUTPUT_IFINDEX, A_STATS_OUTPUT_STATS = 1, 2
 
 AF_INET = 2
@@ -190,6 +202,12 @@ class Genl:
             raise OSError(err, "family %s: %s %s" % (name, os.strerror(err), ack))
         attrs = parse_attrs(replies[0][4:])
         self.family = struct.unpack("=H", attrs[CTRL_ATTR_FAMILY_ID][0][:2])[0]
+        self.groups = {}
+        for groups in attrs.get(CTRL_ATTR_MCAST_GROUPS, []):
+            for grp in parse_attrs(groups).values():
+                g = parse_attrs(grp[0])
+                self.groups[g[CTRL_ATTR_MCAST_GRP_NAME][0].rstrip(b"\0").decode()] = \
+                    struct.unpack("=I", g[CTRL_ATTR_MCAST_GRP_ID][0][:4])[0]
         return self.family
 
     def mcr(self, cmd, attrs, **kw):
@@ -240,11 +258,67 @@ def decode_ack(tlvs):
     return ack
 
 
+def ifindexes(outputs):
+    """The ifindex of each output nest, in order."""
+    return [struct.unpack("=I", parse_attrs(o)[A_OUT_IFINDEX][0][:4])[0]
+            for o in outputs]
+
+
+def check_removed_outputs(nl, iif, oif, gone):
+    """Stats name a named rule; output-del names the outputs that left."""
+    problems = []
+    gone_index = socket.if_nametoindex(gone)
+    mon = Genl()
+    mon.family = nl.family
+    mon.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, nl.groups["monitor"])
+    mon.sock.settimeout(30)
+    outs = [nest(A_RULE_OUTPUT, [u32(A_OUT_IFINDEX, oif)]),
+            nest(A_RULE_OUTPUT, [u32(A_OUT_IFINDEX, gone_index)]),
+            nest(A_RULE_OUTPUT, [u32(A_OUT_IFINDEX, gone_index), be16(A_OUT_PORT, 4001)])]
+    err, ack, replies, _ = nl.mcr(CMD_RULE_NEW, [
+        u16(A_RULE_FAMILY, AF_INET), u32(A_RULE_IIF, iif), addr(A_RULE_GROUP, "239.8.0.77"),
+        string(A_RULE_NAME, "raw-named")] + outs)
+    if err:
+        return ["rule-new: %s %s" % (errno.errorcode.get(err, err), ack)]
+    rid = struct.unpack("=I", parse_attrs(replies[0][4:])[A_RULE_ID][0][:4])[0]
+
+    err, ack, replies, _ = nl.mcr(CMD_STATS_GET, [u32(A_STATS_RULE_ID, rid)])
+    names = parse_attrs(replies[0][4:]).get(A_STATS_RULE_NAME) if replies else None
+    if err or names != [b"raw-named\0"]:
+        problems.append("stats-get: rule-name %s, want raw-named (%s)" % (names, err))
+
+    subprocess.run(["ip", "link", "del", gone], check=True)
+    ntf = None
+    try:
+        while ntf is None:
+            for _t, _f, _s, payload in mon.recv_msgs():
+                attrs = parse_attrs(payload[4:])
+                if payload[0] == CMD_OUTPUT_DEL_NTF and \
+                   attrs.get(A_RULE_ID) == [struct.pack("=I", rid)]:
+                    ntf = attrs
+    except socket.timeout:
+        problems.append("no output-del notification for rule %d" % rid)
+    if ntf is not None:
+        left = ifindexes(ntf.get(A_RULE_OUTPUT, []))
+        removed = ifindexes(ntf.get(A_RULE_REMOVED_OUTPUT, []))
+        ports = [parse_attrs(o).get(A_OUT_PORT) for o in ntf.get(A_RULE_REMOVED_OUTPUT, [])]
+        if left != [oif]:
+            problems.append("output-del: outputs %s, want [%d]" % (left, oif))
+        if removed != [gone_index, gone_index] or ports != [None, [struct.pack(">H", 4001)]]:
+            problems.append("output-del: removed-output %s ports %s, want [%d, %d] "
+                            "ports [None, 4001]" % (removed, ports, gone_index, gone_index))
+    err, ack, _, _ = nl.mcr(CMD_RULE_DEL, [u32(A_RULE_ID, rid)])
+    if err:
+        problems.append("rule-del: %s %s" % (errno.errorcode.get(err, err), ack))
+    return problems
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--iif", type=int, required=True)
     ap.add_argument("--oif", type=int, required=True)
     ap.add_argument("--oif2", type=int)
+    ap.add_argument("--gone", help="a device that may be deleted")
     ap.add_argument("-v", action="store_true")
     args = ap.parse_args()
 
@@ -494,6 +568,13 @@ def main():
         print("# FAIL deleting the control rule: %s %s" % (errno.errorcode.get(err, err), ack))
         failures += 1
     print("# %d of %d raw cases failed" % (failures, len(cases)))
+    if args.gone:
+        problems = check_removed_outputs(nl, args.iif, args.oif, args.gone)
+        for p in problems:
+            print("# FAIL %s" % p)
+        if not problems:
+            print("# ok stats-get names the rule; output-del names the removed outputs")
+        failures += bool(problems)
     return 1 if failures else 0
 
 
