@@ -527,9 +527,10 @@ static int do_stats_watch(struct ctx *ctx)
 static int on_event(struct nlmsghdr *nlh, void *arg)
 {
 	struct ctx *ctx = arg;
-	struct mcr_rule rule, removed;
+	struct mcr_rule rule, removed, sent;
 	struct timespec ts;
 	int err, known = 0;
+	uint8_t cmd;
 
 	if (!nlh) {
 		report(ctx, "monitor: warning: notifications were lost "
@@ -538,25 +539,36 @@ static int on_event(struct nlmsghdr *nlh, void *arg)
 	}
 	mcr_rule_init(&rule);
 	mcr_rule_init(&removed);
+	mcr_rule_init(&sent);
 	/* The time it arrived, not the time it was decoded. */
 	clock_gettime(CLOCK_REALTIME, &ts);
+	cmd = genlmsg_hdr(nlh)->cmd;
 	err = mcr_msg_parse_rule(nlh, &rule);
 	if (!err) {
 		/* Every event is followed, to know the rules' outputs. */
-		known = mcr_monitor_track(&ctx->mon, genlmsg_hdr(nlh)->cmd,
-					  &rule, &removed);
+		known = mcr_monitor_track(&ctx->mon, cmd, &rule, &removed);
+		/* A module that names the outputs that left is believed
+		 * over what was followed; an older one names none. */
+		if (cmd == MCR_CMD_OUTPUT_DEL_NTF &&
+		    mcr_msg_parse_removed(nlh, &sent) > 0) {
+			mcr_rule_free(&removed);
+			removed = sent;
+			mcr_rule_init(&sent);
+			known = 1;
+		}
 		if (known < 0)
 			report(ctx, "monitor: warning: out of memory: "
 			       "removed outputs may not be named");
 		ctx->pr.stamp = ctx->req->timestamp ? &ts : NULL;
 		if (mcr_monitor_wants(ctx->req->id, ctx->req->rule.iif, &rule))
-			mcr_print_event(&ctx->pr, genlmsg_hdr(nlh)->cmd,
-					&rule, known > 0 ? &removed : NULL);
+			mcr_print_event(&ctx->pr, cmd, &rule,
+					known > 0 ? &removed : NULL);
 		ctx->pr.stamp = NULL;
 	} else if (err != -NLE_AF_NOSUPPORT) {
 		report(ctx, "monitor: warning: cannot decode a notification: "
 		       "%s", nl_geterror(err));
 	}
+	mcr_rule_free(&sent);
 	mcr_rule_free(&removed);
 	mcr_rule_free(&rule);
 	/* Each event reaches a pipe reader as it happens. */

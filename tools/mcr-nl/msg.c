@@ -118,6 +118,7 @@ static struct nla_policy rule_policy[MCR_A_RULE_MAX + 1] = {
 	[MCR_A_RULE_FLAGS] = { .type = NLA_U32 },
 	[MCR_A_RULE_REPLACE] = { .type = NLA_FLAG },
 	[MCR_A_RULE_OUTPUT] = { .type = NLA_NESTED },
+	[MCR_A_RULE_REMOVED_OUTPUT] = { .type = NLA_NESTED },
 	[MCR_A_RULE_STATS] = { .type = NLA_NESTED },
 	[MCR_A_RULE_OUTPUT_STATS] = { .type = NLA_NESTED },
 };
@@ -168,6 +169,7 @@ static struct nla_policy stats_policy[MCR_A_STATS_MAX + 1] = {
 	[MCR_A_STATS_RULE] = { .type = NLA_NESTED },
 	[MCR_A_STATS_OUTPUT] = { .type = NLA_NESTED },
 	[MCR_A_STATS_IIF] = { .type = NLA_U32 },
+	[MCR_A_STATS_RULE_NAME] = { .type = NLA_UNSPEC },
 };
 
 static uint64_t get_u64(struct nlattr *nla)
@@ -350,11 +352,20 @@ static int parse_rule_output_stats(struct nlmsghdr *nlh, struct mcr_rule *r)
 	return 0;
 }
 
+/* A rule's name: a bounded copy, not trusting the NUL to be there. */
+static void copy_name(char *dst, const struct nlattr *name)
+{
+	size_t len = strnlen(nla_data(name), (size_t)nla_len(name));
+
+	if (len >= MCR_NAME_LEN)
+		len = MCR_NAME_LEN - 1;
+	memcpy(dst, nla_data(name), len);
+	dst[len] = '\0';
+}
+
 int mcr_msg_parse_rule(struct nlmsghdr *nlh, struct mcr_rule *r)
 {
 	struct nlattr *tb[MCR_A_RULE_MAX + 1];
-	struct nlattr *name;
-	size_t len;
 	int err;
 
 	mcr_rule_free(r);
@@ -366,15 +377,8 @@ int mcr_msg_parse_rule(struct nlmsghdr *nlh, struct mcr_rule *r)
 		return -NLE_AF_NOSUPPORT;
 
 	r->id = get_u32(tb[MCR_A_RULE_ID]);
-	name = tb[MCR_A_RULE_NAME];
-	if (name) {
-		/* Bounded copy: do not trust the NUL to be there. */
-		len = strnlen(nla_data(name), (size_t)nla_len(name));
-		if (len >= sizeof(r->name))
-			len = sizeof(r->name) - 1;
-		memcpy(r->name, nla_data(name), len);
-		r->name[len] = '\0';
-	}
+	if (tb[MCR_A_RULE_NAME])
+		copy_name(r->name, tb[MCR_A_RULE_NAME]);
 	r->iif = get_u32(tb[MCR_A_RULE_IIF]);
 	if (tb[MCR_A_RULE_GROUP]) {
 		r->has_group = true;
@@ -397,6 +401,16 @@ int mcr_msg_parse_rule(struct nlmsghdr *nlh, struct mcr_rule *r)
 	if (err)
 		return err;
 	return parse_rule_output_stats(nlh, r);
+}
+
+int mcr_msg_parse_removed(struct nlmsghdr *nlh, struct mcr_rule *removed)
+{
+	int err;
+
+	mcr_rule_free(removed);
+	err = parse_outputs(nlh, MCR_A_RULE_REMOVED_OUTPUT, parse_output,
+			    removed);
+	return err ? err : (int)removed->n_outputs;
 }
 
 void mcr_stats_reply_init(struct mcr_stats_reply *st)
@@ -430,6 +444,8 @@ int mcr_msg_parse_stats(struct nlmsghdr *nlh, struct mcr_stats_reply *st)
 		return 0;
 	st->has_rule = true;
 	st->rule.id = nla_get_u32(tb[MCR_A_STATS_RULE_ID]);
+	if (tb[MCR_A_STATS_RULE_NAME])
+		copy_name(st->rule.name, tb[MCR_A_STATS_RULE_NAME]);
 	if (tb[MCR_A_STATS_RULE]) {
 		st->rule.has_stats = true;
 		err = parse_rule_stats(tb[MCR_A_STATS_RULE], &st->rule.stats);
@@ -548,6 +564,7 @@ static const char *const rule_attr_names[MCR_A_RULE_MAX + 1] = {
 	[MCR_A_RULE_OUTPUT] = "output",
 	[MCR_A_RULE_STATS] = "stats",
 	[MCR_A_RULE_OUTPUT_STATS] = "output-stats",
+	[MCR_A_RULE_REMOVED_OUTPUT] = "removed-output",
 };
 
 static const char *const output_attr_names[MCR_A_OUTPUT_MAX + 1] = {
@@ -565,6 +582,7 @@ static const char *const stats_attr_names[MCR_A_STATS_MAX + 1] = {
 	[MCR_A_STATS_RULE] = "rule",
 	[MCR_A_STATS_OUTPUT] = "output",
 	[MCR_A_STATS_IIF] = "iif",
+	[MCR_A_STATS_RULE_NAME] = "rule-name",
 };
 
 /* Attribute names of the set a request's command uses. */

@@ -43,6 +43,13 @@ int mcr_msg_put_dump_iif(struct nl_msg *msg, uint32_t iif);
  */
 int mcr_msg_parse_rule(struct nlmsghdr *nlh, struct mcr_rule *rule);
 
+/*
+ * The outputs an output-del notification says left the rule (its
+ * removed-output attributes), into @removed's outputs.  Returns how many,
+ * 0 from a module that does not send them, or a negative libnl error.
+ */
+int mcr_msg_parse_removed(struct nlmsghdr *nlh, struct mcr_rule *removed);
+
 /* A stats-get reply: namespace counters and/or one rule's counters. */
 struct mcr_stats_reply {
 	bool has_netns;

@@ -611,6 +611,13 @@ void mcr_print_rule_stats(struct mcr_printer *pr, const struct mcr_rule *r)
 	if (r->has_stats)
 		print_rule_stats(pr, PRINT_ANY, &r->stats,
 				 rule_stats_columns);
+	/* After the counters: the columns stay the same with or without. */
+	if (r->name[0]) {
+		char quoted[MCR_QUOTED_LEN];
+
+		print_string(pr, PRINT_FP, NULL, "  name %s",
+			     mcr_quote_word(r->name, quoted, sizeof(quoted)));
+	}
 	print_fp(pr, "\n");
 	print_open_array(pr, PRINT_ANY, "outputs");
 	for (i = 0; i < r->n_outputs; i++) {

@@ -452,6 +452,7 @@ static void decode_stats_replies(void)
 	m = genl_msg(MCR_CMD_STATS_GET, 1024);
 	CHECK(m);
 	nla_put_u32(m, MCR_A_STATS_RULE_ID, 5);
+	nla_put_string(m, MCR_A_STATS_RULE_NAME, "feedA");
 	nest = nla_nest_start(m, MCR_A_STATS_RULE);
 	put_counter(m, MCR_A_RULE_STATS_PAD, MCR_A_RULE_STATS_PACKETS, 100);
 	put_counter(m, MCR_A_RULE_STATS_PAD, MCR_A_RULE_STATS_BYTES, 1000);
@@ -470,6 +471,7 @@ static void decode_stats_replies(void)
 	CHECK_INT(err, 0);
 	CHECK(!st.has_netns && st.has_rule);
 	CHECK_INT(st.rule.id, 5);
+	CHECK_STR(st.rule.name, "feedA");
 	CHECK(st.rule.has_stats);
 	CHECK_INT(st.rule.stats.packets, 100);
 	CHECK_INT(st.rule.stats.bytes, 1000);
@@ -478,6 +480,54 @@ static void decode_stats_replies(void)
 	CHECK_INT(st.rule.outputs[1].stats.packets, 51);
 	CHECK_INT(st.rule.outputs[1].stats.drop_nomem, 0);
 	mcr_stats_reply_free(&st);
+}
+
+/*
+ * An output-del notification: the outputs that remain as output, those
+ * that left as removed-output; the rule decodes as it did, and the
+ * removed ones apart.  A notification without any (an older module)
+ * names none.
+ */
+static void decode_removed_outputs(void)
+{
+	struct mcr_rule r, removed;
+	struct nlattr *nest;
+	struct nl_msg *m;
+	int i;
+
+	m = genl_msg(MCR_CMD_OUTPUT_DEL_NTF, 1024);
+	CHECK(m);
+	nla_put_u32(m, MCR_A_RULE_ID, 7);
+	nla_put_u16(m, MCR_A_RULE_FAMILY, AF_INET);
+	nla_put_u32(m, MCR_A_RULE_IIF, 2);
+	nla_put_u32(m, MCR_A_RULE_GROUP, inet_addr("239.1.1.1"));
+	nest = nla_nest_start(m, MCR_A_RULE_OUTPUT);
+	nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 3);
+	nla_nest_end(m, nest);
+	for (i = 0; i < 2; i++) {
+		nest = nla_nest_start(m, MCR_A_RULE_REMOVED_OUTPUT);
+		nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 4);
+		nla_put_u16(m, MCR_A_OUTPUT_PORT, htons(6000 + i));
+		nla_nest_end(m, nest);
+	}
+	mcr_rule_init(&r);
+	mcr_rule_init(&removed);
+	CHECK_INT(mcr_msg_parse_rule(nlmsg_hdr(m), &r), 0);
+	CHECK_INT(r.n_outputs, 1);
+	CHECK_INT(r.outputs[0].ifindex, 3);
+	CHECK_INT(mcr_msg_parse_removed(nlmsg_hdr(m), &removed), 2);
+	nlmsg_free(m);
+	CHECK_INT(removed.outputs[0].ifindex, 4);
+	CHECK_INT(removed.outputs[0].port, 6000);
+	CHECK_INT(removed.outputs[1].port, 6001);
+	mcr_rule_free(&r);
+
+	m = genl_msg(MCR_CMD_OUTPUT_DEL_NTF, 256);
+	CHECK(m);
+	nla_put_u32(m, MCR_A_RULE_ID, 7);
+	CHECK_INT(mcr_msg_parse_removed(nlmsg_hdr(m), &removed), 0);
+	nlmsg_free(m);
+	mcr_rule_free(&removed);
 }
 
 /*
@@ -880,6 +930,7 @@ const struct test_case msg_tests[] = {
 	TEST(decode_rule_output_counters),
 	TEST(decode_malformed_rule),
 	TEST(decode_stats_replies),
+	TEST(decode_removed_outputs),
 	TEST(split_rule_reassembled),
 	TEST(ack_capped_with_message),
 	TEST(ack_uncapped_with_offset),

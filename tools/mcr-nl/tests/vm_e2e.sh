@@ -293,14 +293,15 @@ mon=$!
 skip=$(monitor_ready "$TMPD/mon.json")
 id=$(nl -j rule add iif d0 group 239.8.8.8 oif d1 oif d5 | jq -r .id)
 nl rule replace iif d0 group 239.8.8.8 oif d5 oif d6
+d6=$(ip -n "$NS" -j link show d6 | jq '.[0].ifindex')
 ip -n "$NS" link del d6
 nl rule del id "$id"
 wait_lines "$TMPD/mon.json" $((skip + 4))
 kill -TERM "$mon"
 wait "$mon"
 check "monitor: exits 0 on SIGTERM" "$?" 0
-check "monitor: events" "$(tail -n +$((skip + 1)) "$TMPD/mon.json" | jq -r -c '[.event, .rule.id, (.rule.outputs | map(.oif) | join(","))] | join(" ")' | tr '\n' ';')" \
-	"rule-new $id d1,d5;rule-new $id d5,d6;output-del $id d5;rule-del $id d5;"
+check "monitor: events" "$(tail -n +$((skip + 1)) "$TMPD/mon.json" | jq -r -c '[.event, .rule.id, (.rule.outputs | map(.oif) | join(",")), (.removed // [] | map(.oif_index | tostring) | join(","))] | join(" ")' | tr '\n' ';')" \
+	"rule-new $id d1,d5 ;rule-new $id d5,d6 ;output-del $id d5 $d6;rule-del $id d5 ;"
 check "monitor: nothing on stderr" "$(cat "$TMPD/mon.err")" ""
 ip netns exec "$NS" "$NL" monitor >"$TMPD/mon.txt" 2>&1 &
 mon=$!
