@@ -299,6 +299,45 @@ static bool mcr_addr_is_source(__be32 addr)
 }
 
 /*
+ * A rule's name is for people, and is printed on their terminals and in
+ * metrics that must be UTF-8: well-formed UTF-8 (no overlong form, no
+ * surrogate, nothing past U+10FFFF) without control characters (C0, DEL,
+ * C1). The policy has made it a NUL-terminated string.
+ */
+static bool mcr_nl_name_printable(const u8 *s)
+{
+	unsigned int len, i;
+	u32 c;
+
+	for (; *s; s += len) {
+		len = 1;
+		if (*s < 0x20 || *s == 0x7f)
+			return false;
+		if (*s < 0x80)
+			continue;
+		if (*s >= 0xc2 && *s <= 0xdf)
+			len = 2;
+		else if (*s >= 0xe0 && *s <= 0xef)
+			len = 3;
+		else if (*s >= 0xf0 && *s <= 0xf4)
+			len = 4;
+		else
+			return false;
+		c = *s & (0x7f >> len);
+		/* A NUL inside the sequence stops it here too. */
+		for (i = 1; i < len; i++) {
+			if ((s[i] & 0xc0) != 0x80)
+				return false;
+			c = c << 6 | (s[i] & 0x3f);
+		}
+		if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+		    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff || c < 0xa0)
+			return false;
+	}
+	return true;
+}
+
+/*
  * Parse the match key. With need_dev the input device must exist, else a
  * vanished device still names its rules by index.
  */
@@ -562,6 +601,12 @@ int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info)
 	struct mcr_key key;
 	int ifindex, err;
 
+	if (tb[MCR_A_RULE_NAME] &&
+	    !mcr_nl_name_printable(nla_data(tb[MCR_A_RULE_NAME]))) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_NAME],
+				    "name: printable UTF-8 only, no control characters");
+		return -EINVAL;
+	}
 	rtnl_lock();
 	err = mcr_nl_parse_key(info, &key, &ifindex, &dev);
 	if (err)

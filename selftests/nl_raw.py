@@ -444,6 +444,18 @@ def main():
         ("name not NUL-terminated", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4015)) + [Attr(A_RULE_NAME, b"abcd", mark=True), out()],
          E.EINVAL, ["offs"]),
+        # Names are for people: printable UTF-8 only.
+        ] + [
+        ("name %s" % what, CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4016)) + [Attr(A_RULE_NAME, raw + b"\0", mark=True), out()],
+         E.EINVAL, ["!msg:name", "offs"])
+        for what, raw in (("with an escape byte", b"a\x1b[2J"),
+                          ("with a C1 control", b"a\xc2\x85"),
+                          ("not UTF-8", b"a\xff"),
+                          ("in an overlong form", b"\xc0\xaf"),
+                          ("with a surrogate", b"\xed\xa0\x80"),
+                          ("with a truncated sequence", b"ab\xe2\x82"))
+        ] + [
         ("replace flag with payload", CMD_RULE_NEW,
          key() + [Attr(A_RULE_REPLACE, b"\x01\x00\x00\x00", mark=True), out()],
          E.ERANGE, ["offs"]),
