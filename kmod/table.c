@@ -341,7 +341,11 @@ int mcr_rule_insert(struct mcr_net *mn, struct net_device *dev,
 	int err;
 
 	ASSERT_RTNL();
-	err = xa_alloc_cyclic(&mn->rules, &rule->id, rule, xa_limit_32b,
+	/*
+	 * Reserve the id only: readers walk mn->rules under RCU, without
+	 * RTNL, and must not find the rule before its device is set.
+	 */
+	err = xa_alloc_cyclic(&mn->rules, &rule->id, NULL, xa_limit_32b,
 			      &mn->next_id, MCR_GFP);
 	if (err < 0) {
 		if (err == -EBUSY)
@@ -368,6 +372,8 @@ int mcr_rule_insert(struct mcr_net *mn, struct net_device *dev,
 	mn->output_count += outs->count;
 
 	mcr_dev_link_rule(mdev, rule);
+	/* Into its reserved slot: allocates nothing. */
+	WARN_ON_ONCE(xa_err(xa_store(&mn->rules, rule->id, rule, 0)));
 	mcr_net_changed(mn);
 
 	mcr_rule_update_join(rule, !(rule->flags & MCR_RULE_FLAGS_NOJOIN));
