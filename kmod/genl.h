@@ -12,7 +12,7 @@
 #include <uapi/linux/mcr.h>
 
 /* Common nested types */
-extern const struct nla_policy mcr_output_nl_policy[MCR_A_OUTPUT_SOURCE_AUTO + 1];
+extern const struct nla_policy mcr_output_nl_policy[MCR_A_OUTPUT_SOURCE_IPV6 + 1];
 
 int mcr_nl_rule_new_doit(struct sk_buff *skb, struct genl_info *info);
 int mcr_nl_rule_del_doit(struct sk_buff *skb, struct genl_info *info);

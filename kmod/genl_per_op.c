@@ -11,17 +11,19 @@
 #include <uapi/linux/mcr.h>
 
 /* Common nested types */
-const struct nla_policy mcr_output_nl_policy[MCR_A_OUTPUT_SOURCE_AUTO + 1] = {
+const struct nla_policy mcr_output_nl_policy[MCR_A_OUTPUT_SOURCE_IPV6 + 1] = {
 	[MCR_A_OUTPUT_IFINDEX] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MCR_A_OUTPUT_GROUP] = { .type = NLA_U32, },
 	[MCR_A_OUTPUT_PORT] = { .type = NLA_U16, },
 	[MCR_A_OUTPUT_TTL] = NLA_POLICY_MIN(NLA_U8, 1),
 	[MCR_A_OUTPUT_SOURCE] = { .type = NLA_U32, },
 	[MCR_A_OUTPUT_SOURCE_AUTO] = { .type = NLA_FLAG, },
+	[MCR_A_OUTPUT_GROUP_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[MCR_A_OUTPUT_SOURCE_IPV6] = NLA_POLICY_EXACT_LEN(16),
 };
 
 /* MCR_CMD_RULE_NEW - do */
-static const struct nla_policy mcr_rule_new_nl_policy[MCR_A_RULE_OUTPUT + 1] = {
+static const struct nla_policy mcr_rule_new_nl_policy[MCR_A_RULE_SOURCE_IPV6 + 1] = {
 	[MCR_A_RULE_NAME] = { .type = NLA_NUL_STRING, .len = 31, },
 	[MCR_A_RULE_FAMILY] = { .type = NLA_U16, },
 	[MCR_A_RULE_IIF] = NLA_POLICY_MIN(NLA_U32, 1),
@@ -31,16 +33,20 @@ static const struct nla_policy mcr_rule_new_nl_policy[MCR_A_RULE_OUTPUT + 1] = {
 	[MCR_A_RULE_FLAGS] = NLA_POLICY_MASK(NLA_U32, 0x3),
 	[MCR_A_RULE_REPLACE] = { .type = NLA_FLAG, },
 	[MCR_A_RULE_OUTPUT] = NLA_POLICY_NESTED(mcr_output_nl_policy),
+	[MCR_A_RULE_GROUP_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[MCR_A_RULE_SOURCE_IPV6] = NLA_POLICY_EXACT_LEN(16),
 };
 
 /* MCR_CMD_RULE_DEL - do */
-static const struct nla_policy mcr_rule_del_nl_policy[MCR_A_RULE_SOURCE + 1] = {
+static const struct nla_policy mcr_rule_del_nl_policy[MCR_A_RULE_SOURCE_IPV6 + 1] = {
 	[MCR_A_RULE_ID] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MCR_A_RULE_FAMILY] = { .type = NLA_U16, },
 	[MCR_A_RULE_IIF] = NLA_POLICY_MIN(NLA_U32, 1),
 	[MCR_A_RULE_GROUP] = { .type = NLA_U32, },
 	[MCR_A_RULE_PORT] = { .type = NLA_U16, },
 	[MCR_A_RULE_SOURCE] = { .type = NLA_U32, },
+	[MCR_A_RULE_GROUP_IPV6] = NLA_POLICY_EXACT_LEN(16),
+	[MCR_A_RULE_SOURCE_IPV6] = NLA_POLICY_EXACT_LEN(16),
 };
 
 /* MCR_CMD_RULE_GET - do and dump */
@@ -71,14 +77,14 @@ static const struct genl_ops mcr_nl_ops[] = {
 		.cmd		= MCR_CMD_RULE_NEW,
 		.doit		= mcr_nl_rule_new_doit,
 		.policy		= mcr_rule_new_nl_policy,
-		.maxattr	= MCR_A_RULE_OUTPUT,
+		.maxattr	= MCR_A_RULE_SOURCE_IPV6,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{
 		.cmd		= MCR_CMD_RULE_DEL,
 		.doit		= mcr_nl_rule_del_doit,
 		.policy		= mcr_rule_del_nl_policy,
-		.maxattr	= MCR_A_RULE_SOURCE,
+		.maxattr	= MCR_A_RULE_SOURCE_IPV6,
 		.flags		= GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -10,6 +10,7 @@
 #include <linux/ip.h>
 #include <linux/udp.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "compat.h"
 #include "mcr.h"
@@ -51,6 +52,17 @@ static bool mcr_iph_valid(const struct iphdr *iph, unsigned int skb_len)
 	       !ip_fast_csum((const u8 *)iph, iph->ihl);
 }
 
+/*
+ * The IPv6 sources ip6_rcv_core() drops: multicast, IPv4-mapped (RFC 4291
+ * 2.5.5.2) and loopback. Link-local sources stay: mDNS and SSDP
+ * reflectors relay what hosts send from them.
+ */
+static bool mcr_martian_source6(const struct in6_addr *saddr)
+{
+	return ipv6_addr_is_multicast(saddr) || ipv6_addr_v4mapped(saddr) ||
+	       ipv6_addr_loopback(saddr);
+}
+
 static void mcr_rule_count(struct mcr_rule *rule, unsigned int len)
 {
 	struct mcr_rule_pcpu_stats *s = this_cpu_ptr(rule->stats);
@@ -61,46 +73,120 @@ static void mcr_rule_count(struct mcr_rule *rule, unsigned int len)
 	u64_stats_update_end(&s->syncp);
 }
 
-/* Room for an IPv4 header with options, read from a non-linear skb. */
-struct mcr_iph_buf {
-	struct iphdr iph;
-	u8 options[MAX_IPOPTLEN];
+/*
+ * Room for the headers the hook reads from a non-linear skb: an IPv4
+ * header with options, or the fixed IPv6 header, and a UDP header.
+ */
+struct mcr_rx_buf {
+	union {
+		struct {
+			struct iphdr iph;
+			u8 options[MAX_IPOPTLEN];
+		};
+		struct ipv6hdr ip6h;
+	};
+	struct udphdr uh;
 };
 
-/*
- * Read the headers of skb, whose data is at its network header. Returns
- * MCR_NET_COUNTER_MAX with *iphp and *uhp set (possibly into the buffers)
- * for a valid IPv4 UDP datagram, else the namespace counter it counts in.
- */
-static enum mcr_net_counter mcr_parse(const struct sk_buff *skb,
-				      struct mcr_iph_buf *iph_buf,
-				      struct udphdr *uh_buf,
-				      const struct iphdr **iphp,
-				      const struct udphdr **uhp)
+/* mcr_parse() of an IPv4 packet. */
+static enum mcr_net_counter mcr_parse4(const struct sk_buff *skb,
+				       struct mcr_rx_buf *buf,
+				       struct mcr_rx *rx)
 {
 	const struct udphdr *uh;
 	const struct iphdr *iph;
 
-	if (skb->protocol != htons(ETH_P_IP))
-		return MCR_NET_NOT_UDP;
-	iph = skb_header_pointer(skb, 0, sizeof(iph_buf->iph), iph_buf);
+	iph = skb_header_pointer(skb, 0, sizeof(buf->iph), &buf->iph);
 	if (!iph || iph->ihl < 5)
 		return MCR_NET_NOT_UDP;
 	/* With options, read them too: the header checksum covers them. */
 	if (iph->ihl > 5)
-		iph = skb_header_pointer(skb, 0, iph->ihl * 4, iph_buf);
+		iph = skb_header_pointer(skb, 0, iph->ihl * 4, &buf->iph);
 	if (!iph || !mcr_iph_valid(iph, skb->len) ||
 	    iph->protocol != IPPROTO_UDP)
 		return MCR_NET_NOT_UDP;
 	if (ip_is_fragment(iph))
 		return MCR_NET_FRAGMENTS;
-	uh = skb_header_pointer(skb, iph->ihl * 4, sizeof(*uh_buf), uh_buf);
+	uh = skb_header_pointer(skb, iph->ihl * 4, sizeof(buf->uh), &buf->uh);
 	if (!uh || ntohs(uh->len) < sizeof(*uh) ||
 	    ntohs(uh->len) > ntohs(iph->tot_len) - iph->ihl * 4)
 		return MCR_NET_NOT_UDP;
-	*iphp = iph;
-	*uhp = uh;
+	rx->iph = iph;
+	rx->uh = uh;
+	rx->nh_len = iph->ihl * 4;
+	rx->len = ntohs(iph->tot_len);
+	rx->ipv6 = false;
 	return MCR_NET_COUNTER_MAX;
+}
+
+/*
+ * mcr_parse() of an IPv6 packet: the checks ip6_rcv_core() makes of the
+ * length, and the extension headers walked as the stack walks them. An
+ * atomic fragment (offset 0, no more fragments) is no fragment: the stack
+ * takes it as a whole datagram (RFC 6946), and so does the relay.
+ */
+static enum mcr_net_counter mcr_parse6(const struct sk_buff *skb,
+				       struct mcr_rx_buf *buf,
+				       struct mcr_rx *rx)
+{
+	const struct ipv6hdr *ip6h;
+	const struct udphdr *uh;
+	unsigned int payload_len;
+	__be16 frag_off = 0;
+	u8 nexthdr;
+	int off;
+
+	ip6h = skb_header_pointer(skb, 0, sizeof(buf->ip6h), &buf->ip6h);
+	if (!ip6h || ip6h->version != 6)
+		return MCR_NET_NOT_UDP;
+	payload_len = ntohs(ip6h->payload_len);
+	/* A jumbogram's payload length is 0 (RFC 2675): left to the stack. */
+	if (!payload_len || payload_len + sizeof(*ip6h) > skb->len)
+		return MCR_NET_NOT_UDP;
+	nexthdr = ip6h->nexthdr;
+	off = sizeof(*ip6h);
+	if (unlikely(nexthdr != IPPROTO_UDP)) {
+		off = ipv6_skip_exthdr(skb, off, &nexthdr, &frag_off);
+		if (frag_off & htons(IP6_OFFSET | IP6_MF))
+			return MCR_NET_FRAGMENTS;
+		if (off < 0 || nexthdr != IPPROTO_UDP ||
+		    off > (int)sizeof(*ip6h) + MCR_IPV6_EXTHDRS_MAX)
+			return MCR_NET_NOT_UDP;
+	}
+	if (off + sizeof(*uh) > payload_len + sizeof(*ip6h))
+		return MCR_NET_NOT_UDP;
+	uh = skb_header_pointer(skb, off, sizeof(buf->uh), &buf->uh);
+	if (!uh || ntohs(uh->len) < sizeof(*uh) ||
+	    ntohs(uh->len) > payload_len + sizeof(*ip6h) - off)
+		return MCR_NET_NOT_UDP;
+	/*
+	 * IPv6 has no UDP datagram without a checksum (RFC 8200 8.1). A
+	 * local sender's pending one is a pseudo-header sum: not a zero.
+	 */
+	if (!uh->check && skb->ip_summed != CHECKSUM_PARTIAL)
+		return MCR_NET_ZERO_CHECKSUM;
+	rx->ip6h = ip6h;
+	rx->uh = uh;
+	rx->nh_len = off;
+	rx->len = payload_len + sizeof(*ip6h);
+	rx->ipv6 = true;
+	return MCR_NET_COUNTER_MAX;
+}
+
+/*
+ * Read the headers of skb, whose data is at its network header. Returns
+ * MCR_NET_COUNTER_MAX with rx set (possibly into buf) for a valid IPv4 or
+ * IPv6 UDP datagram, else the namespace counter it counts in.
+ */
+static enum mcr_net_counter mcr_parse(const struct sk_buff *skb,
+				      struct mcr_rx_buf *buf,
+				      struct mcr_rx *rx)
+{
+	if (likely(skb->protocol == htons(ETH_P_IP)))
+		return mcr_parse4(skb, buf, rx);
+	if (skb->protocol == htons(ETH_P_IPV6))
+		return mcr_parse6(skb, buf, rx);
+	return MCR_NET_NOT_UDP;
 }
 
 /*
@@ -115,10 +201,8 @@ static void mcr_relay_segments(struct mcr_rule *rule,
 			       struct sk_buff *skb)
 {
 	struct sk_buff *gso, *segs, *seg, *next;
-	struct mcr_iph_buf iph_buf;
-	const struct iphdr *iph;
-	const struct udphdr *uh;
-	struct udphdr uh_buf;
+	struct mcr_rx_buf buf;
+	struct mcr_rx rx;
 
 	/*
 	 * Segmenting starts at the MAC header and moves data: on a clone.
@@ -146,14 +230,13 @@ static void mcr_relay_segments(struct mcr_rule *rule,
 	skb_list_walk_safe(segs, seg, next) {
 		skb_mark_not_on_list(seg);
 		__skb_pull(seg, skb_network_offset(seg));
-		if (mcr_parse(seg, &iph_buf, &uh_buf, &iph, &uh) !=
-		    MCR_NET_COUNTER_MAX) {
+		if (mcr_parse(seg, &buf, &rx) != MCR_NET_COUNTER_MAX) {
 			kfree_skb_reason(seg, SKB_DROP_REASON_IP_INHDR);
 			continue;
 		}
-		mcr_rule_count(rule, ntohs(iph->tot_len));
+		mcr_rule_count(rule, rx.len);
 		if (outs->count)
-			mcr_outputs_xmit(outs, seg, iph, uh, true);
+			mcr_outputs_xmit(outs, seg, &rx, true);
 		else
 			consume_skb(seg);
 	}
@@ -170,11 +253,9 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	struct mcr_net *mn = mdev->mn;
 	const struct mcr_outputs *outs;
 	enum mcr_net_counter counter;
-	struct mcr_iph_buf iph_buf;
-	const struct udphdr *uh;
-	const struct iphdr *iph;
 	struct mcr_rule *rule;
-	struct udphdr uh_buf;
+	struct mcr_rx_buf buf;
+	struct mcr_rx rx;
 	bool consume;
 
 	/*
@@ -185,7 +266,7 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	 */
 	if (skb_vlan_tag_present(skb) && skb_vlan_tag_get_id(skb))
 		return NF_ACCEPT;
-	counter = mcr_parse(skb, &iph_buf, &uh_buf, &iph, &uh);
+	counter = mcr_parse(skb, &buf, &rx);
 	if (counter != MCR_NET_COUNTER_MAX) {
 		mcr_net_count(mn, counter);
 		return NF_ACCEPT;
@@ -198,12 +279,18 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	 */
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK ||
 		     skb->pkt_type == PACKET_OTHERHOST ||
-		     mcr_martian_source(skb, iph->saddr))) {
+		     (rx.ipv6 ? mcr_martian_source6(&rx.ip6h->saddr) :
+				mcr_martian_source(skb, rx.iph->saddr)))) {
 		mcr_net_count(mn, MCR_NET_NOT_ROUTABLE);
 		return NF_ACCEPT;
 	}
 
-	rule = mcr_dev_lookup(mdev, iph->daddr, iph->saddr, uh->dest);
+	if (likely(!rx.ipv6))
+		rule = mcr_dev_lookup(mdev, rx.iph->daddr, rx.iph->saddr,
+				      rx.uh->dest);
+	else
+		rule = mcr_dev_lookup6(mdev, &rx.ip6h->daddr,
+				       &rx.ip6h->saddr, rx.uh->dest);
 	if (!rule) {
 		mcr_net_count(mn, MCR_NET_NO_MATCH);
 		return NF_ACCEPT;
@@ -215,9 +302,9 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 		if (consume)
 			consume_skb(skb);
 	} else {
-		mcr_rule_count(rule, ntohs(iph->tot_len));
+		mcr_rule_count(rule, rx.len);
 		if (outs->count)
-			mcr_outputs_xmit(outs, skb, iph, uh, consume);
+			mcr_outputs_xmit(outs, skb, &rx, consume);
 		else if (consume)	/* a rule without outputs: a sink */
 			kfree_skb_reason(skb, SKB_DROP_REASON_NETFILTER_DROP);
 	}

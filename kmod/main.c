@@ -125,8 +125,9 @@ static int mcr_netdev_event(struct notifier_block *nb, unsigned long event,
 		break;
 	case NETDEV_CHANGEMTU:
 		/*
-		 * inetdev_event(), registered before this notifier and so
-		 * called first, destroys or creates the in_device.
+		 * inetdev_event() and addrconf_notify(), registered before
+		 * this notifier and so called first, destroy or create the
+		 * in_device (MTU below 68) and the inet6_dev (below 1280).
 		 */
 		mcr_netdev_inet_changed(mcr_net(dev_net(dev)), dev);
 		mcr_join_inet_changed(mcr_net(dev_net(dev)), dev);

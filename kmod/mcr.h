@@ -10,7 +10,9 @@
 #define _MCR_H
 
 #include <linux/hashtable.h>
+#include <linux/in6.h>
 #include <linux/ip.h>
+#include <linux/ipv6.h>
 #include <linux/netdevice.h>
 #include <linux/netfilter.h>
 #include <linux/u64_stats_sync.h>
@@ -62,6 +64,7 @@ enum mcr_net_counter {
 	MCR_NET_NOT_UDP,
 	MCR_NET_FRAGMENTS,
 	MCR_NET_NOT_ROUTABLE,
+	MCR_NET_ZERO_CHECKSUM,
 	MCR_NET_COUNTER_MAX,
 };
 
@@ -85,20 +88,30 @@ struct mcr_net_stats {
 	u64 counters[MCR_NET_COUNTER_MAX];
 };
 
+/*
+ * An address of the rule's family. The bytes an IPv4 address leaves unused
+ * are zero, so that one comparison of the whole serves both families.
+ */
+union mcr_addr {
+	__be32 ip;
+	struct in6_addr in6;
+};
+
 /* Match key within one input device; zero source or port means any. */
 struct mcr_key {
-	__be32 group;
-	__be32 source;
+	union mcr_addr group;
+	union mcr_addr source;
 	__be16 port;
+	u8 family;		/* AF_INET or AF_INET6 */
 };
 
 struct mcr_output {
 	struct net_device *dev;
 	netdevice_tracker dev_tracker;
-	__be32 daddr;		/* destination after rewrite, never zero */
-	__be32 saddr;		/* new source, 0 keeps the original */
+	union mcr_addr daddr;	/* destination after rewrite, never zero */
+	union mcr_addr saddr;	/* new source, zero keeps the original */
 	__be16 port;		/* new destination port, 0 keeps it */
-	u8 ttl;			/* TTL to set, 0 decrements */
+	u8 ttl;			/* TTL or hop limit to set, 0 decrements */
 	bool source_auto;
 	bool rewrite_daddr;	/* daddr differs from the rule's group */
 	bool rewrites;		/* any of the above to do: mcr_rewrite() */
@@ -109,21 +122,46 @@ struct mcr_output {
 };
 
 /*
+ * IPv6 extension headers that a relayed packet may carry before its UDP
+ * header, in bytes: more is left to the stack (and counted in not-udp).
+ * A Hop-by-Hop header with a Router Alert, or Destination Options with a
+ * few options, take 8 to 24.
+ */
+#define MCR_IPV6_EXTHDRS_MAX	128
+
+/*
  * A received packet as every output starts from it: its IP and UDP headers
- * as they leave without a rewrite (TTL decremented, the UDP checksum
- * complete), made once per packet for the outputs to copy.
+ * as they leave without a rewrite (TTL or hop limit decremented, the UDP
+ * checksum complete), made once per packet for the outputs to copy.
  */
 struct mcr_pkt {
-	unsigned int len;	/* IP total length */
-	unsigned int ihl;
+	unsigned int len;	/* IP length: total, or IPv6's 40 + payload */
+	unsigned int nh_len;	/* IP header with options or extension headers */
 	unsigned int hdr_len;	/* IP and UDP headers */
-	u8 ttl;			/* as received */
+	u8 ttl;			/* TTL or hop limit as received */
+	bool ipv6;
 	bool inner_csum;	/* a checksum past the UDP header is pending */
 	union {
 		struct iphdr iph;
-		u8 bytes[sizeof(struct iphdr) + MAX_IPOPTLEN +
+		struct ipv6hdr ip6h;
+		u8 bytes[sizeof(struct ipv6hdr) + MCR_IPV6_EXTHDRS_MAX +
 			 sizeof(struct udphdr)];
 	} hdrs;
+};
+
+/*
+ * A received datagram's headers as the hook validated them; they may be in
+ * the hook's buffers rather than in the skb.
+ */
+struct mcr_rx {
+	union {
+		const struct iphdr *iph;
+		const struct ipv6hdr *ip6h;
+	};
+	const struct udphdr *uh;
+	unsigned int nh_len;	/* IP header with options or extension headers */
+	unsigned int len;	/* IP length */
+	bool ipv6;
 };
 
 /*
@@ -167,6 +205,7 @@ struct mcr_dev {
 	struct rcu_head rcu;
 	/* Rules by group; within a bucket, more specific rules come first. */
 	struct hlist_head rules[1 << MCR_DEV_HASH_BITS];
+	struct hlist_head rules6[1 << MCR_DEV_HASH_BITS];	/* IPv6 */
 };
 
 /* A netns's source-specific memberships and their sockets: join.c. */
@@ -218,6 +257,9 @@ struct mcr_rule *mcr_rule_find(struct mcr_net *mn, int ifindex,
 			       const struct mcr_key *key);
 struct mcr_rule *mcr_dev_lookup(const struct mcr_dev *mdev, __be32 daddr,
 				__be32 saddr, __be16 dport);
+struct mcr_rule *mcr_dev_lookup6(const struct mcr_dev *mdev,
+				 const struct in6_addr *daddr,
+				 const struct in6_addr *saddr, __be16 dport);
 unsigned int mcr_key_specificity(const struct mcr_key *key);
 void mcr_dev_link_rule(struct mcr_dev *mdev, struct mcr_rule *rule);
 void mcr_rule_update_join(struct mcr_rule *rule, bool join);
@@ -238,8 +280,7 @@ void mcr_hook_unregister(struct mcr_dev *mdev);
 /* xmit.c */
 void mcr_xmit_exit(void);
 void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
-		      const struct iphdr *iph, const struct udphdr *uh,
-		      bool consume);
+		      const struct mcr_rx *rx, bool consume);
 void mcr_outputs_drop(const struct mcr_outputs *outs,
 		      enum skb_drop_reason reason);
 #if IS_ENABLED(CONFIG_KUNIT)
@@ -247,8 +288,12 @@ unsigned int mcr_outputs_on_dev(const struct mcr_outputs *outs,
 				const struct net_device *dev);
 void mcr_pkt_init(struct mcr_pkt *pkt, const struct sk_buff *skb,
 		  const struct iphdr *iph, const struct udphdr *uh);
+int mcr_pkt_init6(struct mcr_pkt *pkt, const struct sk_buff *skb,
+		  const struct ipv6hdr *ip6h, unsigned int nh_len);
 enum skb_drop_reason mcr_rewrite(const struct mcr_output *out,
 				 struct iphdr *iph, unsigned int ihl);
+enum skb_drop_reason mcr_rewrite6(const struct mcr_output *out,
+				  struct ipv6hdr *ip6h, unsigned int nh_len);
 struct sk_buff *mcr_pkt_copy(unsigned int headroom, const struct sk_buff *skb,
 			     const void *hdrs, unsigned int hdr_len,
 			     unsigned int len);

@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <net/genetlink.h>
 #include <net/ip.h>
+#include <net/ipv6.h>
 
 #include "compat.h"
 #include "genl.h"
@@ -25,7 +26,8 @@
 static size_t mcr_nl_output_size(bool stats)
 {
 	size_t size = nla_total_size(0) +		/* OUTPUT nest */
-		      nla_total_size(sizeof(u32)) * 3 +	/* ifindex group source */
+		      nla_total_size(sizeof(u32)) +	/* ifindex */
+		      nla_total_size(sizeof(struct in6_addr)) * 2 + /* addrs */
 		      nla_total_size(sizeof(u16)) +	/* port */
 		      nla_total_size(sizeof(u8)) +	/* ttl */
 		      nla_total_size(0);		/* source-auto */
@@ -41,7 +43,8 @@ static size_t mcr_nl_rule_size(const struct mcr_rule *rule, bool stats)
 {
 	const struct mcr_outputs *outs = rcu_dereference_rtnl(rule->outputs);
 	size_t size = GENL_HDRLEN +
-		      nla_total_size(sizeof(u32)) * 5 + /* id iif group src flags */
+		      nla_total_size(sizeof(u32)) * 3 +	/* id iif flags */
+		      nla_total_size(sizeof(struct in6_addr)) * 2 + /* addrs */
 		      nla_total_size(MCR_NAME_LEN) +
 		      nla_total_size(sizeof(u16)) * 2;	/* family, port */
 
@@ -85,13 +88,22 @@ cancel:
 	return -EMSGSIZE;
 }
 
+/* An address as the attribute of its family, attr or attr6. */
+static int mcr_nl_put_addr(struct sk_buff *skb, u8 family, int attr,
+			   int attr6, const union mcr_addr *addr)
+{
+	if (family == AF_INET6)
+		return nla_put_in6_addr(skb, attr6, &addr->in6);
+	return nla_put_in_addr(skb, attr, addr->ip);
+}
+
 /*
  * One output of a rule message, as attrtype (output or removed-output):
  * its configuration nest and, with stats, its counters in the output-stats
  * attribute right after it. Both or neither: the n-th output-stats of a
  * message is that of its n-th output.
  */
-static int mcr_nl_put_output(struct sk_buff *skb, int attrtype,
+static int mcr_nl_put_output(struct sk_buff *skb, int attrtype, u8 family,
 			     const struct mcr_output *out, bool stats)
 {
 	unsigned char *mark = skb_tail_pointer(skb);
@@ -101,11 +113,13 @@ static int mcr_nl_put_output(struct sk_buff *skb, int attrtype,
 		return -EMSGSIZE;
 	if (nla_put_u32(skb, MCR_A_OUTPUT_IFINDEX, out->dev->ifindex) ||
 	    (out->rewrite_daddr &&
-	     nla_put_in_addr(skb, MCR_A_OUTPUT_GROUP, out->daddr)) ||
+	     mcr_nl_put_addr(skb, family, MCR_A_OUTPUT_GROUP,
+			     MCR_A_OUTPUT_GROUP_IPV6, &out->daddr)) ||
 	    (out->port && nla_put_be16(skb, MCR_A_OUTPUT_PORT, out->port)) ||
 	    (out->ttl && nla_put_u8(skb, MCR_A_OUTPUT_TTL, out->ttl)) ||
-	    (out->saddr && nla_put_in_addr(skb, MCR_A_OUTPUT_SOURCE,
-					   out->saddr)) ||
+	    (!ipv6_addr_any(&out->saddr.in6) &&
+	     mcr_nl_put_addr(skb, family, MCR_A_OUTPUT_SOURCE,
+			     MCR_A_OUTPUT_SOURCE_IPV6, &out->saddr)) ||
 	    (out->source_auto && nla_put_flag(skb, MCR_A_OUTPUT_SOURCE_AUTO)))
 		goto cancel;
 	nla_nest_end(skb, nest);
@@ -162,12 +176,14 @@ static int mcr_nl_put_rule_key(struct sk_buff *skb, const struct mcr_rule *rule,
 	if (nla_put_u32(skb, MCR_A_RULE_ID, rule->id) ||
 	    (outs->name[0] &&
 	     nla_put_string(skb, MCR_A_RULE_NAME, outs->name)) ||
-	    nla_put_u16(skb, MCR_A_RULE_FAMILY, AF_INET) ||
+	    nla_put_u16(skb, MCR_A_RULE_FAMILY, rule->key.family) ||
 	    nla_put_u32(skb, MCR_A_RULE_IIF, rule->mdev->dev->ifindex) ||
-	    nla_put_in_addr(skb, MCR_A_RULE_GROUP, rule->key.group) ||
+	    mcr_nl_put_addr(skb, rule->key.family, MCR_A_RULE_GROUP,
+			    MCR_A_RULE_GROUP_IPV6, &rule->key.group) ||
 	    nla_put_be16(skb, MCR_A_RULE_PORT, rule->key.port) ||
-	    (rule->key.source &&
-	     nla_put_in_addr(skb, MCR_A_RULE_SOURCE, rule->key.source)) ||
+	    (!ipv6_addr_any(&rule->key.source.in6) &&
+	     mcr_nl_put_addr(skb, rule->key.family, MCR_A_RULE_SOURCE,
+			     MCR_A_RULE_SOURCE_IPV6, &rule->key.source)) ||
 	    nla_put_u32(skb, MCR_A_RULE_FLAGS, READ_ONCE(rule->flags)))
 		return -EMSGSIZE;
 	return 0;
@@ -201,8 +217,8 @@ static int mcr_nl_fill_rule(struct sk_buff *skb, const struct mcr_rule *rule,
 	    (stats && mcr_nl_put_rule_stats(skb, MCR_A_RULE_STATS, rule)))
 		goto cancel;
 	for (i = *resume; i < outs->count; i++) {
-		if (mcr_nl_put_output(skb, MCR_A_RULE_OUTPUT, &outs->out[i],
-				      stats)) {
+		if (mcr_nl_put_output(skb, MCR_A_RULE_OUTPUT, rule->key.family,
+				      &outs->out[i], stats)) {
 			if (i == *resume || removed)
 				goto cancel;
 			*resume = i;
@@ -213,7 +229,8 @@ static int mcr_nl_fill_rule(struct sk_buff *skb, const struct mcr_rule *rule,
 	for (i = 0; removed && i < removed->old->count; i++)
 		if (removed->old->out[i].dev == removed->dev &&
 		    mcr_nl_put_output(skb, MCR_A_RULE_REMOVED_OUTPUT,
-				      &removed->old->out[i], false))
+				      rule->key.family, &removed->old->out[i],
+				      false))
 			goto cancel;
 	*resume = 0;
 	genlmsg_end(skb, hdr);
@@ -299,6 +316,69 @@ static bool mcr_addr_is_source(__be32 addr)
 }
 
 /*
+ * The IPv6 destinations the relay can send to: not ::, loopback or
+ * IPv4-mapped, and no multicast scope narrower than the link (reserved
+ * scope 0, interface-local: ip6_rcv_core() drops those from a link).
+ */
+static bool mcr_addr6_is_dest(const struct in6_addr *addr)
+{
+	int type = ipv6_addr_type(addr);
+
+	if (type & IPV6_ADDR_MULTICAST)
+		return IPV6_ADDR_MC_SCOPE(addr) > IPV6_ADDR_SCOPE_NODELOCAL;
+	return type != IPV6_ADDR_ANY &&
+	       !(type & (IPV6_ADDR_LOOPBACK | IPV6_ADDR_MAPPED));
+}
+
+static bool mcr_addr6_is_source(const struct in6_addr *addr)
+{
+	return mcr_addr6_is_dest(addr) && !ipv6_addr_is_multicast(addr);
+}
+
+/*
+ * Read the address attribute of the rule's family, attr or attr6, into
+ * *addr; refuse one of the other family. Returns the attribute read, NULL
+ * when absent, or an ERR_PTR.
+ */
+static struct nlattr *mcr_nl_get_addr(struct nlattr **tb, u8 family,
+				      int attr, int attr6,
+				      union mcr_addr *addr,
+				      struct netlink_ext_ack *extack)
+{
+	struct nlattr *other = tb[family == AF_INET6 ? attr : attr6];
+	struct nlattr *nla = tb[family == AF_INET6 ? attr6 : attr];
+
+	if (other) {
+		if (family == AF_INET6)
+			NL_SET_ERR_MSG_ATTR(extack, other,
+					    "an IPv4 address in an AF_INET6 rule");
+		else
+			NL_SET_ERR_MSG_ATTR(extack, other,
+					    "an IPv6 address in an AF_INET rule");
+		return ERR_PTR(-EINVAL);
+	}
+	if (!nla)
+		return NULL;
+	if (family == AF_INET6)
+		addr->in6 = nla_get_in6_addr(nla);
+	else
+		addr->ip = nla_get_in_addr(nla);
+	return nla;
+}
+
+static bool mcr_key_addr_is_dest(u8 family, const union mcr_addr *addr)
+{
+	return family == AF_INET6 ? mcr_addr6_is_dest(&addr->in6) :
+				    mcr_addr_is_dest(addr->ip);
+}
+
+static bool mcr_key_addr_is_source(u8 family, const union mcr_addr *addr)
+{
+	return family == AF_INET6 ? mcr_addr6_is_source(&addr->in6) :
+				    mcr_addr_is_source(addr->ip);
+}
+
+/*
  * A rule's name is for people, and is printed on their terminals and in
  * metrics that must be UTF-8: well-formed UTF-8 (no overlong form, no
  * surrogate, nothing past U+10FFFF) without control characters (C0, DEL,
@@ -346,33 +426,43 @@ static int mcr_nl_parse_key(struct genl_info *info, struct mcr_key *key,
 {
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr **tb = info->attrs;
+	struct nlattr *nla;
+	u16 family;
 
 	if (GENL_REQ_ATTR_CHECK(info, MCR_A_RULE_FAMILY) ||
-	    GENL_REQ_ATTR_CHECK(info, MCR_A_RULE_IIF) ||
-	    GENL_REQ_ATTR_CHECK(info, MCR_A_RULE_GROUP))
+	    GENL_REQ_ATTR_CHECK(info, MCR_A_RULE_IIF))
 		return -EINVAL;
-	if (nla_get_u16(tb[MCR_A_RULE_FAMILY]) != AF_INET) {
+	family = nla_get_u16(tb[MCR_A_RULE_FAMILY]);
+	if (family != AF_INET && family != AF_INET6) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_FAMILY],
-				    "family: only AF_INET is supported");
+				    "family: AF_INET or AF_INET6 only");
 		return -EAFNOSUPPORT;
 	}
 
 	memset(key, 0, sizeof(*key));
-	key->group = nla_get_in_addr(tb[MCR_A_RULE_GROUP]);
-	if (!mcr_addr_is_dest(key->group)) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_GROUP],
+	key->family = family;
+	nla = mcr_nl_get_addr(tb, family, MCR_A_RULE_GROUP,
+			      MCR_A_RULE_GROUP_IPV6, &key->group, extack);
+	if (IS_ERR(nla))
+		return PTR_ERR(nla);
+	if (!nla && GENL_REQ_ATTR_CHECK(info, family == AF_INET6 ?
+						  MCR_A_RULE_GROUP_IPV6 :
+						  MCR_A_RULE_GROUP))
+		return -EINVAL;
+	if (!mcr_key_addr_is_dest(family, &key->group)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
 				    "group: not a multicast or unicast address");
 		return -EINVAL;
 	}
 	if (tb[MCR_A_RULE_PORT])
 		key->port = nla_get_be16(tb[MCR_A_RULE_PORT]);
-	if (tb[MCR_A_RULE_SOURCE]) {
-		key->source = nla_get_in_addr(tb[MCR_A_RULE_SOURCE]);
-		if (!mcr_addr_is_source(key->source)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_SOURCE],
-					    "source: not a unicast address");
-			return -EINVAL;
-		}
+	nla = mcr_nl_get_addr(tb, family, MCR_A_RULE_SOURCE,
+			      MCR_A_RULE_SOURCE_IPV6, &key->source, extack);
+	if (IS_ERR(nla))
+		return PTR_ERR(nla);
+	if (nla && !mcr_key_addr_is_source(family, &key->source)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla, "source: not a unicast address");
+		return -EINVAL;
 	}
 
 	*ifindex = nla_get_u32(tb[MCR_A_RULE_IIF]);
@@ -395,6 +485,7 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 	struct netlink_ext_ack *extack = info->extack;
 	struct nlattr *tb[MCR_A_OUTPUT_MAX + 1];
 	struct net_device *dev;
+	struct nlattr *nla;
 	int err;
 
 	/*
@@ -429,34 +520,36 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 	}
 
 	out->daddr = key->group;
-	if (tb[MCR_A_OUTPUT_GROUP]) {
-		out->daddr = nla_get_in_addr(tb[MCR_A_OUTPUT_GROUP]);
-		if (!mcr_addr_is_dest(out->daddr)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_GROUP],
-					    "output: group: not a multicast or unicast address");
-			return -EINVAL;
-		}
+	nla = mcr_nl_get_addr(tb, key->family, MCR_A_OUTPUT_GROUP,
+			      MCR_A_OUTPUT_GROUP_IPV6, &out->daddr, extack);
+	if (IS_ERR(nla))
+		return PTR_ERR(nla);
+	if (nla && !mcr_key_addr_is_dest(key->family, &out->daddr)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "output: group: not a multicast or unicast address");
+		return -EINVAL;
 	}
-	out->rewrite_daddr = out->daddr != key->group;
+	out->rewrite_daddr = !ipv6_addr_equal(&out->daddr.in6, &key->group.in6);
 	if (tb[MCR_A_OUTPUT_PORT])
 		out->port = nla_get_be16(tb[MCR_A_OUTPUT_PORT]);
 	if (tb[MCR_A_OUTPUT_TTL])
 		out->ttl = nla_get_u8(tb[MCR_A_OUTPUT_TTL]);
 	out->source_auto = nla_get_flag(tb[MCR_A_OUTPUT_SOURCE_AUTO]);
-	if (tb[MCR_A_OUTPUT_SOURCE]) {
-		if (out->source_auto) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_SOURCE],
-					    "output: source and source-auto are exclusive");
-			return -EINVAL;
-		}
-		out->saddr = nla_get_in_addr(tb[MCR_A_OUTPUT_SOURCE]);
-		if (!mcr_addr_is_source(out->saddr)) {
-			NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_SOURCE],
-					    "output: source: not a unicast address");
-			return -EINVAL;
-		}
+	nla = mcr_nl_get_addr(tb, key->family, MCR_A_OUTPUT_SOURCE,
+			      MCR_A_OUTPUT_SOURCE_IPV6, &out->saddr, extack);
+	if (IS_ERR(nla))
+		return PTR_ERR(nla);
+	if (nla && out->source_auto) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "output: source and source-auto are exclusive");
+		return -EINVAL;
 	}
-	out->rewrites = out->rewrite_daddr || out->saddr || out->source_auto ||
+	if (nla && !mcr_key_addr_is_source(key->family, &out->saddr)) {
+		NL_SET_ERR_MSG_ATTR(extack, nla,
+				    "output: source: not a unicast address");
+		return -EINVAL;
+	}
+	out->rewrites = out->rewrite_daddr || nla || out->source_auto ||
 			out->port || out->ttl;
 	out->dev = dev;
 	return 0;
@@ -471,7 +564,8 @@ static bool mcr_output_same_stream(const struct mcr_output *a,
 				   const struct mcr_output *b,
 				   const struct mcr_key *key)
 {
-	return a->dev == b->dev && a->daddr == b->daddr &&
+	return a->dev == b->dev &&
+	       ipv6_addr_equal(&a->daddr.in6, &b->daddr.in6) &&
 	       (a->port ?: key->port) == (b->port ?: key->port);
 }
 
@@ -675,7 +769,8 @@ static bool mcr_nl_has_key_attr(struct nlattr **tb)
 {
 	return tb[MCR_A_RULE_FAMILY] || tb[MCR_A_RULE_IIF] ||
 	       tb[MCR_A_RULE_GROUP] || tb[MCR_A_RULE_PORT] ||
-	       tb[MCR_A_RULE_SOURCE];
+	       tb[MCR_A_RULE_SOURCE] || tb[MCR_A_RULE_GROUP_IPV6] ||
+	       tb[MCR_A_RULE_SOURCE_IPV6];
 }
 
 static struct mcr_rule *mcr_nl_rule_by_id(struct mcr_net *mn,
@@ -931,6 +1026,7 @@ static int mcr_nl_put_netns_stats(struct sk_buff *skb, struct mcr_net *mn)
 		[MCR_NET_NOT_UDP] = MCR_A_NETNS_STATS_NOT_UDP,
 		[MCR_NET_FRAGMENTS] = MCR_A_NETNS_STATS_FRAGMENTS,
 		[MCR_NET_NOT_ROUTABLE] = MCR_A_NETNS_STATS_NOT_ROUTABLE,
+		[MCR_NET_ZERO_CHECKSUM] = MCR_A_NETNS_STATS_ZERO_CHECKSUM,
 	};
 	struct mcr_net_stats sum;
 	struct nlattr *nest;

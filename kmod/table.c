@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mcr: the rule table. Each input device with rules has a hash of its rules
- * by group; a bucket keeps more specific rules first, so the first match
- * is the best one. Writers hold RTNL; the packet path reads under RCU.
+ * by group, one per family; a bucket keeps more specific rules first, so
+ * the first match is the best one. Writers hold RTNL; the packet path reads
+ * under RCU.
  */
 #include <linux/hash.h>
 #include <linux/igmp.h>
 #include <linux/inetdevice.h>
 #include <linux/rtnetlink.h>
 #include <linux/slab.h>
+#include <net/addrconf.h>
+#include <net/ipv6.h>
 
 #include "compat.h"
 #include "mcr.h"
@@ -19,16 +22,33 @@ static struct hlist_head *mcr_bucket(const struct mcr_dev *mdev, __be32 group)
 		&mdev->rules[hash_32((__force u32)group, MCR_DEV_HASH_BITS)];
 }
 
+static struct hlist_head *mcr_bucket6(const struct mcr_dev *mdev,
+				      const struct in6_addr *group)
+{
+	return (struct hlist_head *)
+		&mdev->rules6[hash_32(ipv6_addr_hash(group), MCR_DEV_HASH_BITS)];
+}
+
+static struct hlist_head *mcr_key_bucket(const struct mcr_dev *mdev,
+					 const struct mcr_key *key)
+{
+	if (key->family == AF_INET6)
+		return mcr_bucket6(mdev, &key->group.in6);
+	return mcr_bucket(mdev, key->group.ip);
+}
+
 /* (S,G,port) > (*,G,port) > (S,G,any) > (*,G,any) */
 unsigned int mcr_key_specificity(const struct mcr_key *key)
 {
-	return (key->port ? 2 : 0) + (key->source ? 1 : 0);
+	return (key->port ? 2 : 0) + (ipv6_addr_any(&key->source.in6) ? 0 : 1);
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_key_specificity);
 
 static bool mcr_key_equal(const struct mcr_key *a, const struct mcr_key *b)
 {
-	return a->group == b->group && a->source == b->source &&
+	return a->family == b->family &&
+	       ipv6_addr_equal(&a->group.in6, &b->group.in6) &&
+	       ipv6_addr_equal(&a->source.in6, &b->source.in6) &&
 	       a->port == b->port;
 }
 
@@ -38,8 +58,8 @@ struct mcr_rule *mcr_dev_lookup(const struct mcr_dev *mdev, __be32 daddr,
 	struct mcr_rule *rule;
 
 	hlist_for_each_entry_rcu(rule, mcr_bucket(mdev, daddr), hash_node) {
-		if (rule->key.group == daddr &&
-		    (!rule->key.source || rule->key.source == saddr) &&
+		if (rule->key.group.ip == daddr &&
+		    (!rule->key.source.ip || rule->key.source.ip == saddr) &&
 		    (!rule->key.port || rule->key.port == dport))
 			return rule;
 	}
@@ -47,11 +67,28 @@ struct mcr_rule *mcr_dev_lookup(const struct mcr_dev *mdev, __be32 daddr,
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_dev_lookup);
 
+struct mcr_rule *mcr_dev_lookup6(const struct mcr_dev *mdev,
+				 const struct in6_addr *daddr,
+				 const struct in6_addr *saddr, __be16 dport)
+{
+	struct mcr_rule *rule;
+
+	hlist_for_each_entry_rcu(rule, mcr_bucket6(mdev, daddr), hash_node) {
+		if (ipv6_addr_equal(&rule->key.group.in6, daddr) &&
+		    (ipv6_addr_any(&rule->key.source.in6) ||
+		     ipv6_addr_equal(&rule->key.source.in6, saddr)) &&
+		    (!rule->key.port || rule->key.port == dport))
+			return rule;
+	}
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_dev_lookup6);
+
 /* Link rule into its bucket after the rules at least as specific as it. */
 void mcr_dev_link_rule(struct mcr_dev *mdev, struct mcr_rule *rule)
 {
 	unsigned int spec = mcr_key_specificity(&rule->key);
-	struct hlist_head *head = mcr_bucket(mdev, rule->key.group);
+	struct hlist_head *head = mcr_key_bucket(mdev, &rule->key);
 	struct mcr_rule *pos, *prev = NULL;
 
 	hlist_for_each_entry(pos, head, hash_node) {
@@ -84,7 +121,7 @@ struct mcr_rule *mcr_rule_find(struct mcr_net *mn, int ifindex,
 
 	if (!mdev)
 		return NULL;
-	hlist_for_each_entry(rule, mcr_bucket(mdev, key->group), hash_node)
+	hlist_for_each_entry(rule, mcr_key_bucket(mdev, key), hash_node)
 		if (mcr_key_equal(&rule->key, key))
 			return rule;
 	return NULL;
@@ -299,14 +336,42 @@ static void mcr_dev_put(struct mcr_dev *mdev)
 	call_rcu(&mdev->rcu, mcr_dev_free_rcu);
 }
 
+/* (*,G) of IPv6: an MLD membership, as a socket's IPV6_JOIN_GROUP takes. */
+static void mcr_rule_update_join6(struct mcr_rule *rule, bool join)
+{
+	struct net_device *dev = rule->mdev->dev;
+
+	if (!ipv6_addr_is_multicast(&rule->key.group.in6))
+		return;
+	/* (S,G): source-specific, through a socket, as for IPv4. */
+	if (!ipv6_addr_any(&rule->key.source.in6)) {
+		mcr_join_source(rule, join);
+		return;
+	}
+	if (rule->joined == join)
+		return;
+	/* A device without IPv6 has no membership to hold or to drop. */
+	if (!__in6_dev_get(dev))
+		join = false;
+	else if (join)
+		join = !ipv6_dev_mc_inc(dev, &rule->key.group.in6);
+	else
+		ipv6_dev_mc_dec(dev, &rule->key.group.in6);
+	rule->joined = join;
+}
+
 void mcr_rule_update_join(struct mcr_rule *rule, bool join)
 {
 	struct in_device *in_dev;
 
-	if (!ipv4_is_multicast(rule->key.group))
+	if (rule->key.family == AF_INET6) {
+		mcr_rule_update_join6(rule, join);
+		return;
+	}
+	if (!ipv4_is_multicast(rule->key.group.ip))
 		return;
 	/* (S,G): source-specific, through a socket; kept across in_devices. */
-	if (rule->key.source) {
+	if (rule->key.source.ip) {
 		mcr_join_source(rule, join);
 		return;
 	}
@@ -317,9 +382,9 @@ void mcr_rule_update_join(struct mcr_rule *rule, bool join)
 	if (!in_dev)
 		join = false;
 	else if (join)
-		ip_mc_inc_group(in_dev, rule->key.group);
+		ip_mc_inc_group(in_dev, rule->key.group.ip);
 	else
-		ip_mc_dec_group(in_dev, rule->key.group);
+		ip_mc_dec_group(in_dev, rule->key.group.ip);
 	rule->joined = join;
 }
 
@@ -411,9 +476,11 @@ void mcr_rule_remove(struct mcr_net *mn, struct mcr_rule *rule)
 static bool mcr_output_same(const struct mcr_output *a,
 			    const struct mcr_output *b)
 {
-	return a->dev == b->dev && a->daddr == b->daddr &&
+	return a->dev == b->dev &&
+	       ipv6_addr_equal(&a->daddr.in6, &b->daddr.in6) &&
 	       a->port == b->port && a->ttl == b->ttl &&
-	       a->saddr == b->saddr && a->source_auto == b->source_auto;
+	       ipv6_addr_equal(&a->saddr.in6, &b->saddr.in6) &&
+	       a->source_auto == b->source_auto;
 }
 
 /*
@@ -575,6 +642,7 @@ static void mcr_rule_drop_dev_outputs(struct mcr_net *mn,
 void mcr_netdev_inet_changed(struct mcr_net *mn, struct net_device *dev)
 {
 	bool has_inet = __in_dev_get_rtnl(dev);
+	bool has_inet6 = __in6_dev_get(dev);
 	struct mcr_rule *rule;
 	struct mcr_dev *mdev;
 
@@ -583,7 +651,7 @@ void mcr_netdev_inet_changed(struct mcr_net *mn, struct net_device *dev)
 	if (!mdev)
 		return;
 	list_for_each_entry(rule, &mdev->rule_list, dev_node) {
-		if (!has_inet)
+		if (!(rule->key.family == AF_INET6 ? has_inet6 : has_inet))
 			rule->joined = false;
 		else
 			mcr_rule_update_join(rule, !(rule->flags &

@@ -8,8 +8,11 @@
 #include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/udp.h>
+#include <net/addrconf.h>
 #include <net/checksum.h>
 #include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/neighbour.h>
 #include <net/route.h>
 
@@ -89,11 +92,24 @@ static __be32 mcr_dev_primary_addr(const struct net_device *dev)
  * Whether the checksum a sender left pending, if any, is the UDP one: the
  * prepared headers then carry it complete.
  */
-static bool mcr_partial_csum_ok(const struct sk_buff *skb, unsigned int ihl)
+static bool mcr_partial_csum_ok(const struct sk_buff *skb,
+				unsigned int nh_len)
 {
 	return skb->ip_summed != CHECKSUM_PARTIAL ||
-	       (skb_checksum_start_offset(skb) == ihl &&
+	       (skb_checksum_start_offset(skb) == nh_len &&
 		skb->csum_offset == offsetof(struct udphdr, check));
+}
+
+/*
+ * The UDP checksum a local sender left pending (over veth), completed: the
+ * check field holds the pseudo-header sum, so the sum runs over it.
+ */
+static void mcr_pkt_complete_csum(const struct mcr_pkt *pkt,
+				  const struct sk_buff *skb, struct udphdr *puh)
+{
+	puh->check = csum_fold(skb_checksum(skb, pkt->nh_len,
+					    pkt->len - pkt->nh_len, 0)) ?:
+		     CSUM_MANGLED_0;
 }
 
 /*
@@ -109,25 +125,52 @@ VISIBLE_IF_KUNIT void mcr_pkt_init(struct mcr_pkt *pkt,
 	struct udphdr *puh;
 
 	pkt->len = ntohs(iph->tot_len);
-	pkt->ihl = iph->ihl * 4;
-	pkt->hdr_len = pkt->ihl + sizeof(*uh);
+	pkt->nh_len = iph->ihl * 4;
+	pkt->hdr_len = pkt->nh_len + sizeof(*uh);
 	pkt->ttl = iph->ttl;
-	pkt->inner_csum = !mcr_partial_csum_ok(skb, pkt->ihl);
-	memcpy(pkt->hdrs.bytes, iph, pkt->ihl);
-	puh = (struct udphdr *)(pkt->hdrs.bytes + pkt->ihl);
+	pkt->ipv6 = false;
+	pkt->inner_csum = !mcr_partial_csum_ok(skb, pkt->nh_len);
+	memcpy(pkt->hdrs.bytes, iph, pkt->nh_len);
+	puh = (struct udphdr *)(pkt->hdrs.bytes + pkt->nh_len);
 	memcpy(puh, uh, sizeof(*uh));
 
 	/* An output without a TTL of its own drops the packet at 1. */
 	if (pkt->ttl > 1)
 		ip_decrease_ttl(&pkt->hdrs.iph);
-	if (skb->ip_summed == CHECKSUM_PARTIAL && !pkt->inner_csum) {
-		/* The check field holds the pseudo-header sum: sum over it. */
-		puh->check = csum_fold(skb_checksum(skb, pkt->ihl,
-						    pkt->len - pkt->ihl, 0)) ?:
-			     CSUM_MANGLED_0;
-	}
+	if (skb->ip_summed == CHECKSUM_PARTIAL && !pkt->inner_csum)
+		mcr_pkt_complete_csum(pkt, skb, puh);
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_init);
+
+/*
+ * mcr_pkt_init() for IPv6: skb's headers, which the hook has validated,
+ * are nh_len bytes of IPv6 header and extension headers (kept as they are)
+ * and a UDP header, from skb->data on. Fails only if skb is shorter.
+ */
+VISIBLE_IF_KUNIT int mcr_pkt_init6(struct mcr_pkt *pkt,
+				   const struct sk_buff *skb,
+				   const struct ipv6hdr *ip6h,
+				   unsigned int nh_len)
+{
+	struct udphdr *puh;
+
+	pkt->len = sizeof(*ip6h) + ntohs(ip6h->payload_len);
+	pkt->nh_len = nh_len;
+	pkt->hdr_len = nh_len + sizeof(*puh);
+	pkt->ttl = ip6h->hop_limit;
+	pkt->ipv6 = true;
+	pkt->inner_csum = !mcr_partial_csum_ok(skb, nh_len);
+	if (skb_copy_bits(skb, 0, pkt->hdrs.bytes, pkt->hdr_len))
+		return -EFAULT;
+	puh = (struct udphdr *)(pkt->hdrs.bytes + nh_len);
+
+	if (pkt->ttl > 1)
+		pkt->hdrs.ip6h.hop_limit--;
+	if (skb->ip_summed == CHECKSUM_PARTIAL && !pkt->inner_csum)
+		mcr_pkt_complete_csum(pkt, skb, puh);
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_init6);
 
 /*
  * The heads of the skbs mcr builds are page fragments, as a driver's
@@ -213,12 +256,12 @@ EXPORT_SYMBOL_IF_KUNIT(mcr_pkt_copy);
  */
 VISIBLE_IF_KUNIT bool mcr_payload_shareable(struct sk_buff *skb,
 					    unsigned int hdr_len,
-					    unsigned int ihl)
+					    unsigned int nh_len)
 {
 	return skb->head_frag && !skb->pp_recycle && !skb_zcopy(skb) &&
 	       !skb_has_frag_list(skb) && skb_headlen(skb) >= hdr_len &&
 	       skb_shinfo(skb)->nr_frags < MAX_SKB_FRAGS &&
-	       mcr_partial_csum_ok(skb, ihl);
+	       mcr_partial_csum_ok(skb, nh_len);
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_payload_shareable);
 
@@ -421,8 +464,9 @@ VISIBLE_IF_KUNIT enum skb_drop_reason mcr_rewrite(const struct mcr_output *out,
 	__be32 saddr;
 
 	if (out->rewrite_daddr)
-		mcr_set_addr(iph, uh, &iph->daddr, out->daddr);
-	saddr = out->source_auto ? mcr_dev_primary_addr(out->dev) : out->saddr;
+		mcr_set_addr(iph, uh, &iph->daddr, out->daddr.ip);
+	saddr = out->source_auto ? mcr_dev_primary_addr(out->dev) :
+				   out->saddr.ip;
 	if (out->source_auto && !saddr)
 		return SKB_DROP_REASON_IP_OUTNOROUTES;
 	if (saddr && saddr != iph->saddr)
@@ -434,6 +478,55 @@ VISIBLE_IF_KUNIT enum skb_drop_reason mcr_rewrite(const struct mcr_output *out,
 	return SKB_NOT_DROPPED_YET;
 }
 EXPORT_SYMBOL_IF_KUNIT(mcr_rewrite);
+
+/*
+ * Rewrite an IPv6 address and the UDP checksum over it, which IPv6 always
+ * has (the hook relays no zero one): the sum of its pseudo-header changes
+ * by the difference, as inet_proto_csum_replace16() adds it.
+ */
+static void mcr_set_addr6(struct udphdr *uh, struct in6_addr *addr,
+			  const struct in6_addr *new)
+{
+	const __be32 diff[] = {
+		~addr->s6_addr32[0], ~addr->s6_addr32[1],
+		~addr->s6_addr32[2], ~addr->s6_addr32[3],
+		new->s6_addr32[0], new->s6_addr32[1],
+		new->s6_addr32[2], new->s6_addr32[3],
+	};
+
+	uh->check = csum_fold(csum_partial(diff, sizeof(diff),
+					   ~csum_unfold(uh->check))) ?:
+		    CSUM_MANGLED_0;
+	*addr = *new;
+}
+
+/*
+ * mcr_rewrite() for IPv6, whose header has no checksum. Source auto takes
+ * the address source selection picks for the destination on the device
+ * (RFC 6724), as a socket bound to it would send from.
+ */
+VISIBLE_IF_KUNIT enum skb_drop_reason mcr_rewrite6(const struct mcr_output *out,
+						   struct ipv6hdr *ip6h,
+						   unsigned int nh_len)
+{
+	struct udphdr *uh = (struct udphdr *)((u8 *)ip6h + nh_len);
+	struct in6_addr saddr = out->saddr.in6;
+
+	if (out->rewrite_daddr)
+		mcr_set_addr6(uh, &ip6h->daddr, &out->daddr.in6);
+	if (out->source_auto &&
+	    ipv6_dev_get_saddr(dev_net(out->dev), out->dev, &ip6h->daddr, 0,
+			       &saddr))
+		return SKB_DROP_REASON_IP_OUTNOROUTES;
+	if (!ipv6_addr_any(&saddr) && !ipv6_addr_equal(&saddr, &ip6h->saddr))
+		mcr_set_addr6(uh, &ip6h->saddr, &saddr);
+	if (out->port && out->port != uh->dest)
+		mcr_set_port(uh, out->port);
+	if (out->ttl)
+		ip6h->hop_limit = out->ttl;
+	return SKB_NOT_DROPPED_YET;
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_rewrite6);
 
 /*
  * The route of a unicast destination out of dev, in dev's table (its VRF's
@@ -465,26 +558,16 @@ static struct rtable *mcr_route(struct net_device *dev, __be32 daddr)
  * layer header the device takes now (a multicast MAC, a unicast next hop's
  * resolved MAC, or none for an L3 device: a tunnel, WireGuard, tun). A
  * unicast next hop not resolved yet drops the packet and starts resolving
- * rather than queueing it uncounted. Consumes skb.
+ * rather than queueing it uncounted. Consumes skb and the reference to dst,
+ * the unicast route the next hop came from, if any.
  */
-static enum skb_drop_reason mcr_neigh_xmit(struct sk_buff *skb)
+static enum skb_drop_reason mcr_neigh_output(struct sk_buff *skb,
+					     struct neighbour *neigh,
+					     struct dst_entry *dst,
+					     bool is_v6gw)
 {
-	__be32 daddr = ip_hdr(skb)->daddr;
 	enum skb_drop_reason reason;
-	struct rtable *rt = NULL;
-	struct neighbour *neigh;
-	bool is_v6gw = false;
 
-	if (ipv4_is_multicast(daddr)) {
-		neigh = ip_neigh_gw4(skb->dev, daddr);
-	} else {
-		rt = mcr_route(skb->dev, daddr);
-		if (!rt) {
-			reason = SKB_DROP_REASON_IP_OUTNOROUTES;
-			goto drop;
-		}
-		neigh = ip_neigh_for_gw(rt, skb, &is_v6gw);
-	}
 	if (IS_ERR_OR_NULL(neigh)) {
 		reason = SKB_DROP_REASON_NEIGH_CREATEFAIL;
 		goto drop;
@@ -501,15 +584,79 @@ static enum skb_drop_reason mcr_neigh_xmit(struct sk_buff *skb)
 	 */
 	reason = neigh_output(neigh, skb, is_v6gw) == NET_XMIT_SUCCESS ?
 		 SKB_NOT_DROPPED_YET : SKB_DROP_REASON_DEV_READY;
-	if (rt)
-		ip_rt_put(rt);
+	dst_release(dst);
 	return reason;
 
 drop:
-	if (rt)
-		ip_rt_put(rt);
+	dst_release(dst);
 	kfree_skb_reason(skb, reason);
 	return reason;
+}
+
+/* Send skb, an IPv4 packet, as mcr_neigh_output() says. */
+static enum skb_drop_reason mcr_neigh_xmit(struct sk_buff *skb)
+{
+	__be32 daddr = ip_hdr(skb)->daddr;
+	struct dst_entry *dst = NULL;
+	struct rtable *rt = NULL;
+	struct neighbour *neigh;
+	bool is_v6gw = false;
+
+	if (ipv4_is_multicast(daddr)) {
+		neigh = ip_neigh_gw4(skb->dev, daddr);
+	} else {
+		rt = mcr_route(skb->dev, daddr);
+		if (!rt) {
+			kfree_skb_reason(skb, SKB_DROP_REASON_IP_OUTNOROUTES);
+			return SKB_DROP_REASON_IP_OUTNOROUTES;
+		}
+		dst = &rt->dst;
+		neigh = ip_neigh_for_gw(rt, skb, &is_v6gw);
+	}
+	return mcr_neigh_output(skb, neigh, dst, is_v6gw);
+}
+
+/*
+ * The route of a unicast IPv6 destination out of dev, as mcr_route(): NULL
+ * unless it leaves through dev.
+ */
+static struct dst_entry *mcr_route6(struct net_device *dev,
+				    const struct in6_addr *daddr)
+{
+	struct flowi6 fl6 = {
+		.flowi6_oif = dev->ifindex,
+		.flowi6_proto = IPPROTO_UDP,
+		.daddr = *daddr,
+	};
+	struct dst_entry *dst;
+
+	dst = ip6_route_output(dev_net(dev), NULL, &fl6);
+	if (dst->error || dst->dev != dev) {
+		dst_release(dst);
+		return NULL;
+	}
+	return dst;
+}
+
+/* mcr_neigh_xmit() for IPv6: multicast MACs are 33:33 and the group's. */
+static enum skb_drop_reason mcr_neigh_xmit6(struct sk_buff *skb)
+{
+	struct in6_addr daddr = ipv6_hdr(skb)->daddr;
+	struct dst_entry *dst = NULL;
+	struct neighbour *neigh;
+
+	if (ipv6_addr_is_multicast(&daddr)) {
+		neigh = ip_neigh_gw6(skb->dev, &daddr);
+	} else {
+		dst = mcr_route6(skb->dev, &daddr);
+		if (!dst) {
+			kfree_skb_reason(skb, SKB_DROP_REASON_IP_OUTNOROUTES);
+			return SKB_DROP_REASON_IP_OUTNOROUTES;
+		}
+		neigh = ip_neigh_gw6(skb->dev,
+				     rt6_nexthop(dst_rt6_info(dst), &daddr));
+	}
+	return mcr_neigh_output(skb, neigh, dst, false);
 }
 
 /* Why out cannot take pkt, or SKB_NOT_DROPPED_YET. */
@@ -544,9 +691,11 @@ static void mcr_output_send(const struct mcr_output *out,
 		goto drop;
 	}
 	skb_reset_network_header(nskb);
-	skb_set_transport_header(nskb, pkt->ihl);
+	skb_set_transport_header(nskb, pkt->nh_len);
 	if (out->rewrites) {
-		reason = mcr_rewrite(out, ip_hdr(nskb), pkt->ihl);
+		reason = pkt->ipv6 ?
+			 mcr_rewrite6(out, ipv6_hdr(nskb), pkt->nh_len) :
+			 mcr_rewrite(out, ip_hdr(nskb), pkt->nh_len);
 		if (reason)
 			goto drop;
 	}
@@ -556,10 +705,10 @@ static void mcr_output_send(const struct mcr_output *out,
 		goto drop;
 	}
 	nskb->dev = out->dev;
-	nskb->protocol = htons(ETH_P_IP);
+	nskb->protocol = pkt->ipv6 ? htons(ETH_P_IPV6) : htons(ETH_P_IP);
 
 	__this_cpu_inc(mcr_xmit_recursion);
-	reason = mcr_neigh_xmit(nskb);
+	reason = pkt->ipv6 ? mcr_neigh_xmit6(nskb) : mcr_neigh_xmit(nskb);
 	__this_cpu_dec(mcr_xmit_recursion);
 	if (reason)
 		mcr_output_drop(out, reason);
@@ -683,7 +832,7 @@ static bool mcr_xmit_src_init(struct mcr_xmit_src *src,
 		src->mode = MCR_XMIT_COPY;
 		return true;
 	}
-	if (consume && mcr_payload_shareable(skb, pkt->hdr_len, pkt->ihl)) {
+	if (consume && mcr_payload_shareable(skb, pkt->hdr_len, pkt->nh_len)) {
 		/* The outputs' page references keep the pages, not skb. */
 		src->skb = skb_share_check(skb, GFP_ATOMIC);
 		src->mode = MCR_XMIT_SHARE;
@@ -710,13 +859,12 @@ static bool mcr_xmit_src_init(struct mcr_xmit_src *src,
 }
 
 /*
- * Send skb, an IPv4 UDP packet whose headers iph and uh the hook has
+ * Send skb, an IPv4 or IPv6 UDP packet whose headers rx the hook has
  * validated, on every output of outs (at least one). With consume set the
  * caller hands skb over.
  */
 void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
-		      const struct iphdr *iph, const struct udphdr *uh,
-		      bool consume)
+		      const struct mcr_rx *rx, bool consume)
 {
 	enum skb_drop_reason unsent = SKB_DROP_REASON_NOT_SPECIFIED;
 	unsigned int i, n = outs->count;
@@ -735,8 +883,15 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		mcr_outputs_drop(outs, SKB_DROP_REASON_NETFILTER_DROP);
 		return;
 	}
-	/* iph and uh may point into skb, which an output may take. */
-	mcr_pkt_init(&pkt, skb, iph, uh);
+	/* rx may point into skb, which an output may take. */
+	if (!rx->ipv6) {
+		mcr_pkt_init(&pkt, skb, rx->iph, rx->uh);
+	} else if (mcr_pkt_init6(&pkt, skb, rx->ip6h, rx->nh_len)) {
+		if (consume)
+			kfree_skb_reason(skb, SKB_DROP_REASON_PKT_TOO_SMALL);
+		mcr_outputs_drop(outs, SKB_DROP_REASON_PKT_TOO_SMALL);
+		return;
+	}
 	if (!mcr_xmit_src_init(&src, outs, skb, &pkt, consume)) {
 		mcr_outputs_drop(outs, SKB_DROP_REASON_NOMEM);
 		return;

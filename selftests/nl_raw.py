@@ -64,10 +64,14 @@ CMD_OUTPUT_DEL_NTF = 8
 CMD_STATS_RESET = 9
 (A_RULE_ID, A_RULE_NAME, A_RULE_FAMILY, A_RULE_IIF, A_RULE_GROUP, A_RULE_PORT,
  A_RULE_SOURCE, A_RULE_FLAGS, A_RULE_REPLACE, A_RULE_OUTPUT, A_RULE_STATS,
- A_RULE_OUTPUT_STATS, A_RULE_REMOVED_OUTPUT) = range(1, 14)
+ A_RULE_OUTPUT_STATS, A_RULE_REMOVED_OUTPUT, A_RULE_GROUP_IPV6,
+ A_RULE_SOURCE_IPV6) = range(1, 16)
+A_RULE_MAX = A_RULE_SOURCE_IPV6
 # The output set: configuration only, no counters.
 (A_OUT_IFINDEX, A_OUT_GROUP, A_OUT_PORT, A_OUT_TTL, A_OUT_SOURCE,
- A_OUT_SOURCE_AUTO) = range(1, 7)
+ A_OUT_SOURCE_AUTO, A_OUT_GROUP_IPV6, A_OUT_SOURCE_IPV6) = range(1, 9)
+A_OUT_MAX = A_OUT_SOURCE_IPV6
+MCR_RULE_FLAGS_NOJOIN = 2
 A_OUTPUT_STATS_PACKETS = 1
 A_STATS_RULE_ID, A_STATS_OUTPUT, A_STATS_IIF, A_STATS_RULE_NAME = 2, 4, 5, 6
 A_STATS_OUTPUT_IFINDEX, A_STATS_OUTPUT_STATS = 1, 2
@@ -127,6 +131,10 @@ def u64(t, v, **kw):
 
 def addr(t, a, **kw):
     return Attr(t, socket.inet_aton(a), **kw)
+
+
+def addr6(t, a, **kw):
+    return Attr(t, socket.inet_pton(socket.AF_INET6, a), **kw)
 
 
 def flag(t, **kw):
@@ -331,6 +339,7 @@ def main():
     print("# family mcr has id %d" % nl.family)
 
     G = "239.8.0.1"
+    G6 = "ff3e::8:1"
 
     def key(skip=(), **over):
         """The match key attributes; over replaces one, skip drops some."""
@@ -338,6 +347,17 @@ def main():
             "family": u16(A_RULE_FAMILY, AF_INET),
             "iif": u32(A_RULE_IIF, args.iif),
             "group": addr(A_RULE_GROUP, G),
+            "port": be16(A_RULE_PORT, 4000),
+        }
+        base.update(over)
+        return [v for k, v in base.items() if k not in skip]
+
+    def key6(skip=(), **over):
+        """The match key of an IPv6 rule, as key() makes an IPv4 one."""
+        base = {
+            "family": u16(A_RULE_FAMILY, AF_INET6),
+            "iif": u32(A_RULE_IIF, args.iif),
+            "group": addr6(A_RULE_GROUP_IPV6, G6),
             "port": be16(A_RULE_PORT, 4000),
         }
         base.update(over)
@@ -357,6 +377,13 @@ def main():
         return 1
     rid = struct.unpack("=I", parse_attrs(replies[0][4:])[A_RULE_ID][0][:4])[0] if replies else None
     print("# ok positive control: rule-new accepted (id %s)" % rid)
+    err, ack, replies, _ = nl.mcr(CMD_RULE_NEW, key6() + [out()])
+    if err:
+        print("# FAIL positive control: well-formed IPv6 rule-new failed: %s %s"
+              % (errno.errorcode.get(err, err), ack))
+        return 1
+    rid6 = struct.unpack("=I", parse_attrs(replies[0][4:])[A_RULE_ID][0][:4])[0]
+    print("# ok positive control: IPv6 rule-new accepted (id %s)" % rid6)
     # Keep it: duplicates and deletes below need an existing rule.
 
     E = errno
@@ -378,9 +405,58 @@ def main():
         ("output without ifindex", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4002)) + [out(u8(A_OUT_TTL, 3), skip_ifindex=True)],
          E.EINVAL, ["miss:%d" % A_OUT_IFINDEX]),
-        ("family AF_INET6", CMD_RULE_NEW,
-         key(family=u16(A_RULE_FAMILY, AF_INET6, mark=True)) + [out()],
-         E.EAFNOSUPPORT, ["msg:family", "offs"]),
+        # A rule is all IPv4 or all IPv6.
+        ("family AF_INET6 with an IPv4 group", CMD_RULE_NEW,
+         key(family=u16(A_RULE_FAMILY, AF_INET6),
+             group=addr(A_RULE_GROUP, G, mark=True)) + [out()],
+         E.EINVAL, ["!msg:IPv4 address in an AF_INET6 rule", "offs"]),
+        ("family AF_INET with an IPv6 group", CMD_RULE_NEW,
+         key(group=addr6(A_RULE_GROUP_IPV6, G6, mark=True)) + [out()],
+         E.EINVAL, ["!msg:IPv6 address in an AF_INET rule", "offs"]),
+        ("family AF_INET with an IPv6 source", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4030)) +
+         [addr6(A_RULE_SOURCE_IPV6, "2001:db8::1", mark=True), out()],
+         E.EINVAL, ["!msg:IPv6 address in an AF_INET rule", "offs"]),
+        ("family AF_INET6 with an IPv4 output group", CMD_RULE_NEW,
+         key6() + [out(addr(A_OUT_GROUP, "239.8.0.2", mark=True))],
+         E.EINVAL, ["!msg:IPv4 address in an AF_INET6 rule", "offs"]),
+        ("family AF_INET6 with an IPv4 output source", CMD_RULE_NEW,
+         key6() + [out(addr(A_OUT_SOURCE, "10.0.0.9", mark=True))],
+         E.EINVAL, ["!msg:IPv4 address in an AF_INET6 rule", "offs"]),
+        ("family AF_INET with an IPv6 output group", CMD_RULE_NEW,
+         key(port=be16(A_RULE_PORT, 4031)) +
+         [out(addr6(A_OUT_GROUP_IPV6, G6, mark=True))],
+         E.EINVAL, ["!msg:IPv6 address in an AF_INET rule", "offs"]),
+        ("missing group-ipv6", CMD_RULE_NEW,
+         key6(skip=("group",)) + [out()],
+         E.EINVAL, ["miss:%d" % A_RULE_GROUP_IPV6]),
+        ("4-byte group-ipv6", CMD_RULE_NEW,
+         key6(group=Attr(A_RULE_GROUP_IPV6, b"\xff\x3e\x00\x01", mark=True)) + [out()],
+         E.ERANGE, ["offs"]),
+        ("group-ipv6 ::", CMD_RULE_NEW,
+         key6(group=addr6(A_RULE_GROUP_IPV6, "::", mark=True)) + [out()],
+         E.EINVAL, ["msg:group", "offs"]),
+        ("group-ipv6 ::1", CMD_RULE_NEW,
+         key6(group=addr6(A_RULE_GROUP_IPV6, "::1", mark=True)) + [out()],
+         E.EINVAL, ["msg:group", "offs"]),
+        ("group-ipv6 interface-local ff01::1", CMD_RULE_NEW,
+         key6(group=addr6(A_RULE_GROUP_IPV6, "ff01::1", mark=True)) + [out()],
+         E.EINVAL, ["msg:group", "offs"]),
+        ("group-ipv6 IPv4-mapped", CMD_RULE_NEW,
+         key6(group=addr6(A_RULE_GROUP_IPV6, "::ffff:239.8.0.1", mark=True)) + [out()],
+         E.EINVAL, ["msg:group", "offs"]),
+        ("multicast source-ipv6", CMD_RULE_NEW,
+         key6() + [addr6(A_RULE_SOURCE_IPV6, "ff3e::9", mark=True),
+                   u32(A_RULE_FLAGS, MCR_RULE_FLAGS_NOJOIN), out()],
+         E.EINVAL, ["msg:source", "offs"]),
+        ("output group-ipv6 ::", CMD_RULE_NEW,
+         key6() + [out(addr6(A_OUT_GROUP_IPV6, "::", mark=True))],
+         E.EINVAL, ["msg:group", "offs"]),
+        ("output source-ipv6 multicast", CMD_RULE_NEW,
+         key6() + [out(addr6(A_OUT_SOURCE_IPV6, "ff3e::9", mark=True))],
+         E.EINVAL, ["msg:source", "offs"]),
+        ("duplicate IPv6 key without replace", CMD_RULE_NEW, key6() + [out()],
+         E.EEXIST, ["msg:exist"]),
         ("family 0", CMD_RULE_NEW,
          key(family=u16(A_RULE_FAMILY, 0, mark=True)) + [out()],
          E.EAFNOSUPPORT, ["msg:family", "offs"]),
@@ -412,7 +488,7 @@ def main():
          key(port=be16(A_RULE_PORT, 4007)) + [u32(A_RULE_FLAGS, 0x80, mark=True), out()],
          E.EINVAL, ["offs"]),
         ("unknown attribute type (beyond max)", CMD_RULE_NEW,
-         key(port=be16(A_RULE_PORT, 4008)) + [u32(A_RULE_OUTPUT_STATS + 4, 1, mark=True), out()],
+         key(port=be16(A_RULE_PORT, 4008)) + [u32(A_RULE_MAX + 1, 1, mark=True), out()],
          E.EINVAL, ["offs"]),
         ("attribute not in the op's policy (id in rule-new)", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4009)) + [u32(A_RULE_ID, 7, mark=True), out()],
@@ -421,19 +497,19 @@ def main():
          key(port=be16(A_RULE_PORT, 4010)) + [nest(A_RULE_STATS, [], mark=True), out()],
          E.EINVAL, ["offs"]),
         ("unknown attribute in output", CMD_RULE_NEW,
-         key(port=be16(A_RULE_PORT, 4011)) + [out(u32(A_OUT_SOURCE_AUTO + 4, 1, mark=True))],
+         key(port=be16(A_RULE_PORT, 4011)) + [out(u32(A_OUT_MAX + 1, 1, mark=True))],
          E.EINVAL, ["offs"]),
         # The output set holds configuration only: counters in a request's
         # output nest (where replies carried them before output-stats) are
         # refused by the policy, genetlink's strict validation of nests.
         ("counters in an output nest, refused by the policy", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4012)) +
-         [out(nest(A_OUT_SOURCE_AUTO + 1, [u64(A_OUTPUT_STATS_PACKETS, 1)], mark=True))],
+         [out(nest(A_OUT_MAX + 1, [u64(A_OUTPUT_STATS_PACKETS, 1)], mark=True))],
          E.EINVAL, ["!msg=Unknown attribute type", "!offs"]),
         ("output-stats given in rule-new", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4024)) +
          [out(), nest(A_RULE_OUTPUT_STATS, [u64(A_OUTPUT_STATS_PACKETS, 1)], mark=True)],
-         E.EINVAL, ["!msg=Unknown attribute type", "!offs"]),
+         E.EINVAL, ["msg=Unsupported attribute", "msg=Unknown attribute type", "!offs"]),
         ("output nest without NLA_F_NESTED", CMD_RULE_NEW,
          key(port=be16(A_RULE_PORT, 4013)) +
          [Attr(A_RULE_OUTPUT, struct.pack("=HHI", 8, A_OUT_IFINDEX, args.oif), mark=True)],
@@ -574,10 +650,15 @@ def main():
         else:
             print("# ok %s" % desc)
 
-    # Clean up the control rule.
+    # Clean up the control rules: the IPv6 one by its key.
     err, ack, _, _ = nl.mcr(CMD_RULE_DEL, [u32(A_RULE_ID, rid)]) if rid else (1, {}, [], [])
     if err:
         print("# FAIL deleting the control rule: %s %s" % (errno.errorcode.get(err, err), ack))
+        failures += 1
+    err, ack, _, _ = nl.mcr(CMD_RULE_DEL, key6())
+    if err:
+        print("# FAIL deleting the IPv6 control rule by key: %s %s"
+              % (errno.errorcode.get(err, err), ack))
         failures += 1
     print("# %d of %d raw cases failed" % (failures, len(cases)))
     if args.gone:

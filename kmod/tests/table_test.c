@@ -26,12 +26,12 @@ struct spec_case {
 };
 
 static const struct spec_case spec_cases[] = {
-	{ "S_G_port", { .group = G, .source = S, .port = P }, 3 },
-	{ "any_G_port", { .group = G, .source = 0, .port = P }, 2 },
-	{ "S_G_any", { .group = G, .source = S, .port = 0 }, 1 },
-	{ "any_G_any", { .group = G, .source = 0, .port = 0 }, 0 },
+	{ "S_G_port", { .group.ip = G, .source.ip = S, .port = P }, 3 },
+	{ "any_G_port", { .group.ip = G, .source.ip = 0, .port = P }, 2 },
+	{ "S_G_any", { .group.ip = G, .source.ip = S, .port = 0 }, 1 },
+	{ "any_G_any", { .group.ip = G, .source.ip = 0, .port = 0 }, 0 },
 	/* A unicast "group" (multicast-to-unicast input) ranks the same. */
-	{ "S_unicast_port", { .group = S2, .source = S, .port = P2 }, 3 },
+	{ "S_unicast_port", { .group.ip = S2, .source.ip = S, .port = P2 }, 3 },
 };
 
 static void spec_desc(const struct spec_case *c, char *desc)
@@ -51,8 +51,10 @@ static void mcr_key_specificity_test(struct kunit *test)
 /* The documented order: (S,G,port) > (*,G,port) > (S,G,any) > (*,G,any). */
 static void mcr_key_specificity_order_test(struct kunit *test)
 {
-	const struct mcr_key sgp = { G, S, P }, gp = { G, 0, P };
-	const struct mcr_key sg = { G, S, 0 }, g = { G, 0, 0 };
+	const struct mcr_key sgp = { .group.ip = G, .source.ip = S, .port = P };
+	const struct mcr_key gp = { .group.ip = G, .port = P };
+	const struct mcr_key sg = { .group.ip = G, .source.ip = S };
+	const struct mcr_key g = { .group.ip = G };
 
 	KUNIT_EXPECT_GT(test, mcr_key_specificity(&sgp), mcr_key_specificity(&gp));
 	KUNIT_EXPECT_GT(test, mcr_key_specificity(&gp), mcr_key_specificity(&sg));
@@ -65,12 +67,12 @@ static void mcr_key_specificity_order_test(struct kunit *test)
 enum { R_SGP, R_GP, R_SG, R_G, R_S2G, R_G2P, N_RULES };
 
 static const struct mcr_key rule_keys[N_RULES] = {
-	[R_SGP] = { .group = G, .source = S, .port = P },
-	[R_GP] = { .group = G, .source = 0, .port = P },
-	[R_SG] = { .group = G, .source = S, .port = 0 },
-	[R_G] = { .group = G, .source = 0, .port = 0 },
-	[R_S2G] = { .group = G, .source = S2, .port = 0 },
-	[R_G2P] = { .group = G2, .source = 0, .port = P },
+	[R_SGP] = { .group.ip = G, .source.ip = S, .port = P },
+	[R_GP] = { .group.ip = G, .source.ip = 0, .port = P },
+	[R_SG] = { .group.ip = G, .source.ip = S, .port = 0 },
+	[R_G] = { .group.ip = G, .source.ip = 0, .port = 0 },
+	[R_S2G] = { .group.ip = G, .source.ip = S2, .port = 0 },
+	[R_G2P] = { .group.ip = G2, .source.ip = 0, .port = P },
 };
 
 /* Insertion orders: forward, reverse, and two interleavings. */

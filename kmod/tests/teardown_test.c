@@ -98,12 +98,13 @@ static struct mcr_rule *teardown_rule(struct teardown *t, unsigned int nr,
 
 		/* Distinct streams: the same group to distinct ports. */
 		out->dev = t->dev[devs[i]];
-		out->daddr = group;
+		out->daddr.ip = group;
 		out->port = htons(5000 + i);
 		out->rewrites = true;
 		netdev_hold(out->dev, &out->dev_tracker, GFP_KERNEL);
 	}
-	rule->key.group = group;
+	rule->key.family = AF_INET;
+	rule->key.group.ip = group;
 	rule->flags = MCR_RULE_FLAGS_NOJOIN;
 	RCU_INIT_POINTER(rule->outputs, outs);
 	rtnl_lock();

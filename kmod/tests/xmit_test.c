@@ -314,16 +314,16 @@ static void mcr_rewrite_test(struct kunit *test)
 	/* The input is valid (self-check of the builder). */
 	KUNIT_ASSERT_EQ(test, fold(sum16(orig->b, ihl, 0)), 0xffff);
 
-	out.daddr = cpu_to_be32(c->daddr ?: ORIG_DADDR);
+	out.daddr.ip = cpu_to_be32(c->daddr ?: ORIG_DADDR);
 	out.rewrite_daddr = c->daddr && c->daddr != ORIG_DADDR;
-	out.saddr = cpu_to_be32(c->saddr);
+	out.saddr.ip = cpu_to_be32(c->saddr);
 	out.port = cpu_to_be16(c->port);
 	out.ttl = c->ttl;
 
 	skb = pkt_skb(test, orig, c->ip_summed);
 	pkt_init(&pkt, skb, orig);
 	KUNIT_EXPECT_EQ(test, pkt.len, orig->len);
-	KUNIT_EXPECT_EQ(test, pkt.ihl, ihl);
+	KUNIT_EXPECT_EQ(test, pkt.nh_len, ihl);
 	KUNIT_EXPECT_EQ(test, pkt.hdr_len, ihl + 8);
 	KUNIT_EXPECT_EQ(test, pkt.ttl, c->ttl_in);
 	/* A pending UDP checksum is finished in the headers. */
@@ -421,7 +421,7 @@ static void mcr_rewrite_source_auto_no_addr_test(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	build_pkts(&c, orig, want);
 	out.dev = dev;
-	out.daddr = cpu_to_be32(ORIG_DADDR);
+	out.daddr.ip = cpu_to_be32(ORIG_DADDR);
 	out.source_auto = true;
 	skb = pkt_skb(test, orig, CHECKSUM_NONE);
 	pkt_init(&pkt, skb, orig);
