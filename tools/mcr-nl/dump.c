@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -117,9 +119,13 @@ int mcr_dump_stats(struct mcr_nl *nl, struct nl_msg *req, bool *has_netns,
 
 /* ---- readings -------------------------------------------------------- */
 
-/* Every rule of a reading, copied; a copy that fails fails the reading. */
+/*
+ * Every rule of a reading (of @family, 0: all), copied; a copy that fails
+ * fails the reading.
+ */
 struct collect {
 	struct mcr_rule_list *list;
+	int family;
 	bool failed;
 };
 
@@ -127,7 +133,8 @@ static void collect_rule(const struct mcr_rule *rule, void *arg)
 {
 	struct collect *c = arg;
 
-	if (mcr_rule_list_add(c->list, rule))
+	if (mcr_rule_in_family(rule, c->family) &&
+	    mcr_rule_list_add(c->list, rule))
 		c->failed = true;
 }
 
@@ -166,7 +173,8 @@ static int warned(const struct mcr_sampler *sr, int ret)
 
 int mcr_sample_read(const struct mcr_sampler *sr, struct mcr_sample *s)
 {
-	struct collect c = { .list = &s->rules };
+	struct collect c = { .list = &s->rules, .family = sr->family };
+	bool with_keys = sr->with_keys || sr->family;
 	struct mcr_nl *nl = sr->nl;
 	struct mcr_netns_stats unused;
 	bool unused_has = false;
@@ -188,14 +196,16 @@ int mcr_sample_read(const struct mcr_sampler *sr, struct mcr_sample *s)
 		if (warned(sr, ret))
 			return -1;
 	}
-	if (sr->with_keys)
-		msg = new_request(nl, MCR_CMD_RULE_GET, true, 0, 0, sr->iif);
+	/* A rule-get dump takes an id too, and carries the counters. */
+	if (with_keys)
+		msg = new_request(nl, MCR_CMD_RULE_GET, true, MCR_A_RULE_ID,
+				  sr->id, sr->iif);
 	else
 		msg = new_request(nl, MCR_CMD_STATS_GET, !sr->id,
 				  MCR_A_STATS_RULE_ID, sr->id, sr->iif);
 	if (!msg)
 		return -1;
-	if (sr->with_keys)
+	if (with_keys)
 		ret = mcr_dump_rules(nl, msg, collect_rule, &c);
 	else	/* the rules only: the namespace's were read above */
 		ret = mcr_dump_stats(nl, msg, &unused_has, &unused,
@@ -207,4 +217,75 @@ int mcr_sample_read(const struct mcr_sampler *sr, struct mcr_sample *s)
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- rule flush -4|-6 ------------------------------------------------ */
+
+/* The ids of the rules of one family, as a dump delivers them. */
+struct rule_ids {
+	int family;
+	uint32_t *ids;
+	size_t n, cap;
+	bool failed;
+};
+
+static void collect_id(const struct mcr_rule *rule, void *arg)
+{
+	struct rule_ids *l = arg;
+	uint32_t *ids;
+
+	if (!mcr_rule_in_family(rule, l->family) || l->failed)
+		return;
+	if (l->n == l->cap) {
+		ids = reallocarray(l->ids, l->cap ? 2 * l->cap : 64,
+				   sizeof(*ids));
+		if (!ids) {
+			l->failed = true;
+			return;
+		}
+		l->ids = ids;
+		l->cap = l->cap ? 2 * l->cap : 64;
+	}
+	l->ids[l->n++] = rule->id;
+}
+
+static int delete_rule(struct mcr_nl *nl, uint32_t id)
+{
+	char why[MCR_ERR_LEN];
+	struct nl_msg *msg;
+
+	msg = new_request(nl, MCR_CMD_RULE_DEL, false, MCR_A_RULE_ID, id, 0);
+	if (!msg)
+		return -1;
+	if (!mcr_nl_transact(nl, msg, NULL, NULL))
+		return 0;
+	/* Gone since the dump: what the flush wants anyway. */
+	if (nl->kernel_error == -ENOENT) {
+		nl->err[0] = '\0';
+		return 0;
+	}
+	snprintf(why, sizeof(why), "%s", nl->err);
+	snprintf(nl->err, sizeof(nl->err), "rule %u: %.400s", id, why);
+	return -1;
+}
+
+int mcr_flush_family(struct mcr_nl *nl, uint32_t iif, int family)
+{
+	struct rule_ids l = { .family = family };
+	struct nl_msg *msg;
+	size_t i;
+	int ret;
+
+	msg = new_request(nl, MCR_CMD_RULE_GET, true, 0, 0, iif);
+	if (!msg)
+		return -1;
+	ret = mcr_dump_rules(nl, msg, collect_id, &l);
+	if (!ret && l.failed) {
+		snprintf(nl->err, sizeof(nl->err), "out of memory");
+		ret = -1;
+	}
+	for (i = 0; !ret && i < l.n; i++)
+		ret = delete_rule(nl, l.ids[i]);
+	free(l.ids);
+	return ret;
 }

@@ -70,6 +70,9 @@ struct mcr_sampler {
 	/* Read from a rule-get dump, whose rules carry their match key
 	 * (Prometheus labels); else from stats-get. */
 	bool with_keys;
+	/* Only the rules of this family (-4, -6), 0: all; read from a
+	 * rule-get dump too, the one that tells a rule's family. */
+	int family;
 	/* Told each warning the kernel acked a request with (may be NULL):
 	 * a reading takes two requests, nl->warning keeps only the last. */
 	void (*warn)(const char *warning, void *arg);
@@ -82,5 +85,15 @@ struct mcr_sampler {
  * and the rules.  Returns 0, or -1 with sr->nl->err set.
  */
 int mcr_sample_read(const struct mcr_sampler *sr, struct mcr_sample *s);
+
+/*
+ * rule flush -4|-6: deletes the rules of @family (AF_INET or AF_INET6)
+ * on input device @iif (0: on every device).  The kernel's flush takes
+ * no family: the rules are read with a dump, then deleted one by one by
+ * id, and one deleted meanwhile by someone else (ENOENT) is fine.
+ * Returns 0, or -1 with nl->err set, naming the rule that could not be
+ * deleted (the ones before it are gone, the next ones not tried).
+ */
+int mcr_flush_family(struct mcr_nl *nl, uint32_t iif, int family);
 
 #endif /* MCR_NL_DUMP_H */

@@ -67,8 +67,10 @@ static const char usage_rule[] =
 "  \"rule del\")\n"
 "\n"
 "  OUTPUT := oif DEV [group ADDR] [port PORT] [ttl 1-255] [source auto|ADDR]\n"
+"  ADDR is IPv4 or IPv6: the rule's group sets its family, and its other\n"
+"  addresses are of the same.\n"
 "  port 0 (or none) matches any port on the rule, keeps the port on an oif.\n"
-"  Without ttl an output decrements the TTL like a router.\n";
+"  Without ttl an output decrements the TTL (hop limit) like a router.\n";
 
 static const char usage_stats[] =
 "  stats        [id ID | dev DEV] [-w|--watch [SECONDS]]\n"
@@ -84,6 +86,7 @@ static const char usage_rest[] =
 "  -j            JSON output\n"
 "  -p            with -j, indented JSON (as \"ip -j -p\")\n"
 "  -s            rule show: the counters too (JSON always has them)\n"
+"  -4, -6        rule show, rule flush, stats: IPv4 or IPv6 rules only\n"
 "  -n NETNS      run in network namespace NETNS (as \"ip -n\")\n"
 "  -force        in a batch, go on after a failed line\n"
 "  -batch FILE   run the commands of FILE (\"-\": stdin), one per line\n"
@@ -243,6 +246,14 @@ static int do_rule_flush(struct ctx *ctx)
 	struct nl_msg *msg;
 	int err = 0;
 
+	/* The kernel's flush knows no family: rule by rule, then. */
+	if (ctx->opts.family) {
+		if (open_nl(ctx))
+			return MCR_EXIT_FAILED;
+		return transact_result(ctx, mcr_flush_family(&ctx->nl,
+							     ctx->req->rule.iif,
+							     ctx->opts.family));
+	}
 	msg = new_request(ctx, MCR_CMD_RULE_FLUSH, 0, 64);
 	if (!msg)
 		return MCR_EXIT_FAILED;
@@ -255,11 +266,18 @@ static int do_rule_flush(struct ctx *ctx)
 
 /* ---- rule show / save ------------------------------------------------ */
 
+/* -4, -6: whether @rule is of the family asked for (any without). */
+static bool family_wanted(const struct ctx *ctx, const struct mcr_rule *rule)
+{
+	return mcr_rule_in_family(rule, ctx->opts.family);
+}
+
 static void emit_show(const struct mcr_rule *rule, void *arg)
 {
 	struct ctx *ctx = arg;
 
-	mcr_print_rule(&ctx->pr, rule);
+	if (family_wanted(ctx, rule))
+		mcr_print_rule(&ctx->pr, rule);
 }
 
 static void emit_save(const struct mcr_rule *rule, void *arg)
@@ -331,13 +349,36 @@ static void emit_stats(const struct mcr_rule *rule, void *arg)
 {
 	struct ctx *ctx = arg;
 
-	mcr_print_rule_stats(&ctx->pr, rule);
+	if (family_wanted(ctx, rule))
+		mcr_print_rule_stats(&ctx->pr, rule);
 }
 
 /* Namespace counters go with every rule, not with one or a device's. */
 static bool whole_namespace(const struct mcr_request *req)
 {
 	return !req->id && !req->rule.iif;
+}
+
+/*
+ * -4, -6: the rules' counters from a rule-get dump (of one rule with an
+ * id), whose rules say their family; stats-get replies do not.
+ */
+static int family_stats_request(struct ctx *ctx)
+{
+	struct nl_msg *msg;
+	int err;
+
+	msg = new_request(ctx, MCR_CMD_RULE_GET, NLM_F_DUMP, 64);
+	if (!msg)
+		return MCR_EXIT_FAILED;
+	if (ctx->req->id)
+		err = nla_put_u32(msg, MCR_A_RULE_ID, ctx->req->id);
+	else
+		err = mcr_msg_put_dump_iif(msg, ctx->req->rule.iif);
+	if (err)
+		return put_failed(ctx, msg, err);
+	return transact_result(ctx, mcr_dump_rules(&ctx->nl, msg, emit_stats,
+						   ctx));
 }
 
 static int stats_request(struct ctx *ctx, int flags)
@@ -388,7 +429,10 @@ static int do_stats(struct ctx *ctx)
 	} else if (ctx->has_netns) {
 		mcr_print_netns_stats(&ctx->pr, &ctx->netns);
 	}
-	ret = stats_request(ctx, ctx->req->id ? 0 : NLM_F_DUMP);
+	if (ctx->opts.family)
+		ret = family_stats_request(ctx);
+	else
+		ret = stats_request(ctx, ctx->req->id ? 0 : NLM_F_DUMP);
 	if (w) {
 		json_end_array(w);
 		json_end_object(w);
@@ -430,6 +474,7 @@ static int read_sample(struct ctx *ctx, struct mcr_sample *s, bool with_keys)
 		.id = ctx->req->id,
 		.iif = ctx->req->rule.iif,
 		.with_keys = with_keys,
+		.family = ctx->opts.family,
 		.warn = sample_warning,
 		.arg = ctx,
 	};
@@ -670,7 +715,9 @@ static int run_words(struct ctx *ctx, int argc, char *const argv[])
 	struct mcr_request req;
 	int ret;
 
-	if (mcr_parse_request(&ctx->parser, argc, argv, &req)) {
+	if (mcr_parse_request(&ctx->parser, argc, argv, &req) ||
+	    (ctx->opts.family &&
+	     mcr_request_family_check(&ctx->parser, &req, ctx->opts.family))) {
 		report(ctx, "%s", ctx->parser.err);
 		ret = MCR_EXIT_USAGE;
 	} else {

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -64,13 +63,6 @@ void mcr_sample_free(struct mcr_sample *s)
 
 /* ---- Prometheus ------------------------------------------------------ */
 
-static const char *addr_str(in_addr_t addr, char *buf)
-{
-	struct in_addr a = { .s_addr = addr };
-
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
-}
-
 void mcr_prom_label_value(FILE *out, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -118,11 +110,13 @@ static void prom_label(FILE *out, bool first, const char *key,
 /*
  * {rule="7",name="x",iif="eth0",group="239.1.1.1",port="5000",source=""}:
  * the rule's id has the label name of the output metrics, so that the
- * families join on it.
+ * families join on it.  An IPv6 rule's addresses are in the same labels
+ * (group="ff3e::1"): their form tells the family.
  */
 static void prom_rule_labels(struct mcr_printer *pr, const struct mcr_rule *r)
 {
-	char dev[MCR_IFNAME_LEN], addr[INET_ADDRSTRLEN], num[16];
+	char dev[MCR_IFNAME_LEN], addr[MCR_ADDR_STRLEN], num[16];
+	bool ipv6 = mcr_rule_is_ipv6(r);
 
 	snprintf(num, sizeof(num), "%u", r->id);
 	fputc('{', pr->out);
@@ -130,12 +124,12 @@ static void prom_rule_labels(struct mcr_printer *pr, const struct mcr_rule *r)
 	prom_label(pr->out, false, "name", r->name);
 	prom_label(pr->out, false, "iif",
 		   pr->ifname(r->iif, dev, pr->ifname_arg));
-	prom_label(pr->out, false, "group",
-		   r->has_group ? addr_str(r->group, addr) : "");
+	prom_label(pr->out, false, "group", !r->has_group ? "" :
+		   mcr_addr_str(ipv6, r->group, &r->group6, addr));
 	snprintf(num, sizeof(num), "%u", r->port);
 	prom_label(pr->out, false, "port", num);
-	prom_label(pr->out, false, "source",
-		   r->has_source ? addr_str(r->source, addr) : "");
+	prom_label(pr->out, false, "source", !r->has_source ? "" :
+		   mcr_addr_str(ipv6, r->source, &r->source6, addr));
 	fputc('}', pr->out);
 }
 
@@ -148,16 +142,22 @@ static void prom_output_labels(struct mcr_printer *pr,
 			       const struct mcr_rule *r,
 			       const struct mcr_output *o, const char *reason)
 {
-	char dev[MCR_IFNAME_LEN], addr[INET_ADDRSTRLEN], num[16];
+	char dev[MCR_IFNAME_LEN], addr[MCR_ADDR_STRLEN], num[16];
 	bool has_group = o->has_group || r->has_group;
+	bool ipv6 = mcr_rule_is_ipv6(r);
 
 	snprintf(num, sizeof(num), "%u", r->id);
 	fputc('{', pr->out);
 	prom_label(pr->out, true, "rule", num);
 	prom_label(pr->out, false, "oif",
 		   pr->ifname(o->ifindex, dev, pr->ifname_arg));
-	prom_label(pr->out, false, "group", !has_group ? "" :
-		   addr_str(o->has_group ? o->group : r->group, addr));
+	if (!has_group)
+		addr[0] = '\0';
+	else if (o->has_group)
+		mcr_addr_str(ipv6, o->group, &o->group6, addr);
+	else
+		mcr_addr_str(ipv6, r->group, &r->group6, addr);
+	prom_label(pr->out, false, "group", addr);
 	snprintf(num, sizeof(num), "%u", o->port ? o->port : r->port);
 	prom_label(pr->out, false, "port", num);
 	if (reason)
@@ -238,14 +238,18 @@ void mcr_print_prometheus(struct mcr_printer *pr,
 		{ "mcr_max_outputs_per_rule", "gauge",
 		  "Limit on outputs per rule (max_outputs_per_rule)." },
 		{ "mcr_netns_no_match_total", "counter",
-		  "IPv4 UDP packets on a hooked device that matched no rule." },
+		  "UDP packets on a hooked device that matched no rule." },
 		{ "mcr_netns_not_udp_total", "counter",
-		  "Packets on a hooked device that were not valid IPv4 UDP." },
+		  "Packets on a hooked device that were not valid IPv4 or IPv6 "
+		  "UDP." },
 		{ "mcr_netns_fragments_total", "counter",
-		  "IPv4 fragments left to the stack unrelayed." },
+		  "IPv4 and IPv6 fragments left to the stack unrelayed." },
 		{ "mcr_netns_not_routable_total", "counter",
-		  "IPv4 UDP packets not a router's to forward: looped back, "
+		  "UDP packets not a router's to forward: looped back, "
 		  "for another host's MAC, or from a martian source." },
+		{ "mcr_netns_zero_checksum_total", "counter",
+		  "IPv6 UDP packets with a zero checksum, left to the stack "
+		  "unrelayed." },
 		{ "mcr_netns_outputs_removed_total", "counter",
 		  "Outputs removed because their device went away." },
 	};
@@ -253,7 +257,7 @@ void mcr_print_prometheus(struct mcr_printer *pr,
 	const uint64_t netns_values[] = {
 		ns->rules, ns->outputs, ns->max_rules, ns->max_outputs,
 		ns->no_match, ns->not_udp, ns->fragments, ns->not_routable,
-		ns->outputs_removed,
+		ns->zero_checksum, ns->outputs_removed,
 	};
 	FILE *out = pr->out;
 	size_t i;

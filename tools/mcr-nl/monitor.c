@@ -41,13 +41,18 @@ int mcr_monitor_learn(struct mcr_monitor *m, const struct mcr_rule *rule)
 	return mcr_rule_list_add(&m->rules, rule) ? -ENOMEM : 0;
 }
 
+/* The fields of the other family than the rule's are zero in both. */
 bool mcr_output_same(const struct mcr_output *a, const struct mcr_output *b)
 {
 	return a->ifindex == b->ifindex && a->has_group == b->has_group &&
-	       (!a->has_group || a->group == b->group) &&
+	       (!a->has_group ||
+		(a->group == b->group &&
+		 IN6_ARE_ADDR_EQUAL(&a->group6, &b->group6))) &&
 	       a->port == b->port && a->ttl == b->ttl &&
 	       a->has_source == b->has_source &&
-	       (!a->has_source || a->source == b->source) &&
+	       (!a->has_source ||
+		(a->source == b->source &&
+		 IN6_ARE_ADDR_EQUAL(&a->source6, &b->source6))) &&
 	       a->source_auto == b->source_auto;
 }
 
@@ -61,6 +66,7 @@ static int subtract(const struct mcr_rule *before,
 
 	if (!used)
 		return -ENOMEM;
+	removed->family = before->family;
 	for (i = 0; i < before->n_outputs; i++) {
 		for (j = 0; j < after->n_outputs; j++)
 			if (!used[j] && mcr_output_same(&before->outputs[i],

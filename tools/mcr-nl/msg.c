@@ -19,38 +19,58 @@
 
 /*
  * Worst case of one output nest: header (4) + ifindex, group, port, ttl,
- * source (8 each) + source-auto (4) = 48; round up for comfort.  The rest
- * of a rule (headers, key, name, flags, replace) takes about 150 bytes.
+ * source (8 each) + source-auto (4) = 48; round up for comfort.  IPv6
+ * addresses take 20 bytes each instead of 8: 72.  The rest of a rule
+ * (headers, key, name, flags, replace) takes about 180 bytes.
  */
 #define OUTPUT_ROOM 64
+#define OUTPUT_ROOM_IPV6 96
 #define RULE_ROOM 512
 
 size_t mcr_msg_rule_size(const struct mcr_rule *rule)
 {
-	return RULE_ROOM + OUTPUT_ROOM * rule->n_outputs;
+	return RULE_ROOM + rule->n_outputs *
+	       (mcr_rule_is_ipv6(rule) ? OUTPUT_ROOM_IPV6 : OUTPUT_ROOM);
 }
 
 /* ---- encoding -------------------------------------------------------- */
 
+/*
+ * An address: the IPv4 attribute @type4 (u32), or for an IPv6 rule the
+ * 16-byte @type6.  Addresses are already in network order: copied as
+ * they are.
+ */
+static int put_addr(struct nl_msg *msg, bool ipv6, int type4, in_addr_t v4,
+		    int type6, const struct in6_addr *v6)
+{
+	if (ipv6)
+		return nla_put(msg, type6, sizeof(*v6), v6);
+	return nla_put_u32(msg, type4, v4);
+}
+
 int mcr_msg_put_key(struct nl_msg *msg, const struct mcr_rule *r)
 {
+	bool ipv6 = mcr_rule_is_ipv6(r);
 	int err;
 
-	err = nla_put_u16(msg, MCR_A_RULE_FAMILY, AF_INET);
+	err = nla_put_u16(msg, MCR_A_RULE_FAMILY, ipv6 ? AF_INET6 : AF_INET);
 	if (!err)
 		err = nla_put_u32(msg, MCR_A_RULE_IIF, r->iif);
-	/* Addresses are already in network order: copied as they are. */
 	if (!err && r->has_group)
-		err = nla_put_u32(msg, MCR_A_RULE_GROUP, r->group);
+		err = put_addr(msg, ipv6, MCR_A_RULE_GROUP, r->group,
+			       MCR_A_RULE_GROUP_IPV6, &r->group6);
 	/* Always sent, 0 meaning any port, so that the key is explicit. */
 	if (!err)
 		err = nla_put_u16(msg, MCR_A_RULE_PORT, htons(r->port));
 	if (!err && r->has_source)
-		err = nla_put_u32(msg, MCR_A_RULE_SOURCE, r->source);
+		err = put_addr(msg, ipv6, MCR_A_RULE_SOURCE, r->source,
+			       MCR_A_RULE_SOURCE_IPV6, &r->source6);
 	return err;
 }
 
-static int put_output(struct nl_msg *msg, const struct mcr_output *o)
+/* An output of a rule of family @ipv6 (its addresses are the rule's). */
+static int put_output(struct nl_msg *msg, bool ipv6,
+		      const struct mcr_output *o)
 {
 	struct nlattr *nest;
 	int err;
@@ -62,13 +82,15 @@ static int put_output(struct nl_msg *msg, const struct mcr_output *o)
 		return -NLE_NOMEM;
 	err = nla_put_u32(msg, MCR_A_OUTPUT_IFINDEX, o->ifindex);
 	if (!err && o->has_group)
-		err = nla_put_u32(msg, MCR_A_OUTPUT_GROUP, o->group);
+		err = put_addr(msg, ipv6, MCR_A_OUTPUT_GROUP, o->group,
+			       MCR_A_OUTPUT_GROUP_IPV6, &o->group6);
 	if (!err && o->port)
 		err = nla_put_u16(msg, MCR_A_OUTPUT_PORT, htons(o->port));
 	if (!err && o->ttl)
 		err = nla_put_u8(msg, MCR_A_OUTPUT_TTL, o->ttl);
 	if (!err && o->has_source)
-		err = nla_put_u32(msg, MCR_A_OUTPUT_SOURCE, o->source);
+		err = put_addr(msg, ipv6, MCR_A_OUTPUT_SOURCE, o->source,
+			       MCR_A_OUTPUT_SOURCE_IPV6, &o->source6);
 	if (!err && o->source_auto)
 		err = nla_put_flag(msg, MCR_A_OUTPUT_SOURCE_AUTO);
 	if (!err)
@@ -90,7 +112,7 @@ int mcr_msg_put_rule(struct nl_msg *msg, const struct mcr_rule *r,
 	if (!err && replace)
 		err = nla_put_flag(msg, MCR_A_RULE_REPLACE);
 	for (i = 0; !err && i < r->n_outputs; i++)
-		err = put_output(msg, &r->outputs[i]);
+		err = put_output(msg, mcr_rule_is_ipv6(r), &r->outputs[i]);
 	return err;
 }
 
@@ -106,7 +128,13 @@ int mcr_msg_put_dump_iif(struct nl_msg *msg, uint32_t iif)
 
 /* ---- decoding -------------------------------------------------------- */
 
-/* Short attributes are rejected by nla_parse() through minimum lengths. */
+/*
+ * Short attributes are rejected by nla_parse() through minimum lengths;
+ * an IPv6 address must be exactly 16 bytes.
+ */
+#define IPV6_ADDR_POLICY \
+	{ .type = NLA_UNSPEC, .minlen = 16, .maxlen = 16 }
+
 static struct nla_policy rule_policy[MCR_A_RULE_MAX + 1] = {
 	[MCR_A_RULE_ID] = { .type = NLA_U32 },
 	[MCR_A_RULE_NAME] = { .type = NLA_UNSPEC },
@@ -121,6 +149,8 @@ static struct nla_policy rule_policy[MCR_A_RULE_MAX + 1] = {
 	[MCR_A_RULE_REMOVED_OUTPUT] = { .type = NLA_NESTED },
 	[MCR_A_RULE_STATS] = { .type = NLA_NESTED },
 	[MCR_A_RULE_OUTPUT_STATS] = { .type = NLA_NESTED },
+	[MCR_A_RULE_GROUP_IPV6] = IPV6_ADDR_POLICY,
+	[MCR_A_RULE_SOURCE_IPV6] = IPV6_ADDR_POLICY,
 };
 
 static struct nla_policy output_policy[MCR_A_OUTPUT_MAX + 1] = {
@@ -130,6 +160,8 @@ static struct nla_policy output_policy[MCR_A_OUTPUT_MAX + 1] = {
 	[MCR_A_OUTPUT_TTL] = { .type = NLA_U8 },
 	[MCR_A_OUTPUT_SOURCE] = { .type = NLA_U32 },
 	[MCR_A_OUTPUT_SOURCE_AUTO] = { .type = NLA_FLAG },
+	[MCR_A_OUTPUT_GROUP_IPV6] = IPV6_ADDR_POLICY,
+	[MCR_A_OUTPUT_SOURCE_IPV6] = IPV6_ADDR_POLICY,
 };
 
 static struct nla_policy rule_stats_policy[MCR_A_RULE_STATS_MAX + 1] = {
@@ -156,6 +188,7 @@ static struct nla_policy netns_stats_policy[MCR_A_NETNS_STATS_MAX + 1] = {
 	[MCR_A_NETNS_STATS_NOT_UDP] = { .type = NLA_U64 },
 	[MCR_A_NETNS_STATS_FRAGMENTS] = { .type = NLA_U64 },
 	[MCR_A_NETNS_STATS_NOT_ROUTABLE] = { .type = NLA_U64 },
+	[MCR_A_NETNS_STATS_ZERO_CHECKSUM] = { .type = NLA_U64 },
 	[MCR_A_NETNS_STATS_OUTPUTS_REMOVED] = { .type = NLA_U64 },
 	[MCR_A_NETNS_STATS_RULES] = { .type = NLA_U32 },
 	[MCR_A_NETNS_STATS_OUTPUTS] = { .type = NLA_U32 },
@@ -229,6 +262,7 @@ static int parse_netns_stats(struct nlattr *nest, struct mcr_netns_stats *s)
 	s->not_udp = get_u64(tb[MCR_A_NETNS_STATS_NOT_UDP]);
 	s->fragments = get_u64(tb[MCR_A_NETNS_STATS_FRAGMENTS]);
 	s->not_routable = get_u64(tb[MCR_A_NETNS_STATS_NOT_ROUTABLE]);
+	s->zero_checksum = get_u64(tb[MCR_A_NETNS_STATS_ZERO_CHECKSUM]);
 	s->outputs_removed = get_u64(tb[MCR_A_NETNS_STATS_OUTPUTS_REMOVED]);
 	s->rules = get_u32(tb[MCR_A_NETNS_STATS_RULES]);
 	s->outputs = get_u32(tb[MCR_A_NETNS_STATS_OUTPUTS]);
@@ -237,8 +271,25 @@ static int parse_netns_stats(struct nlattr *nest, struct mcr_netns_stats *s)
 	return 0;
 }
 
-/* An output nest of a rule message: its configuration. */
-static int parse_output(struct nlattr *nest, struct mcr_output *o)
+/*
+ * An address of a rule of family @ipv6: its attribute is @nla4 for IPv4,
+ * @nla6 for IPv6 (the policy checked their lengths).  Returns whether
+ * there is one.
+ */
+static bool get_addr(bool ipv6, struct nlattr *nla4, in_addr_t *v4,
+		     struct nlattr *nla6, struct in6_addr *v6)
+{
+	if (ipv6 && nla6)
+		memcpy(v6, nla_data(nla6), sizeof(*v6));
+	else if (!ipv6 && nla4)
+		*v4 = nla_get_u32(nla4);
+	else
+		return false;
+	return true;
+}
+
+/* An output nest of a rule message of family @ipv6: its configuration. */
+static int parse_output(struct nlattr *nest, bool ipv6, struct mcr_output *o)
 {
 	struct nlattr *tb[MCR_A_OUTPUT_MAX + 1];
 	int err;
@@ -247,28 +298,26 @@ static int parse_output(struct nlattr *nest, struct mcr_output *o)
 	if (err)
 		return err;
 	o->ifindex = get_u32(tb[MCR_A_OUTPUT_IFINDEX]);
-	if (tb[MCR_A_OUTPUT_GROUP]) {
-		o->has_group = true;
-		o->group = nla_get_u32(tb[MCR_A_OUTPUT_GROUP]);
-	}
+	o->has_group = get_addr(ipv6, tb[MCR_A_OUTPUT_GROUP], &o->group,
+				tb[MCR_A_OUTPUT_GROUP_IPV6], &o->group6);
 	if (tb[MCR_A_OUTPUT_PORT])
 		o->port = ntohs(nla_get_u16(tb[MCR_A_OUTPUT_PORT]));
 	if (tb[MCR_A_OUTPUT_TTL])
 		o->ttl = nla_get_u8(tb[MCR_A_OUTPUT_TTL]);
-	if (tb[MCR_A_OUTPUT_SOURCE]) {
-		o->has_source = true;
-		o->source = nla_get_u32(tb[MCR_A_OUTPUT_SOURCE]);
-	}
+	o->has_source = get_addr(ipv6, tb[MCR_A_OUTPUT_SOURCE], &o->source,
+				 tb[MCR_A_OUTPUT_SOURCE_IPV6], &o->source6);
 	o->source_auto = tb[MCR_A_OUTPUT_SOURCE_AUTO] != NULL;
 	return 0;
 }
 
 /* An output nest of a stats-get reply: its ifindex and counters. */
-static int parse_stats_output(struct nlattr *nest, struct mcr_output *o)
+static int parse_stats_output(struct nlattr *nest, bool ipv6,
+			      struct mcr_output *o)
 {
 	struct nlattr *tb[MCR_A_STATS_OUTPUT_MAX + 1];
 	int err;
 
+	(void)ipv6;	/* no address in it */
 	err = nla_parse_nested(tb, MCR_A_STATS_OUTPUT_MAX, nest,
 			       stats_output_policy);
 	if (err)
@@ -299,10 +348,12 @@ static size_t count_attrs(struct nlmsghdr *nlh, int type)
 
 /*
  * Outputs are a multi-attr: nla_parse() keeps only the last one, so walk
- * the top-level attributes for every @type nest.
+ * the top-level attributes for every @type nest.  Their addresses are of
+ * @r's family.
  */
 static int parse_outputs(struct nlmsghdr *nlh, int type,
-			 int (*parse)(struct nlattr *, struct mcr_output *),
+			 int (*parse)(struct nlattr *, bool,
+				      struct mcr_output *),
 			 struct mcr_rule *r)
 {
 	struct nlattr *head = genlmsg_attrdata(nlmsg_data(nlh), 0);
@@ -316,7 +367,7 @@ static int parse_outputs(struct nlmsghdr *nlh, int type,
 	nla_for_each_attr(nla, head, len, rem) {
 		if (nla_type(nla) != type)
 			continue;
-		err = parse(nla, mcr_rule_add_output(r));
+		err = parse(nla, mcr_rule_is_ipv6(r), mcr_rule_add_output(r));
 		if (err)
 			return err;
 	}
@@ -363,33 +414,46 @@ static void copy_name(char *dst, const struct nlattr *name)
 	dst[len] = '\0';
 }
 
+/*
+ * The family of a rule message, into @r: AF_INET without the attribute
+ * (a module older than it).  Returns 0, or -NLE_AF_NOSUPPORT for a family
+ * this tool does not know.
+ */
+static int get_family(struct nlattr *nla, struct mcr_rule *r)
+{
+	uint16_t family = nla ? nla_get_u16(nla) : AF_INET;
+
+	if (family != AF_INET && family != AF_INET6)
+		return -NLE_AF_NOSUPPORT;
+	r->family = family;
+	return 0;
+}
+
 int mcr_msg_parse_rule(struct nlmsghdr *nlh, struct mcr_rule *r)
 {
 	struct nlattr *tb[MCR_A_RULE_MAX + 1];
+	bool ipv6;
 	int err;
 
 	mcr_rule_free(r);
 	err = genlmsg_parse(nlh, 0, tb, MCR_A_RULE_MAX, rule_policy);
 	if (err)
 		return err;
-	if (tb[MCR_A_RULE_FAMILY] &&
-	    nla_get_u16(tb[MCR_A_RULE_FAMILY]) != AF_INET)
-		return -NLE_AF_NOSUPPORT;
+	err = get_family(tb[MCR_A_RULE_FAMILY], r);
+	if (err)
+		return err;
+	ipv6 = mcr_rule_is_ipv6(r);
 
 	r->id = get_u32(tb[MCR_A_RULE_ID]);
 	if (tb[MCR_A_RULE_NAME])
 		copy_name(r->name, tb[MCR_A_RULE_NAME]);
 	r->iif = get_u32(tb[MCR_A_RULE_IIF]);
-	if (tb[MCR_A_RULE_GROUP]) {
-		r->has_group = true;
-		r->group = nla_get_u32(tb[MCR_A_RULE_GROUP]);
-	}
+	r->has_group = get_addr(ipv6, tb[MCR_A_RULE_GROUP], &r->group,
+				tb[MCR_A_RULE_GROUP_IPV6], &r->group6);
 	if (tb[MCR_A_RULE_PORT])
 		r->port = ntohs(nla_get_u16(tb[MCR_A_RULE_PORT]));
-	if (tb[MCR_A_RULE_SOURCE]) {
-		r->has_source = true;
-		r->source = nla_get_u32(tb[MCR_A_RULE_SOURCE]);
-	}
+	r->has_source = get_addr(ipv6, tb[MCR_A_RULE_SOURCE], &r->source,
+				 tb[MCR_A_RULE_SOURCE_IPV6], &r->source6);
 	r->flags = get_u32(tb[MCR_A_RULE_FLAGS]);
 	if (tb[MCR_A_RULE_STATS]) {
 		r->has_stats = true;
@@ -405,11 +469,18 @@ int mcr_msg_parse_rule(struct nlmsghdr *nlh, struct mcr_rule *r)
 
 int mcr_msg_parse_removed(struct nlmsghdr *nlh, struct mcr_rule *removed)
 {
+	struct nlattr *family;
 	int err;
 
 	mcr_rule_free(removed);
-	err = parse_outputs(nlh, MCR_A_RULE_REMOVED_OUTPUT, parse_output,
-			    removed);
+	/* Their addresses are of the rule's family. */
+	family = nlmsg_find_attr(nlh, GENL_HDRLEN, MCR_A_RULE_FAMILY);
+	if (family && nla_len(family) < 2)
+		return -NLE_INVAL;
+	err = get_family(family, removed);
+	if (!err)
+		err = parse_outputs(nlh, MCR_A_RULE_REMOVED_OUTPUT,
+				    parse_output, removed);
 	return err ? err : (int)removed->n_outputs;
 }
 
@@ -565,6 +636,8 @@ static const char *const rule_attr_names[MCR_A_RULE_MAX + 1] = {
 	[MCR_A_RULE_STATS] = "stats",
 	[MCR_A_RULE_OUTPUT_STATS] = "output-stats",
 	[MCR_A_RULE_REMOVED_OUTPUT] = "removed-output",
+	[MCR_A_RULE_GROUP_IPV6] = "group-ipv6",
+	[MCR_A_RULE_SOURCE_IPV6] = "source-ipv6",
 };
 
 static const char *const output_attr_names[MCR_A_OUTPUT_MAX + 1] = {
@@ -574,6 +647,8 @@ static const char *const output_attr_names[MCR_A_OUTPUT_MAX + 1] = {
 	[MCR_A_OUTPUT_TTL] = "ttl",
 	[MCR_A_OUTPUT_SOURCE] = "source",
 	[MCR_A_OUTPUT_SOURCE_AUTO] = "source-auto",
+	[MCR_A_OUTPUT_GROUP_IPV6] = "group-ipv6",
+	[MCR_A_OUTPUT_SOURCE_IPV6] = "source-ipv6",
 };
 
 static const char *const stats_attr_names[MCR_A_STATS_MAX + 1] = {

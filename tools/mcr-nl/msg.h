@@ -26,7 +26,10 @@ size_t mcr_msg_rule_size(const struct mcr_rule *rule);
 int mcr_msg_put_rule(struct nl_msg *msg, const struct mcr_rule *rule,
 		     bool replace);
 
-/* The match key (family, iif, group, port, source): rule-del by key. */
+/*
+ * The match key (family, iif, group, port, source; an IPv6 rule's
+ * addresses in group-ipv6 and source-ipv6): rule-del by key.
+ */
 int mcr_msg_put_key(struct nl_msg *msg, const struct mcr_rule *rule);
 
 /*
@@ -38,15 +41,16 @@ int mcr_msg_put_dump_iif(struct nl_msg *msg, uint32_t iif);
 /*
  * Decodes a rule-get reply or a monitor notification into @rule (which
  * must be initialised; it is reset first).  Returns 0, -NLE_AF_NOSUPPORT
- * for a rule of another address family, or another negative NLE_ code
- * for a malformed message.
+ * for a rule of another address family than IPv4 and IPv6, or another
+ * negative NLE_ code for a malformed message.
  */
 int mcr_msg_parse_rule(struct nlmsghdr *nlh, struct mcr_rule *rule);
 
 /*
  * The outputs an output-del notification says left the rule (its
- * removed-output attributes), into @removed's outputs.  Returns how many,
- * 0 from a module that does not send them, or a negative libnl error.
+ * removed-output attributes), into @removed's outputs (and its family,
+ * that of their addresses).  Returns how many, 0 from a module that does
+ * not send them, or a negative libnl error.
  */
 int mcr_msg_parse_removed(struct nlmsghdr *nlh, struct mcr_rule *removed);
 

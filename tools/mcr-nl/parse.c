@@ -25,6 +25,14 @@ struct cursor {
 	int argc;
 	char *const *argv;
 	int i;			/* current word */
+	/*
+	 * rule add, rule del: every address must be of the family of the
+	 * rule's group; its source may come before it, and waits.
+	 */
+	const char *group;	/* the rule's group as given; NULL: not yet */
+	sa_family_t family;	/* the group's */
+	const char *source;	/* the rule's source as given, or NULL */
+	sa_family_t source_family;
 };
 
 /* Keywords seen, to reject duplicates. */
@@ -67,7 +75,7 @@ fail(struct mcr_parser *p, const char *fmt, ...)
 }
 
 /* Options without a value, that could be meant after the command. */
-static const char *const flag_options[] = { "-j", NULL };
+static const char *const flag_options[] = { "-j", "-4", "-6", NULL };
 
 static bool is_flag_option(const char *word)
 {
@@ -86,6 +94,50 @@ const char *mcr_request_no_json(const struct mcr_request *req)
 	if (req->type == MCR_REQ_STATS && req->prometheus)
 		return "stats --prometheus: no JSON form";
 	return NULL;
+}
+
+/* -4, -6: the address family they select; 0 for another word. */
+static int family_option(const char *word)
+{
+	if (!strcmp(word, "-4"))
+		return AF_INET;
+	if (!strcmp(word, "-6"))
+		return AF_INET6;
+	return 0;
+}
+
+int mcr_request_family_check(struct mcr_parser *p,
+			     const struct mcr_request *req, int family)
+{
+	const char *opt = family == AF_INET6 ? "-6" : "-4";
+
+	switch (req->type) {
+	case MCR_REQ_RULE_SHOW:
+	case MCR_REQ_RULE_FLUSH:
+	case MCR_REQ_STATS:
+	case MCR_REQ_HELP:
+		return 0;
+	case MCR_REQ_RULE_ADD:
+	case MCR_REQ_RULE_REPLACE:
+	case MCR_REQ_RULE_DEL:
+		return fail(p, "%s: \"%s\" filters \"rule show\", \"stats\" "
+			    "and \"rule flush\" only (a rule's family follows "
+			    "from its group address)", req->what, opt);
+	default:
+		return fail(p, "%s: \"%s\" filters \"rule show\", \"stats\" "
+			    "and \"rule flush\" only", req->what, opt);
+	}
+}
+
+/* Whether the option @word refuses @req, as -j refuses "rule save". */
+static bool option_refuses(struct mcr_parser *p, const char *word,
+			   const struct mcr_request *req)
+{
+	int family = family_option(word);
+
+	if (family)
+		return mcr_request_family_check(p, req, family) != 0;
+	return mcr_request_no_json(req) != NULL;
 }
 
 /*
@@ -107,7 +159,7 @@ static bool works_as_option(const struct cursor *c)
 		if (i != c->i)
 			argv[n++] = c->argv[i];
 	works = !mcr_parse_request(&p, n, argv, &req) &&
-		!mcr_request_no_json(&req);
+		!option_refuses(&p, c->argv[c->i], &req);
 	mcr_request_free(&req);
 	free(argv);
 	return works;
@@ -186,6 +238,39 @@ int mcr_parse_ipv4(const char *s, in_addr_t *addr)
 	return 0;
 }
 
+int mcr_parse_addr(const char *s, sa_family_t *family, in_addr_t *v4,
+		   struct in6_addr *v6)
+{
+	if (!mcr_parse_ipv4(s, v4)) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, v6) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+const char *mcr_ipv6_unfit(const struct in6_addr *a, bool source)
+{
+	/* What ip6_rcv_core() drops, and what names no host. */
+	if (IN6_IS_ADDR_UNSPECIFIED(a))
+		return "the unspecified address";
+	if (IN6_IS_ADDR_LOOPBACK(a))
+		return "the loopback address";
+	if (IN6_IS_ADDR_V4MAPPED(a))
+		return "an IPv4-mapped address: write an IPv4 address as "
+		       "a.b.c.d";
+	if (source && IN6_IS_ADDR_MULTICAST(a))
+		return "a multicast address: a source is a unicast address";
+	/* Scope 1 stays in its host, scope 0 is reserved (RFC 4291). */
+	if (IN6_IS_ADDR_MULTICAST(a) && (a->s6_addr[1] & 0x0f) <= 1)
+		return "a multicast address of interface-local or reserved "
+		       "scope, which no router forwards";
+	return NULL;
+}
+
 int mcr_parse_seconds(const char *s, unsigned int min_ms, unsigned int max_ms,
 		      unsigned int *ms)
 {
@@ -248,17 +333,110 @@ static int parse_device(struct cursor *c, uint32_t *ifindex)
 	return 0;
 }
 
-static int parse_addr(struct cursor *c, in_addr_t *addr)
+/* An address of either family, as parse_addr() read it. */
+struct addr {
+	sa_family_t family;
+	in_addr_t v4;
+	struct in6_addr v6;
+};
+
+static const char *family_name(sa_family_t family)
+{
+	return family == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/*
+ * @v, the value of the keyword @kw: an IPv4 or IPv6 address, and for IPv6
+ * one that can be a group (with @source: a source).  @expected says what
+ * else the word may be, for the message.
+ */
+static int parse_addr_value(struct cursor *c, const char *kw, const char *v,
+			    bool source, const char *expected,
+			    struct addr *a)
+{
+	const char *why;
+
+	memset(a, 0, sizeof(*a));
+	if (mcr_parse_addr(v, &a->family, &a->v4, &a->v6))
+		return fail(c->p, "%s: bad %s \"%s\" (expected %san IPv4 or "
+			    "IPv6 address)", c->what, kw, v, expected);
+	why = a->family == AF_INET6 ? mcr_ipv6_unfit(&a->v6, source) : NULL;
+	if (why)
+		return fail(c->p, "%s: bad %s \"%s\" (%s)", c->what, kw, v,
+			    why);
+	return 0;
+}
+
+static int parse_addr(struct cursor *c, bool source, struct addr *a)
 {
 	const char *kw = c->argv[c->i];
 	const char *v = take_value(c);
 
 	if (!v)
 		return -1;
-	if (mcr_parse_ipv4(v, addr))
-		return fail(c->p, "%s: bad %s \"%s\" (expected an IPv4 address)",
-			    c->what, kw, v);
+	return parse_addr_value(c, kw, v, source, "", a);
+}
+
+/*
+ * The rule's family is its group's: an address of the other family, the
+ * word @kw's value @v (of oif #@oif_nr, or of the rule for 0), is an
+ * error naming both.
+ */
+static int check_family(struct cursor *c, const char *kw, const char *v,
+			sa_family_t family, unsigned int oif_nr)
+{
+	char where[32] = "";
+
+	if (!c->group || family == c->family)
+		return 0;
+	if (oif_nr)
+		snprintf(where, sizeof(where), " of oif #%u", oif_nr);
+	return fail(c->p, "%s: %s \"%s\"%s is %s, but the rule's group "
+		    "\"%s\" is %s (a rule's addresses are all of one family)",
+		    c->what, kw, v, where, family_name(family), c->group,
+		    family_name(c->family));
+}
+
+/* Stores @a where its family goes. */
+static void store_addr(const struct addr *a, in_addr_t *v4,
+		       struct in6_addr *v6)
+{
+	if (a->family == AF_INET6)
+		*v6 = a->v6;
+	else
+		*v4 = a->v4;
+}
+
+/* The rule's group: it sets the rule's family. */
+static int parse_rule_group(struct cursor *c, struct mcr_rule *r)
+{
+	struct addr a;
+
+	if (parse_addr(c, false, &a))
+		return -1;
+	r->has_group = true;
+	r->family = a.family;
+	store_addr(&a, &r->group, &r->group6);
+	c->group = c->argv[c->i];
+	c->family = a.family;
+	/* A source given before the group is checked now. */
+	if (c->source)
+		return check_family(c, "source", c->source, c->source_family,
+				    0);
 	return 0;
+}
+
+static int parse_rule_source(struct cursor *c, struct mcr_rule *r)
+{
+	struct addr a;
+
+	if (parse_addr(c, true, &a))
+		return -1;
+	r->has_source = true;
+	store_addr(&a, &r->source, &r->source6);
+	c->source = c->argv[c->i];
+	c->source_family = a.family;
+	return check_family(c, "source", c->source, a.family, 0);
 }
 
 static int parse_port(struct cursor *c, uint16_t *port)
@@ -406,13 +584,11 @@ static int parse_match_keyword(struct cursor *c, struct mcr_rule *r,
 	case KW_IIF:
 		return parse_device(c, &r->iif);
 	case KW_GROUP:
-		r->has_group = true;
-		return parse_addr(c, &r->group);
+		return parse_rule_group(c, r);
 	case KW_PORT:
 		return parse_port(c, &r->port);
 	case KW_SOURCE:
-		r->has_source = true;
-		return parse_addr(c, &r->source);
+		return parse_rule_source(c, r);
 	case KW_NAME:
 		return parse_name(c, r->name);
 	case KW_FLAGS:
@@ -426,9 +602,23 @@ static int parse_match_keyword(struct cursor *c, struct mcr_rule *r,
 	}
 }
 
-static int parse_output_source(struct cursor *c, struct mcr_output *out)
+static int parse_output_group(struct cursor *c, struct mcr_output *out,
+			      unsigned int oif_nr)
+{
+	struct addr a;
+
+	if (parse_addr(c, false, &a))
+		return -1;
+	out->has_group = true;
+	store_addr(&a, &out->group, &out->group6);
+	return check_family(c, "group", c->argv[c->i], a.family, oif_nr);
+}
+
+static int parse_output_source(struct cursor *c, struct mcr_output *out,
+			       unsigned int oif_nr)
 {
 	const char *v = take_value(c);
+	struct addr a;
 
 	if (!v)
 		return -1;
@@ -436,11 +626,11 @@ static int parse_output_source(struct cursor *c, struct mcr_output *out)
 		out->source_auto = true;
 		return 0;
 	}
-	if (mcr_parse_ipv4(v, &out->source))
-		return fail(c->p, "%s: bad source \"%s\" (expected \"auto\" "
-			    "or an IPv4 address)", c->what, v);
+	if (parse_addr_value(c, "source", v, true, "\"auto\" or ", &a))
+		return -1;
 	out->has_source = true;
-	return 0;
+	store_addr(&a, &out->source, &out->source6);
+	return check_family(c, "source", v, a.family, oif_nr);
 }
 
 /* Same contract as parse_match_keyword(), for the keywords of an oif. */
@@ -465,14 +655,13 @@ static int parse_output_keyword(struct cursor *c, struct mcr_output *out,
 
 	switch (kw) {
 	case KW_GROUP:
-		out->has_group = true;
-		return parse_addr(c, &out->group);
+		return parse_output_group(c, out, oif_nr);
 	case KW_PORT:
 		return parse_port(c, &out->port);
 	case KW_TTL:
 		return parse_ttl(c, &out->ttl);
 	default: /* KW_SOURCE */
-		return parse_output_source(c, out);
+		return parse_output_source(c, out, oif_nr);
 	}
 }
 
@@ -888,6 +1077,12 @@ int mcr_parse_options(struct mcr_parser *p, int argc, char *const argv[],
 				return fail(p, "missing namespace name after "
 					    "\"%s\"", opt);
 			opts->netns = argv[++i];
+		} else if (family_option(opt)) {
+			/* As ip takes them: the rules of one family. */
+			if (opts->family && opts->family != family_option(opt))
+				return fail(p, "give either \"-4\" or \"-6\", "
+					    "not both");
+			opts->family = family_option(opt);
 		} else if (!strcmp(opt, "-force")) {
 			opts->force = true;
 		} else if (!strcmp(opt, "-V") || !strcmp(opt, "--version")) {

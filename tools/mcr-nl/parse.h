@@ -85,6 +85,8 @@ struct mcr_options {
 	bool version;
 	bool help;
 	bool force;		/* -force: a batch goes on after a failure */
+	/* -4, -6: only the rules of this family (AF_INET, AF_INET6); 0: all */
+	int family;
 	const char *netns;	/* -n NAME: the named network namespace */
 	const char *batch;	/* file name, "-" for stdin; NULL if none */
 };
@@ -106,6 +108,15 @@ int mcr_parse_request(struct mcr_parser *p, int argc, char *const argv[],
 		      struct mcr_request *req);
 
 void mcr_request_free(struct mcr_request *req);
+
+/*
+ * Whether -4 or -6 (@family AF_INET or AF_INET6) can go with @req: they
+ * filter the rules "rule show", "stats" and "rule flush" act on (and
+ * change nothing for "help").  Returns 0, or -1 with p->err set (a usage
+ * error, as -j with "rule save").
+ */
+int mcr_request_family_check(struct mcr_parser *p,
+			     const struct mcr_request *req, int family);
 
 /* Words of one batch line. */
 struct mcr_words {
@@ -155,6 +166,15 @@ int mcr_netns_path(struct mcr_parser *p, const char *name, char *buf,
 /* Number parsing helpers, shared with tests; return 0 or -1. */
 int mcr_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *val);
 int mcr_parse_ipv4(const char *s, in_addr_t *addr);
+/* An IPv4 address into @v4 or else an IPv6 one into @v6; @family says
+ * which. */
+int mcr_parse_addr(const char *s, sa_family_t *family, in_addr_t *v4,
+		   struct in6_addr *v6);
+/*
+ * Why the IPv6 address @a cannot be a group of a rule or an output (with
+ * @source: a source), or NULL when it can.
+ */
+const char *mcr_ipv6_unfit(const struct in6_addr *a, bool source);
 /* Seconds with up to 3 decimals ("1", "0.5", "2.250") within
  * [@min_ms, @max_ms] milliseconds. */
 int mcr_parse_seconds(const char *s, unsigned int min_ms,

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0
-#include <arpa/inet.h>
 #include <inttypes.h>
 #include <net/if.h>
 #include <stdarg.h>
@@ -36,14 +35,6 @@ static const char *ifname(struct mcr_printer *pr, uint32_t ifindex,
 			  char *buf)
 {
 	return pr->ifname(ifindex, buf, pr->ifname_arg);
-}
-
-/* inet_ntoa() without its static buffer. */
-static const char *addr_str(in_addr_t addr, char *buf)
-{
-	struct in_addr a = { .s_addr = addr };
-
-	return inet_ntop(AF_INET, &a, buf, INET_ADDRSTRLEN);
 }
 
 /*
@@ -238,12 +229,14 @@ static void print_dev(struct mcr_printer *pr, enum print_type t,
 	print_uint(pr, t & PRINT_JSON, index_key, NULL, ifindex);
 }
 
+/* An address of a rule of family @ipv6: @v6 if so, else @v4. */
 static void print_addr(struct mcr_printer *pr, enum print_type t,
-		       const char *key, const char *fmt, in_addr_t a)
+		       const char *key, const char *fmt, bool ipv6,
+		       in_addr_t v4, const struct in6_addr *v6)
 {
-	char addr[INET_ADDRSTRLEN];
+	char addr[MCR_ADDR_STRLEN];
 
-	print_string(pr, t, key, fmt, addr_str(a, addr));
+	print_string(pr, t, key, fmt, mcr_addr_str(ipv6, v4, v6, addr));
 }
 
 /* Quoted for a batch file in human output; as it is in JSON. */
@@ -287,15 +280,19 @@ static void print_flags(struct mcr_printer *pr, uint32_t flags)
 static void print_match(struct mcr_printer *pr, const struct mcr_rule *r,
 			bool name_first)
 {
+	bool ipv6 = mcr_rule_is_ipv6(r);
+
 	if (name_first)
 		print_rule_name(pr, r);
 	print_dev(pr, PRINT_ANY, "iif", " iif %s", r->iif);
 	if (r->has_group)
-		print_addr(pr, PRINT_ANY, "group", " group %s", r->group);
+		print_addr(pr, PRINT_ANY, "group", " group %s", ipv6, r->group,
+			   &r->group6);
 	print_uint(pr, r->port ? PRINT_ANY : PRINT_JSON, "port", " port %u",
 		   r->port);
 	if (r->has_source)
-		print_addr(pr, PRINT_ANY, "source", " source %s", r->source);
+		print_addr(pr, PRINT_ANY, "source", " source %s", ipv6,
+			   r->source, &r->source6);
 	if (!name_first)
 		print_rule_name(pr, r);
 	print_flags(pr, r->flags);
@@ -370,16 +367,19 @@ static void print_output_stats(struct mcr_printer *pr, enum print_type t,
 /* ---- rules ----------------------------------------------------------- */
 
 /*
- * " oif DEV [group G] [port P] [ttl N] [source auto|S]", or its object;
- * @stats: where its counters appear (human: on a line of their own).
+ * " oif DEV [group G] [port P] [ttl N] [source auto|S]", or its object,
+ * its addresses of family @ipv6 (the rule's); @stats: where its counters
+ * appear (human: on a line of their own).
  */
 static void print_output(struct mcr_printer *pr, enum print_type t,
-			 const struct mcr_output *o, enum print_type stats)
+			 bool ipv6, const struct mcr_output *o,
+			 enum print_type stats)
 {
 	print_open_object(pr, t, NULL);
 	print_dev(pr, t, "oif", " oif %s", o->ifindex);
 	if (o->has_group)
-		print_addr(pr, t, "group", " group %s", o->group);
+		print_addr(pr, t, "group", " group %s", ipv6, o->group,
+			   &o->group6);
 	if (o->port)
 		print_uint(pr, t, "port", " port %u", o->port);
 	if (o->ttl)
@@ -387,7 +387,8 @@ static void print_output(struct mcr_printer *pr, enum print_type t,
 	if (o->source_auto)
 		print_string(pr, t, "source", " source %s", "auto");
 	else if (o->has_source)
-		print_addr(pr, t, "source", " source %s", o->source);
+		print_addr(pr, t, "source", " source %s", ipv6, o->source,
+			   &o->source6);
 	if (o->has_stats)
 		print_output_stats(pr, t & stats, &o->stats,
 				   output_stats_line);
@@ -405,7 +406,8 @@ static void print_outputs(struct mcr_printer *pr, enum print_type t,
 	for (i = 0; i < r->n_outputs; i++) {
 		if (print_wanted(pr, t & PRINT_FP))
 			print_fp(pr, "%s", sep);
-		print_output(pr, t, &r->outputs[i], stats);
+		print_output(pr, t, mcr_rule_is_ipv6(r), &r->outputs[i],
+			     stats);
 	}
 	print_close_array(pr, t);
 }
@@ -573,6 +575,8 @@ void mcr_print_netns_stats(struct mcr_printer *pr,
 	print_netns_counter(pr, "fragments", "fragments", s->fragments);
 	print_netns_counter(pr, "not_routable", "not-routable",
 			    s->not_routable);
+	print_netns_counter(pr, "zero_checksum", "zero-checksum",
+			    s->zero_checksum);
 	print_netns_counter(pr, "outputs_removed", "outputs-removed",
 			    s->outputs_removed);
 	print_uint(pr, PRINT_JSON, "rules", NULL, s->rules);

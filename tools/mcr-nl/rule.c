@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,23 @@
 void mcr_rule_init(struct mcr_rule *rule)
 {
 	memset(rule, 0, sizeof(*rule));
+}
+
+bool mcr_rule_in_family(const struct mcr_rule *rule, int family)
+{
+	if (!family)
+		return true;
+	return mcr_rule_is_ipv6(rule) == (family == AF_INET6);
+}
+
+const char *mcr_addr_str(bool ipv6, in_addr_t v4, const struct in6_addr *v6,
+			 char *buf)
+{
+	struct in_addr a = { .s_addr = v4 };
+
+	if (ipv6)
+		return inet_ntop(AF_INET6, v6, buf, MCR_ADDR_STRLEN);
+	return inet_ntop(AF_INET, &a, buf, MCR_ADDR_STRLEN);
 }
 
 void mcr_rule_free(struct mcr_rule *rule)

@@ -109,6 +109,28 @@ else
 	echo "# /dev/full is missing: output errors not tried"
 fi
 
+# IPv6: a rule's addresses are of one family; -4 and -6 filter only
+# what lists or flushes rules. Refused before anything is sent.
+check "an IPv4 source in an IPv6 rule is refused" 2 1 "$NL" rule add iif lo group ff3e::1 source 10.0.0.1 oif lo
+grep_err "both families are named" 'source "10.0.0.1" is IPv4, but the rule.s group "ff3e::1" is IPv6'
+check "an IPv6 oif group in an IPv4 rule is refused" 2 1 "$NL" rule add iif lo group 239.1.1.1 oif lo group ff3e::2
+grep_err "the output is named" 'group "ff3e::2" of oif #1 is IPv6'
+check "an IPv6 multicast source is refused" 2 1 "$NL" rule del iif lo group ff3e::1 source ff02::1
+check "-6 with rule add is a usage error" 2 1 "$NL" -6 rule add iif lo group ff3e::1 oif lo
+grep_err "what -6 filters is said" '"-6" filters "rule show", "stats" and "rule flush" only'
+check "-4 with monitor is a usage error" 2 1 "$NL" -4 monitor
+check "-4 with rule save is a usage error" 2 1 "$NL" -4 rule save
+check "-4 and -6 together are a usage error" 2 1 "$NL" -4 -6 rule show
+check "-6 after the command is a usage error" 2 1 "$NL" rule show -6
+grep_err "its place is said" 'as in "mcr-nl -6 rule show"'
+check "-6 help exits 0" 0 0 "$NL" -6 help
+printf '# IPv6\nrule add iif lo group ff3e::1 oif lo group 239.1.1.1\n' >"$tmp/mixed"
+check "a batch line mixing families is refused" 2 1 "$NL" -batch "$tmp/mixed"
+grep_err "it names the line" 'batch line 2: rule add: group "239.1.1.1" of oif #1 is IPv4'
+printf 'stats reset\n' >"$tmp/reset"
+check "-6 applies to each batch line" 2 1 "$NL" -6 -batch "$tmp/reset"
+grep_err "the line is named" 'batch line 1: stats reset: "-6" filters'
+
 check "-n: a namespace that does not exist" 1 1 "$NL" -n mcr-nl-no-such-ns rule show
 grep_err "it is named" 'cannot open network namespace "mcr-nl-no-such-ns"'
 check "-n: a bad namespace name" 2 1 "$NL" -n ../etc rule show

@@ -5,7 +5,8 @@ msg.c decodes the kernel's replies with nla_policy tables written by hand
 from Documentation/netlink/specs/mcr.yaml.  Check that they agree: every
 attribute set of the spec has a policy table named after it, every
 attribute (pad aside) is in that table under its UAPI name, nothing else
-is, and each has the type the spec gives it.
+is, and each has the type the spec gives it (and the length, for binary
+attributes with an exact-len check).
 
 msg.c also names the attribute an error points at, from tables
 "SET_attr_names": each names every attribute of its set (pad aside) as
@@ -34,12 +35,19 @@ TYPES = {
     "flag": {"NLA_FLAG"},
     "nest": {"NLA_NESTED"},
     "string": {"NLA_STRING", "NLA_NUL_STRING", "NLA_UNSPEC"},
+    # libnl checks a binary attribute's length through minlen and maxlen.
+    "binary": {"NLA_UNSPEC", "NLA_BINARY"},
 }
 
 POLICY_RE = re.compile(
     r"struct\s+nla_policy\s+(\w+)_policy\s*\[\s*(\w+)\s*\+\s*1\s*\]\s*=\s*"
     r"\{(.*?)\};", re.S)
-ENTRY_RE = re.compile(r"\[\s*(\w+)\s*\]\s*=\s*\{\s*\.type\s*=\s*(\w+)")
+# An entry, its type and the rest of its braces; an entry may be a macro
+# defined in msg.c (#define NAME { .type = ... }).
+ENTRY_RE = re.compile(r"\[\s*(\w+)\s*\]\s*=\s*(\w+|\{[^}]*\})")
+MACRO_RE = re.compile(r"#define\s+(\w+)\s*\\?\s*(\{[^}]*\})")
+TYPE_RE = re.compile(r"\.type\s*=\s*(\w+)")
+FIELD_RE = re.compile(r"\.(minlen|maxlen)\s*=\s*(\d+)")
 NAMES_RE = re.compile(
     r"char\s*\*\s*const\s+(\w+)_attr_names\s*\[\s*(\w+)\s*\+\s*1\s*\]"
     r"\s*=\s*\{(.*?)\};", re.S)
@@ -84,14 +92,22 @@ def check_table(errors, label, set_name, aset, max_name, entries, check):
     return checked
 
 
-def policy_type(attr, cname, nla):
+def policy_type(attr, cname, entry):
     allowed = TYPES.get(attr["type"])
     if allowed is None:
         return (f"{attr['name']}: spec type {attr['type']} unknown to "
                 f"this check")
+    m = TYPE_RE.search(entry)
+    nla = m.group(1) if m else "no .type"
     if nla not in allowed:
         return (f"{cname} is {nla}, the spec says {attr['type']} "
                 f"({'/'.join(sorted(allowed))})")
+    exact = attr.get("checks", {}).get("exact-len")
+    if attr["type"] == "binary" and exact is not None:
+        lens = dict(FIELD_RE.findall(entry))
+        if lens.get("minlen") != str(exact) or lens.get("maxlen") != str(exact):
+            return (f"{cname} must have .minlen = {exact} and .maxlen = "
+                    f"{exact} (exact-len)")
     return None
 
 
@@ -112,6 +128,7 @@ def main(argv):
     sets = {aset["name"]: aset for aset in spec["attribute-sets"]}
     errors = []
     checked = 0
+    macros = dict(MACRO_RE.findall(src))
     policies = {m.group(1).replace("_", "-"): m for m in POLICY_RE.finditer(src)}
     for name, aset in sets.items():
         m = policies.pop(name, None)
@@ -119,9 +136,10 @@ def main(argv):
             errors.append(f"attribute set {name}: no {c_name(name).lower()}"
                           f"_policy in msg.c")
             continue
+        entries = [(cname, macros.get(value, value))
+                   for cname, value in ENTRY_RE.findall(m.group(3))]
         checked += check_table(errors, f"{name} policy", name, aset,
-                               m.group(2), ENTRY_RE.findall(m.group(3)),
-                               policy_type)
+                               m.group(2), entries, policy_type)
     for name in policies:
         errors.append(f"{name}_policy: no attribute set {name} in the spec")
 

@@ -51,6 +51,8 @@ must_fail "a name that differs is refused" \
 	's/\(\[MCR_A_OUTPUT_TTL\] = \)"ttl"/\1"bogus"/'
 must_fail "a missing name is refused" \
 	'/\[MCR_A_STATS_IIF\] = "iif"/d'
+must_fail "a binary attribute without its exact length is refused" \
+	's/, \.maxlen = 16//'
 
 echo "1..$n"
 echo "$passed passed, $failed failed"

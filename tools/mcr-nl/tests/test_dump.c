@@ -135,7 +135,7 @@ static void respond_split_dump(const struct nlmsghdr *req)
 	m[0] = rule_part(req, 1, 7, 1);
 	m[1] = rule_part(req, 2, 3, 1);
 	m[2] = rule_part(req, 3, 3, 1);
-	nla_put_u16(m[2], MCR_A_RULE_FAMILY, AF_INET6);
+	nla_put_u16(m[2], MCR_A_RULE_FAMILY, AF_BRIDGE);
 	queue_dgram(m, 3);
 	m[0] = done(req, 0, NULL);
 	queue_dgram(m, 1);
@@ -210,24 +210,31 @@ static char seen[256];
 static void see(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = nlmsg_data(req);
-	struct nlattr *tb[MCR_A_STATS_MAX + 1];
+	/* Room for the attributes of either set. */
+	struct nlattr *tb[MCR_A_RULE_MAX + MCR_A_STATS_MAX + 1];
+	bool stats = g->cmd == MCR_CMD_STATS_GET;
 	size_t n = strlen(seen);
 
 	snprintf(seen + n, sizeof(seen) - n, "%s%s%s", n ? ";" : "",
-		 g->cmd == MCR_CMD_STATS_GET ? "stats" :
-		 g->cmd == MCR_CMD_RULE_GET ? "rule" : "?",
+		 stats ? "stats" : g->cmd == MCR_CMD_RULE_GET ? "rule" :
+		 g->cmd == MCR_CMD_RULE_DEL ? "del" : "?",
 		 req->nlmsg_flags & NLM_F_DUMP ? " dump" : "");
 	n = strlen(seen);
-	if (g->cmd == MCR_CMD_STATS_GET &&
-	    !genlmsg_parse((struct nlmsghdr *)req, 0, tb, MCR_A_STATS_MAX,
-			   NULL)) {
-		if (tb[MCR_A_STATS_RULE_ID])
-			snprintf(seen + n, sizeof(seen) - n, " id %u",
-				 nla_get_u32(tb[MCR_A_STATS_RULE_ID]));
-		if (tb[MCR_A_STATS_IIF])
-			snprintf(seen + n, sizeof(seen) - n, " iif %u",
-				 nla_get_u32(tb[MCR_A_STATS_IIF]));
-	}
+	if (genlmsg_parse((struct nlmsghdr *)req, 0, tb,
+			  stats ? MCR_A_STATS_MAX : MCR_A_RULE_MAX, NULL))
+		return;
+	if (tb[stats ? MCR_A_STATS_RULE_ID : MCR_A_RULE_ID])
+		snprintf(seen + n, sizeof(seen) - n, " id %u",
+			 nla_get_u32(tb[stats ? MCR_A_STATS_RULE_ID :
+					MCR_A_RULE_ID]));
+	n = strlen(seen);
+	if (tb[stats ? MCR_A_STATS_IIF : MCR_A_RULE_IIF])
+		snprintf(seen + n, sizeof(seen) - n, " iif %u",
+			 nla_get_u32(tb[stats ? MCR_A_STATS_IIF :
+					MCR_A_RULE_IIF]));
+	/* A request by id carries nothing else. */
+	if (g->cmd == MCR_CMD_RULE_DEL && tb[MCR_A_RULE_FAMILY])
+		strncat(seen, " family", sizeof(seen) - strlen(seen) - 1);
 }
 
 /* A stats-get reply: rule @id's counters, outputs on @first ... */
@@ -305,14 +312,15 @@ static void warn(const char *warning, void *arg)
 	snprintf(warnings + n, sizeof(warnings) - n, "%s|", warning);
 }
 
-/* Reads one sample from the fake kernel; returns what mcr_sample_read()
- * did. */
-static int read_one(struct mcr_sampler *sr, struct mcr_nl *nl,
-		    struct mcr_sample *s)
+/* Reads one sample from the fake kernel answering with @respond;
+ * returns what mcr_sample_read() did. */
+static int read_one_from(void (*respond)(const struct nlmsghdr *req),
+			 struct mcr_sampler *sr, struct mcr_nl *nl,
+			 struct mcr_sample *s)
 {
 	int ret;
 
-	kernel_reset(respond_readings);
+	kernel_reset(respond);
 	seen[0] = '\0';
 	warnings[0] = '\0';
 	mcr_sample_init(s);
@@ -323,6 +331,12 @@ static int read_one(struct mcr_sampler *sr, struct mcr_nl *nl,
 	ret = mcr_sample_read(sr, s);
 	mcr_nl_close(nl);
 	return ret;
+}
+
+static int read_one(struct mcr_sampler *sr, struct mcr_nl *nl,
+		    struct mcr_sample *s)
+{
+	return read_one_from(respond_readings, sr, nl, s);
 }
 
 static void sample_of_every_rule(void)
@@ -422,6 +436,174 @@ static void sample_failure(void)
 	kernel_reset(NULL);
 }
 
+/* ---- one family: -4, -6 ---------------------------------------------- */
+
+/* Rule @id of @family, with its counters (packets: its id). */
+static struct nl_msg *family_rule(const struct nlmsghdr *req, uint32_t id,
+				  int family)
+{
+	struct nl_msg *m = reply(req, MCR_CMD_RULE_GET, NLM_F_MULTI);
+	uint8_t group6[16] = { 0xff, 0x3e, [15] = (uint8_t)id };
+	struct nlattr *nest;
+
+	nla_put_u32(m, MCR_A_RULE_ID, id);
+	nla_put_u16(m, MCR_A_RULE_FAMILY, (uint16_t)family);
+	nla_put_u32(m, MCR_A_RULE_IIF, 2);
+	if (family == AF_INET6)
+		nla_put(m, MCR_A_RULE_GROUP_IPV6, sizeof(group6), group6);
+	else
+		nla_put_u32(m, MCR_A_RULE_GROUP, htonl(0xef010100 + id));
+	nest = nla_nest_start(m, MCR_A_RULE_STATS);
+	nla_put_u64(m, MCR_A_RULE_STATS_PACKETS, id);
+	nla_nest_end(m, nest);
+	nest = nla_nest_start(m, MCR_A_RULE_OUTPUT);
+	nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 3);
+	nla_nest_end(m, nest);
+	return m;
+}
+
+/* Rule-del by id: these ids are gone already, or refused. */
+static uint32_t vanished_id, refused_id;
+
+/*
+ * A rule-get dump of rules 1 and 4 (IPv4), 2, 3 and 5 (IPv6); a stats-get
+ * of the namespace counters; a rule-del acked as the ids above say.
+ */
+static void respond_mixed_families(const struct nlmsghdr *req)
+{
+	const struct genlmsghdr *g = nlmsg_data(req);
+	struct nlattr *tb[MCR_A_RULE_MAX + 1];
+	struct nl_msg *m[5];
+	struct nlattr *nest;
+	uint32_t id;
+
+	see(req);
+	switch (g->cmd) {
+	case MCR_CMD_RULE_GET:
+		m[0] = family_rule(req, 1, AF_INET);
+		m[1] = family_rule(req, 2, AF_INET6);
+		m[2] = family_rule(req, 3, AF_INET6);
+		queue_dgram(m, 3);
+		m[0] = family_rule(req, 4, AF_INET);
+		m[1] = family_rule(req, 5, AF_INET6);
+		m[2] = done(req, 0, NULL);
+		queue_dgram(m, 3);
+		return;
+	case MCR_CMD_STATS_GET:
+		m[0] = reply(req, MCR_CMD_STATS_GET, 0);
+		nest = nla_nest_start(m[0], MCR_A_STATS_NETNS);
+		nla_put_u64(m[0], MCR_A_NETNS_STATS_ZERO_CHECKSUM, 7);
+		nla_nest_end(m[0], nest);
+		m[1] = ack(req, 0, NULL);
+		queue_dgram(m, 2);
+		return;
+	default:	/* rule-del */
+		genlmsg_parse((struct nlmsghdr *)req, 0, tb, MCR_A_RULE_MAX,
+			      NULL);
+		id = tb[MCR_A_RULE_ID] ? nla_get_u32(tb[MCR_A_RULE_ID]) : 0;
+		if (id == vanished_id)
+			m[0] = ack(req, -ENOENT, "id: no such rule");
+		else if (id == refused_id)
+			m[0] = ack(req, -EPERM, NULL);
+		else
+			m[0] = ack(req, 0, NULL);
+		queue_dgram(m, 1);
+	}
+}
+
+/* rule flush -6: the IPv6 rules only, one by one, by id. */
+static void flush_one_family(void)
+{
+	struct mcr_nl nl;
+	int ret;
+
+	kernel_reset(respond_mixed_families);
+	seen[0] = '\0';
+	vanished_id = 3;	/* deleted by someone else meanwhile */
+	refused_id = 0;
+	CHECK_INT(open_fake(&nl), 0);
+	ret = mcr_flush_family(&nl, 0, AF_INET6);
+	CHECK_STR(nl.err, "");
+	CHECK_INT(ret, 0);
+	CHECK_STR(seen, "rule dump;del id 2;del id 3;del id 5");
+	CHECK(!kernel.recv_underrun);
+
+	/* -4, on one device: the dump is the device's. */
+	kernel_reset(respond_mixed_families);
+	seen[0] = '\0';
+	ret = mcr_flush_family(&nl, 2, AF_INET);
+	CHECK_INT(ret, 0);
+	CHECK_STR(seen, "rule dump iif 2;del id 1;del id 4");
+	mcr_nl_close(&nl);
+	kernel_reset(NULL);
+}
+
+/* A rule that cannot be deleted stops the flush, named. */
+static void flush_one_family_failure(void)
+{
+	struct mcr_nl nl;
+	int ret;
+
+	kernel_reset(respond_mixed_families);
+	seen[0] = '\0';
+	vanished_id = 0;
+	refused_id = 3;
+	CHECK_INT(open_fake(&nl), 0);
+	ret = mcr_flush_family(&nl, 0, AF_INET6);
+	mcr_nl_close(&nl);
+	CHECK_INT(ret, -1);
+	CHECK_STR(nl.err, "rule 3: Operation not permitted");
+	CHECK_STR(seen, "rule dump;del id 2;del id 3");
+	refused_id = 0;
+
+	/* The dump fails: nothing is deleted. */
+	kernel_reset(respond_stats_error);
+	seen[0] = '\0';
+	CHECK_INT(open_fake(&nl), 0);
+	ret = mcr_flush_family(&nl, 0, AF_INET);
+	mcr_nl_close(&nl);
+	CHECK_INT(ret, -1);
+	CHECK_STR(nl.err, "Operation not permitted");
+	CHECK_STR(seen, "rule dump");
+	kernel_reset(NULL);
+}
+
+/* stats -6, -w, --prometheus: the rules from a rule-get dump, filtered. */
+static void sample_of_one_family(void)
+{
+	struct mcr_sampler sr = { .family = AF_INET6 };
+	struct mcr_sample s;
+	struct mcr_nl nl;
+
+	CHECK_INT(read_one_from(respond_mixed_families, &sr, &nl, &s), 0);
+	CHECK_STR(seen, "stats;rule dump");
+	CHECK(s.has_netns);
+	CHECK_INT(s.netns.zero_checksum, 7);
+	CHECK_INT(s.rules.n, 3);
+	CHECK_INT(s.rules.rules[0].id, 2);
+	CHECK_INT(s.rules.rules[1].id, 3);
+	CHECK_INT(s.rules.rules[2].id, 5);
+	CHECK(s.rules.rules[2].has_stats);
+	CHECK_INT(s.rules.rules[2].stats.packets, 5);
+	mcr_sample_free(&s);
+
+	sr = (struct mcr_sampler){ .family = AF_INET, .iif = 2 };
+	CHECK_INT(read_one_from(respond_mixed_families, &sr, &nl, &s), 0);
+	CHECK_STR(seen, "rule dump iif 2");
+	CHECK(!s.has_netns);
+	CHECK_INT(s.rules.n, 2);
+	CHECK_INT(s.rules.rules[1].id, 4);
+	mcr_sample_free(&s);
+
+	/* One rule: a rule-get dump of it (the fake sends all five). */
+	sr = (struct mcr_sampler){ .family = AF_INET6, .id = 2 };
+	CHECK_INT(read_one_from(respond_mixed_families, &sr, &nl, &s), 0);
+	CHECK_STR(seen, "rule dump id 2");
+	CHECK_INT(s.rules.n, 3);
+	mcr_sample_free(&s);
+	kernel_reset(NULL);
+}
+
 const struct test_case dump_tests[] = {
 	TEST(gather_joins_parts_of_a_rule),
 	TEST(dump_rules_split_over_messages),
@@ -430,5 +612,8 @@ const struct test_case dump_tests[] = {
 	TEST(sample_of_one_rule_or_device),
 	TEST(sample_with_keys),
 	TEST(sample_failure),
+	TEST(flush_one_family),
+	TEST(flush_one_family_failure),
+	TEST(sample_of_one_family),
 	TEST_END
 };

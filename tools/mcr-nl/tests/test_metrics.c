@@ -211,7 +211,8 @@ static void printer_init(struct mcr_printer *pr, struct capture *cap,
 
 static const struct mcr_netns_stats some_netns = {
 	.no_match = 12, .not_udp = 3, .fragments = 0, .not_routable = 5,
-	.outputs_removed = 1, .rules = 2, .outputs = 3, .max_rules = 4096, .max_outputs = 1024,
+	.zero_checksum = 6, .outputs_removed = 1, .rules = 2, .outputs = 3,
+	.max_rules = 4096, .max_outputs = 1024,
 };
 
 /* Rule 7 (two outputs, every field) and rule 9 (one output, no name). */
@@ -283,22 +284,26 @@ static const char two_rules_prom[] =
 "(max_outputs_per_rule).\n"
 "# TYPE mcr_max_outputs_per_rule gauge\n"
 "mcr_max_outputs_per_rule 1024\n"
-"# HELP mcr_netns_no_match_total IPv4 UDP packets on a hooked device that "
+"# HELP mcr_netns_no_match_total UDP packets on a hooked device that "
 "matched no rule.\n"
 "# TYPE mcr_netns_no_match_total counter\n"
 "mcr_netns_no_match_total 12\n"
 "# HELP mcr_netns_not_udp_total Packets on a hooked device that were not "
-"valid IPv4 UDP.\n"
+"valid IPv4 or IPv6 UDP.\n"
 "# TYPE mcr_netns_not_udp_total counter\n"
 "mcr_netns_not_udp_total 3\n"
-"# HELP mcr_netns_fragments_total IPv4 fragments left to the stack "
-"unrelayed.\n"
+"# HELP mcr_netns_fragments_total IPv4 and IPv6 fragments left to the "
+"stack unrelayed.\n"
 "# TYPE mcr_netns_fragments_total counter\n"
 "mcr_netns_fragments_total 0\n"
-"# HELP mcr_netns_not_routable_total IPv4 UDP packets not a router's to "
+"# HELP mcr_netns_not_routable_total UDP packets not a router's to "
 "forward: looped back, for another host's MAC, or from a martian source.\n"
 "# TYPE mcr_netns_not_routable_total counter\n"
 "mcr_netns_not_routable_total 5\n"
+"# HELP mcr_netns_zero_checksum_total IPv6 UDP packets with a zero "
+"checksum, left to the stack unrelayed.\n"
+"# TYPE mcr_netns_zero_checksum_total counter\n"
+"mcr_netns_zero_checksum_total 6\n"
 "# HELP mcr_netns_outputs_removed_total Outputs removed because their "
 "device went away.\n"
 "# TYPE mcr_netns_outputs_removed_total counter\n"
@@ -394,8 +399,8 @@ static void prometheus_parses(void)
 		test_fail(__FILE__, __LINE__, "%s", doc.err);
 	capture_free(&cap);
 	CHECK_INT(ret, 0);
-	CHECK_INT(doc.n_families, 14);
-	CHECK_INT(doc.n_series, 9 + 2 + 2 + 3 + 3 + 12);
+	CHECK_INT(doc.n_families, 15);
+	CHECK_INT(doc.n_series, 10 + 2 + 2 + 3 + 3 + 12);
 	CHECK_INT(prom_value(&doc, "mcr_output_drops_total{rule=\"7\","
 			     "oif=\"eth1\",group=\"239.1.1.1\",port=\"5000\","
 			     "reason=\"nomem\"}"), 4);
@@ -817,6 +822,65 @@ static void watch_stamps(void)
 	CHECK_STR(buf, "03:04:05");
 }
 
+/* An IPv6 rule's addresses are in the same labels, as inet_ntop writes. */
+static void prometheus_ipv6_labels(void)
+{
+	static struct prom_doc doc;
+	struct mcr_printer pr;
+	struct capture cap;
+	struct mcr_sample s;
+	struct mcr_output *o;
+	struct mcr_rule r;
+	int ret;
+
+	mcr_sample_init(&s);
+	mcr_rule_init(&r);
+	r.id = 12;
+	r.family = AF_INET6;
+	r.iif = 2;
+	r.has_group = true;
+	inet_pton(AF_INET6, "ff3e::1", &r.group6);
+	r.port = 5000;
+	r.has_source = true;
+	inet_pton(AF_INET6, "2001:db8::1", &r.source6);
+	r.has_stats = true;
+	r.stats.packets = 3;
+	o = mcr_rule_add_output(&r);
+	o->ifindex = 3;			/* sends to the rule's group */
+	o->has_stats = true;
+	o->stats.packets = 2;
+	o = mcr_rule_add_output(&r);
+	o->ifindex = 4;
+	o->has_group = true;
+	inet_pton(AF_INET6, "ff3e::2:0:0:0:1", &o->group6);
+	o->port = 6000;
+	o->has_stats = true;
+	o->stats.packets = 1;
+	mcr_rule_list_add(&s.rules, &r);
+	mcr_rule_free(&r);
+	capture_start(&cap);
+	printer_init(&pr, &cap, NULL);
+	mcr_print_prometheus(&pr, &s);
+	capture_end(&cap);
+	mcr_sample_free(&s);
+	ret = prom_parse(cap.buf, &doc);
+	if (ret)
+		test_fail(__FILE__, __LINE__, "%s", doc.err);
+	CHECK(strstr(cap.buf, "mcr_rule_packets_total{rule=\"12\",name=\"\","
+		     "iif=\"eth0\",group=\"ff3e::1\",port=\"5000\","
+		     "source=\"2001:db8::1\"} 3\n"));
+	CHECK(strstr(cap.buf, "mcr_output_packets_total{rule=\"12\","
+		     "oif=\"eth1\",group=\"ff3e::1\",port=\"5000\"} 2\n"));
+	CHECK(strstr(cap.buf, "mcr_output_packets_total{rule=\"12\","
+		     "oif=\"eth2\",group=\"ff3e:0:0:2::1\","
+		     "port=\"6000\"} 1\n"));
+	CHECK(strstr(cap.buf, "mcr_output_drops_total{rule=\"12\","
+		     "oif=\"eth2\",group=\"ff3e:0:0:2::1\",port=\"6000\","
+		     "reason=\"ttl\"} 0\n"));
+	capture_free(&cap);
+	CHECK_INT(ret, 0);
+}
+
 const struct test_case metrics_tests[] = {
 	TEST(prometheus_exact),
 	TEST(prometheus_parses),
@@ -824,6 +888,7 @@ const struct test_case metrics_tests[] = {
 	TEST(prometheus_label_escaping),
 	TEST(prometheus_labels_utf8),
 	TEST(prometheus_one_rule_label),
+	TEST(prometheus_ipv6_labels),
 	TEST(si_rate),
 	TEST(rates_tty),
 	TEST(rates_lines),

@@ -404,7 +404,7 @@ static void decode_malformed_rule(void)
 	/* Another address family: reported, so that it can be skipped. */
 	m = genl_msg(MCR_CMD_RULE_GET, 256);
 	CHECK(m);
-	nla_put_u16(m, MCR_A_RULE_FAMILY, AF_INET6);
+	nla_put_u16(m, MCR_A_RULE_FAMILY, AF_BRIDGE);
 	mcr_rule_init(&r);
 	err = mcr_msg_parse_rule(nlmsg_hdr(m), &r);
 	nlmsg_free(m);
@@ -921,6 +921,442 @@ static void split_rule_reassembled(void)
 	mcr_rule_free(&whole);
 }
 
+/* ---- IPv6 ------------------------------------------------------------ */
+
+static struct in6_addr ip6(const char *s)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, s, &a) != 1)
+		memset(&a, 0xee, sizeof(a));
+	return a;
+}
+
+static bool is_ip6(const struct in6_addr *a, const char *s)
+{
+	struct in6_addr want = ip6(s);
+
+	return IN6_ARE_ADDR_EQUAL(a, &want);
+}
+
+/* sample_rule(), its addresses IPv6. */
+static void sample_rule_ipv6(struct mcr_rule *r)
+{
+	sample_rule(r);
+	r->family = AF_INET6;
+	r->group = r->source = 0;
+	r->group6 = ip6("ff3e::1");
+	r->source6 = ip6("2001:db8::1");
+	r->outputs[0].group = 0;
+	r->outputs[0].group6 = ip6("ff3e::2:2");
+	r->outputs[1].source = 0;
+	r->outputs[1].source6 = ip6("2001:db8:2::1");
+}
+
+/*
+ * The attributes a request must hold, byte for byte: written here by
+ * hand, not by libnl, in host byte order for the headers (as netlink
+ * has them) and network order for addresses and ports.
+ */
+struct wire {
+	uint8_t b[512];
+	size_t n;
+};
+
+static size_t wire_attr(struct wire *w, uint16_t type, const void *data,
+			uint16_t len)
+{
+	const uint16_t hdr[2] = { (uint16_t)(NLA_HDRLEN + len), type };
+	size_t at = w->n;
+
+	memcpy(w->b + at, hdr, sizeof(hdr));
+	if (len)
+		memcpy(w->b + at + NLA_HDRLEN, data, len);
+	w->n += NLA_ALIGN(NLA_HDRLEN + len);	/* padding: zeros */
+	return at;
+}
+
+static void wire_u32(struct wire *w, uint16_t type, uint32_t v)
+{
+	wire_attr(w, type, &v, sizeof(v));
+}
+
+/* A nest ends at the wire's end; returns where it starts. */
+static size_t wire_nest(struct wire *w, uint16_t type)
+{
+	return wire_attr(w, type | NLA_F_NESTED, NULL, 0);
+}
+
+static void wire_nest_end(struct wire *w, size_t at)
+{
+	uint16_t len = (uint16_t)(w->n - at);
+
+	memcpy(w->b + at, &len, sizeof(len));
+}
+
+static const uint8_t port_5000[] = { 0x13, 0x88 }, port_6000[] = { 0x17, 0x70 };
+
+/* sample_rule() as rule-new with replace: the bytes of today's tool. */
+static void expected_ipv4(struct wire *w)
+{
+	const uint16_t family = AF_INET;
+	const uint8_t ttl = 5;
+	size_t nest;
+
+	memset(w, 0, sizeof(*w));
+	wire_attr(w, MCR_A_RULE_FAMILY, &family, 2);
+	wire_u32(w, MCR_A_RULE_IIF, 2);
+	wire_attr(w, MCR_A_RULE_GROUP, (const uint8_t[]){ 239, 1, 1, 1 }, 4);
+	wire_attr(w, MCR_A_RULE_PORT, port_5000, 2);
+	wire_attr(w, MCR_A_RULE_SOURCE, (const uint8_t[]){ 10, 0, 0, 1 }, 4);
+	wire_attr(w, MCR_A_RULE_NAME, "feedA", 6);
+	wire_u32(w, MCR_A_RULE_FLAGS, MCR_RULE_FLAGS_CONSUME);
+	wire_attr(w, MCR_A_RULE_REPLACE, NULL, 0);
+	nest = wire_nest(w, MCR_A_RULE_OUTPUT);
+	wire_u32(w, MCR_A_OUTPUT_IFINDEX, 3);
+	wire_attr(w, MCR_A_OUTPUT_GROUP, (const uint8_t[]){ 239, 2, 2, 2 }, 4);
+	wire_attr(w, MCR_A_OUTPUT_PORT, port_6000, 2);
+	wire_attr(w, MCR_A_OUTPUT_TTL, &ttl, 1);
+	wire_attr(w, MCR_A_OUTPUT_SOURCE_AUTO, NULL, 0);
+	wire_nest_end(w, nest);
+	nest = wire_nest(w, MCR_A_RULE_OUTPUT);
+	wire_u32(w, MCR_A_OUTPUT_IFINDEX, 4);
+	wire_attr(w, MCR_A_OUTPUT_SOURCE, (const uint8_t[]){ 192, 0, 2, 1 },
+		  4);
+	wire_nest_end(w, nest);
+}
+
+/* sample_rule_ipv6(): the same with the *-ipv6 attributes. */
+static void expected_ipv6(struct wire *w)
+{
+	static const uint8_t group[16] = { 0xff, 0x3e, [15] = 1 };
+	static const uint8_t source[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	static const uint8_t out_group[16] = { 0xff, 0x3e, [13] = 2, [15] = 2 };
+	static const uint8_t out_source[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 2,
+						[15] = 1 };
+	const uint16_t family = AF_INET6;
+	const uint8_t ttl = 5;
+	size_t nest;
+
+	memset(w, 0, sizeof(*w));
+	wire_attr(w, MCR_A_RULE_FAMILY, &family, 2);
+	wire_u32(w, MCR_A_RULE_IIF, 2);
+	wire_attr(w, MCR_A_RULE_GROUP_IPV6, group, 16);
+	wire_attr(w, MCR_A_RULE_PORT, port_5000, 2);
+	wire_attr(w, MCR_A_RULE_SOURCE_IPV6, source, 16);
+	wire_attr(w, MCR_A_RULE_NAME, "feedA", 6);
+	wire_u32(w, MCR_A_RULE_FLAGS, MCR_RULE_FLAGS_CONSUME);
+	wire_attr(w, MCR_A_RULE_REPLACE, NULL, 0);
+	nest = wire_nest(w, MCR_A_RULE_OUTPUT);
+	wire_u32(w, MCR_A_OUTPUT_IFINDEX, 3);
+	wire_attr(w, MCR_A_OUTPUT_GROUP_IPV6, out_group, 16);
+	wire_attr(w, MCR_A_OUTPUT_PORT, port_6000, 2);
+	wire_attr(w, MCR_A_OUTPUT_TTL, &ttl, 1);
+	wire_attr(w, MCR_A_OUTPUT_SOURCE_AUTO, NULL, 0);
+	wire_nest_end(w, nest);
+	nest = wire_nest(w, MCR_A_RULE_OUTPUT);
+	wire_u32(w, MCR_A_OUTPUT_IFINDEX, 4);
+	wire_attr(w, MCR_A_OUTPUT_SOURCE_IPV6, out_source, 16);
+	wire_nest_end(w, nest);
+}
+
+/* The attributes of @m (after the genetlink header) are @w's bytes. */
+static bool attrs_are(struct nl_msg *m, const struct wire *w)
+{
+	struct genlmsghdr *g = nlmsg_data(nlmsg_hdr(m));
+
+	return genlmsg_attrlen(g, 0) == (int)w->n &&
+	       !memcmp(genlmsg_attrdata(g, 0), w->b, w->n);
+}
+
+/* Both families' requests, byte for byte: IPv4 as before IPv6 came. */
+static void wire_bytes_both_families(void)
+{
+	struct mcr_rule r;
+	struct nl_msg *m;
+	struct wire w;
+
+	sample_rule(&r);
+	m = genl_msg(MCR_CMD_RULE_NEW, mcr_msg_rule_size(&r));
+	CHECK(m);
+	CHECK_INT(mcr_msg_put_rule(m, &r, true), 0);
+	mcr_rule_free(&r);
+	expected_ipv4(&w);
+	CHECK_INT(w.n, 124);
+	CHECK(attrs_are(m, &w));
+	nlmsg_free(m);
+
+	sample_rule_ipv6(&r);
+	m = genl_msg(MCR_CMD_RULE_NEW, mcr_msg_rule_size(&r));
+	CHECK(m);
+	CHECK_INT(mcr_msg_put_rule(m, &r, true), 0);
+	mcr_rule_free(&r);
+	expected_ipv6(&w);
+	CHECK_INT(w.n, 172);
+	CHECK(attrs_are(m, &w));
+	nlmsg_free(m);
+}
+
+static void encode_decode_rule_ipv6(void)
+{
+	struct mcr_rule r, back;
+	struct nl_msg *m;
+	int err;
+
+	sample_rule_ipv6(&r);
+	m = genl_msg(MCR_CMD_RULE_NEW, mcr_msg_rule_size(&r));
+	CHECK(m);
+	CHECK_INT(mcr_msg_put_rule(m, &r, false), 0);
+	mcr_rule_init(&back);
+	err = mcr_msg_parse_rule(nlmsg_hdr(m), &back);
+	nlmsg_free(m);
+	mcr_rule_free(&r);
+	CHECK_INT(err, 0);
+	CHECK_INT(back.family, AF_INET6);
+	CHECK(back.has_group && is_ip6(&back.group6, "ff3e::1"));
+	CHECK(back.has_source && is_ip6(&back.source6, "2001:db8::1"));
+	CHECK(!back.group && !back.source);
+	CHECK_INT(back.port, 5000);
+	CHECK_INT(back.n_outputs, 2);
+	CHECK(back.outputs[0].has_group &&
+	      is_ip6(&back.outputs[0].group6, "ff3e::2:2"));
+	CHECK(back.outputs[0].source_auto && !back.outputs[0].has_source);
+	CHECK(!back.outputs[1].has_group);
+	CHECK(back.outputs[1].has_source &&
+	      is_ip6(&back.outputs[1].source6, "2001:db8:2::1"));
+	mcr_rule_free(&back);
+}
+
+/* rule-del by the key of an IPv6 rule. */
+static void key_attributes_ipv6(void)
+{
+	struct mcr_rule r;
+	struct nlattr *nla;
+	struct nl_msg *m;
+
+	sample_rule_ipv6(&r);
+	r.port = 0;
+	m = genl_msg(MCR_CMD_RULE_DEL, 256);
+	CHECK(m);
+	CHECK_INT(mcr_msg_put_key(m, &r), 0);
+	mcr_rule_free(&r);
+	nla = top_attr(m, MCR_A_RULE_FAMILY);
+	CHECK(nla && nla_get_u16(nla) == AF_INET6);
+	nla = top_attr(m, MCR_A_RULE_GROUP_IPV6);
+	CHECK(nla && nla_len(nla) == 16 && is_ip6(nla_data(nla), "ff3e::1"));
+	nla = top_attr(m, MCR_A_RULE_SOURCE_IPV6);
+	CHECK(nla && nla_len(nla) == 16 &&
+	      is_ip6(nla_data(nla), "2001:db8::1"));
+	CHECK(top_attr(m, MCR_A_RULE_PORT));
+	CHECK(!top_attr(m, MCR_A_RULE_GROUP));
+	CHECK(!top_attr(m, MCR_A_RULE_SOURCE));
+	CHECK(!top_attr(m, MCR_A_RULE_OUTPUT));
+	nlmsg_free(m);
+}
+
+/* 1024 IPv6 outputs with every field: the computed size is enough. */
+static void size_for_1024_outputs_ipv6(void)
+{
+	struct mcr_rule r;
+	struct mcr_output *o;
+	struct nl_msg *m;
+	unsigned int i;
+
+	mcr_rule_init(&r);
+	strcpy(r.name, "abcdefghijklmnopqrstuvwxyz01234");
+	r.family = AF_INET6;
+	r.iif = 2;
+	r.has_group = r.has_source = true;
+	for (i = 0; i < 1024; i++) {
+		o = mcr_rule_add_output(&r);
+		CHECK(o);
+		o->ifindex = 1000 + i;
+		o->has_group = o->has_source = o->source_auto = true;
+		o->port = 1;
+		o->ttl = 1;
+	}
+	m = genl_msg(MCR_CMD_RULE_NEW, mcr_msg_rule_size(&r));
+	CHECK(m);
+	CHECK_INT(mcr_msg_put_rule(m, &r, true), 0);
+	CHECK(nlmsg_hdr(m)->nlmsg_len <= mcr_msg_rule_size(&r));
+	nlmsg_free(m);
+	mcr_rule_free(&r);
+}
+
+/* A reply for an IPv6 rule, as the module sends it. */
+static struct nl_msg *ipv6_rule_reply(void)
+{
+	struct in6_addr a;
+	struct nlattr *nest;
+	struct nl_msg *m;
+
+	m = genl_msg(MCR_CMD_RULE_GET, 1024);
+	if (!m)
+		return NULL;
+	nla_put_u32(m, MCR_A_RULE_ID, 12);
+	nla_put_u16(m, MCR_A_RULE_FAMILY, AF_INET6);
+	nla_put_u32(m, MCR_A_RULE_IIF, 2);
+	a = ip6("ff3e::1");
+	nla_put(m, MCR_A_RULE_GROUP_IPV6, 16, &a);
+	nla_put_u16(m, MCR_A_RULE_PORT, htons(5000));
+	a = ip6("2001:db8::1");
+	nla_put(m, MCR_A_RULE_SOURCE_IPV6, 16, &a);
+	nest = nla_nest_start(m, MCR_A_RULE_OUTPUT);
+	nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 3);
+	a = ip6("ff3e::2");
+	nla_put(m, MCR_A_OUTPUT_GROUP_IPV6, 16, &a);
+	nla_put_u8(m, MCR_A_OUTPUT_TTL, 4);
+	nla_nest_end(m, nest);
+	nest = nla_nest_start(m, MCR_A_RULE_OUTPUT_STATS);
+	put_counter(m, MCR_A_OUTPUT_STATS_PAD, MCR_A_OUTPUT_STATS_PACKETS, 8);
+	nla_nest_end(m, nest);
+	return m;
+}
+
+static void decode_rule_reply_ipv6(void)
+{
+	struct mcr_rule r;
+	struct nl_msg *m;
+	int err;
+
+	m = ipv6_rule_reply();
+	CHECK(m);
+	mcr_rule_init(&r);
+	err = mcr_msg_parse_rule(nlmsg_hdr(m), &r);
+	nlmsg_free(m);
+	CHECK_INT(err, 0);
+	CHECK_INT(r.id, 12);
+	CHECK_INT(r.family, AF_INET6);
+	CHECK(r.has_group && is_ip6(&r.group6, "ff3e::1"));
+	CHECK(r.has_source && is_ip6(&r.source6, "2001:db8::1"));
+	CHECK_INT(r.port, 5000);
+	CHECK_INT(r.n_outputs, 1);
+	CHECK(r.outputs[0].has_group &&
+	      is_ip6(&r.outputs[0].group6, "ff3e::2"));
+	CHECK(!r.outputs[0].has_source);
+	CHECK_INT(r.outputs[0].ttl, 4);
+	CHECK(r.outputs[0].has_stats);
+	CHECK_INT(r.outputs[0].stats.packets, 8);
+	mcr_rule_free(&r);
+
+	/* Only the addresses of the rule's family are read. */
+	m = genl_msg(MCR_CMD_RULE_GET, 256);
+	CHECK(m);
+	nla_put_u16(m, MCR_A_RULE_FAMILY, AF_INET6);
+	nla_put_u32(m, MCR_A_RULE_GROUP, inet_addr("239.1.1.1"));
+	mcr_rule_init(&r);
+	err = mcr_msg_parse_rule(nlmsg_hdr(m), &r);
+	nlmsg_free(m);
+	CHECK_INT(err, 0);
+	CHECK(!r.has_group && !r.group);
+	mcr_rule_free(&r);
+	m = genl_msg(MCR_CMD_RULE_GET, 256);
+	CHECK(m);
+	nla_put(m, MCR_A_RULE_GROUP_IPV6, 16, &in6addr_loopback);
+	mcr_rule_init(&r);
+	err = mcr_msg_parse_rule(nlmsg_hdr(m), &r);
+	nlmsg_free(m);
+	CHECK_INT(err, 0);
+	/* No family: a module from before IPv6. */
+	CHECK_INT(r.family, AF_INET);
+	CHECK(!r.has_group);
+	mcr_rule_free(&r);
+}
+
+/* An IPv6 address is 16 bytes, no fewer, no more. */
+static void decode_ipv6_address_lengths(void)
+{
+	static const int lens[] = { 4, 15, 17 };
+	struct nlattr *nest;
+	struct mcr_rule r;
+	struct nl_msg *m;
+	uint8_t addr[17] = { 0xff, 0x3e };
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		m = genl_msg(MCR_CMD_RULE_GET, 256);
+		CHECK(m);
+		nla_put_u16(m, MCR_A_RULE_FAMILY, AF_INET6);
+		nla_put(m, MCR_A_RULE_GROUP_IPV6, lens[i], addr);
+		mcr_rule_init(&r);
+		err = mcr_msg_parse_rule(nlmsg_hdr(m), &r);
+		nlmsg_free(m);
+		mcr_rule_free(&r);
+		CHECK(err < 0);
+
+		m = genl_msg(MCR_CMD_RULE_GET, 256);
+		CHECK(m);
+		nla_put_u16(m, MCR_A_RULE_FAMILY, AF_INET6);
+		nest = nla_nest_start(m, MCR_A_RULE_OUTPUT);
+		nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 3);
+		nla_put(m, MCR_A_OUTPUT_SOURCE_IPV6, lens[i], addr);
+		nla_nest_end(m, nest);
+		mcr_rule_init(&r);
+		err = mcr_msg_parse_rule(nlmsg_hdr(m), &r);
+		nlmsg_free(m);
+		mcr_rule_free(&r);
+		CHECK(err < 0);
+	}
+}
+
+/* The outputs an output-del names are of the rule's family. */
+static void decode_removed_outputs_ipv6(void)
+{
+	struct mcr_rule removed;
+	struct in6_addr a = ip6("ff3e::9");
+	struct nlattr *nest;
+	struct nl_msg *m;
+
+	m = genl_msg(MCR_CMD_OUTPUT_DEL_NTF, 1024);
+	CHECK(m);
+	nla_put_u32(m, MCR_A_RULE_ID, 7);
+	nla_put_u16(m, MCR_A_RULE_FAMILY, AF_INET6);
+	nest = nla_nest_start(m, MCR_A_RULE_REMOVED_OUTPUT);
+	nla_put_u32(m, MCR_A_OUTPUT_IFINDEX, 9);
+	nla_put(m, MCR_A_OUTPUT_GROUP_IPV6, 16, &a);
+	nla_nest_end(m, nest);
+	mcr_rule_init(&removed);
+	CHECK_INT(mcr_msg_parse_removed(nlmsg_hdr(m), &removed), 1);
+	nlmsg_free(m);
+	CHECK_INT(removed.family, AF_INET6);
+	CHECK_INT(removed.outputs[0].ifindex, 9);
+	CHECK(removed.outputs[0].has_group &&
+	      is_ip6(&removed.outputs[0].group6, "ff3e::9"));
+	mcr_rule_free(&removed);
+}
+
+/* An ack pointing at an IPv6 attribute names it. */
+static void ack_names_ipv6_attributes(void)
+{
+	struct ack_spec a = {
+		.error = -EINVAL, .capped = false, .text = NULL,
+		.miss_type = -1, .miss_nest = -1,
+	};
+	struct mcr_rule r;
+	struct nl_msg *req;
+	char buf[512];
+
+	sample_rule_ipv6(&r);
+	req = genl_msg(MCR_CMD_RULE_NEW, mcr_msg_rule_size(&r));
+	CHECK(req);
+	CHECK_INT(mcr_msg_put_rule(req, &r, false), 0);
+	mcr_rule_free(&r);
+	a.offs = offset_of(req, 0, MCR_A_RULE_GROUP_IPV6);
+	CHECK_INT(format_ack(req, &a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "Invalid argument: attribute \"group-ipv6\"");
+	a.offs = offset_of(req, 2, MCR_A_OUTPUT_SOURCE_IPV6);
+	a.text = "output: source: not a unicast address";
+	CHECK_INT(format_ack(req, &a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "Invalid argument: output: source: not a unicast "
+		  "address (oif #2, attribute \"source-ipv6\")");
+	a.text = NULL;
+	a.offs = offset_of(req, 1, MCR_A_OUTPUT_GROUP_IPV6);
+	CHECK_INT(format_ack(req, &a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "Invalid argument: oif #1, attribute \"group-ipv6\"");
+	nlmsg_free(req);
+}
+
 const struct test_case msg_tests[] = {
 	TEST(encode_decode_rule),
 	TEST(wire_format),
@@ -939,5 +1375,13 @@ const struct test_case msg_tests[] = {
 	TEST(ack_plain_and_success),
 	TEST(ack_malformed),
 	TEST(done_with_error),
+	TEST(wire_bytes_both_families),
+	TEST(encode_decode_rule_ipv6),
+	TEST(key_attributes_ipv6),
+	TEST(size_for_1024_outputs_ipv6),
+	TEST(decode_rule_reply_ipv6),
+	TEST(decode_ipv6_address_lengths),
+	TEST(decode_removed_outputs_ipv6),
+	TEST(ack_names_ipv6_attributes),
 	TEST_END
 };

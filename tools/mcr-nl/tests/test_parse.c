@@ -145,17 +145,17 @@ static void bad_address(void)
 {
 	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1 oif eth1",
 			  "rule add: bad group \"239.1.1\" (expected an IPv4 "
-			  "address)");
+			  "or IPv6 address)");
 	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 source "
 			  "10.0.0.256 oif eth1",
 			  "rule add: bad source \"10.0.0.256\" (expected an "
-			  "IPv4 address)");
+			  "IPv4 or IPv6 address)");
 	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
 			  "group foo",
-			  "rule add: bad group \"foo\" (expected an IPv4 "
-			  "address)");
+			  "rule add: bad group \"foo\" (expected an IPv4 or "
+			  "IPv6 address)");
 	CHECK_PARSE_ERROR("rule del iif eth0 group ::1",
-			  "rule del: bad group \"::1\" (expected an IPv4 "
+			  "rule del: bad group \"::1\" (the loopback "
 			  "address)");
 }
 
@@ -289,10 +289,10 @@ static void output_source_neither_auto_nor_address(void)
 {
 	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
 			  "source foo", "rule add: bad source \"foo\" "
-			  "(expected \"auto\" or an IPv4 address)");
+			  "(expected \"auto\" or an IPv4 or IPv6 address)");
 	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
 			  "source AUTO", "rule add: bad source \"AUTO\" "
-			  "(expected \"auto\" or an IPv4 address)");
+			  "(expected \"auto\" or an IPv4 or IPv6 address)");
 	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 source",
 			  "rule add: missing value after \"source\"");
 }
@@ -860,6 +860,368 @@ static void numbers_and_addresses(void)
 	CHECK_INT(mcr_parse_ipv4("", &a), -1);
 }
 
+/* ---- IPv6 ------------------------------------------------------------ */
+
+static struct in6_addr ip6(const char *s)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET6, s, &a) != 1)
+		memset(&a, 0xee, sizeof(a));
+	return a;
+}
+
+static bool is_ip6(const struct in6_addr *a, const char *s)
+{
+	struct in6_addr want = ip6(s);
+
+	return IN6_ARE_ADDR_EQUAL(a, &want);
+}
+
+static const struct in6_addr no_ip6;	/* :: */
+
+/* The family follows from the group; the rest follows the group. */
+static void add_ipv6(void)
+{
+	struct mcr_request req;
+	const struct mcr_rule *r = &req.rule;
+
+	CHECK_PARSE_OK("rule add iif eth0 group ff3e::1234 port 5000 "
+		       "source 2001:db8::1 nojoin "
+		       "oif eth1 group FF3E:0:0::99 port 6000 ttl 3 "
+		       "source 2001:DB8::2 "
+		       "oif eth2 source auto", &req);
+	CHECK_INT(r->family, AF_INET6);
+	CHECK(r->has_group && is_ip6(&r->group6, "ff3e::1234"));
+	CHECK(r->has_source && is_ip6(&r->source6, "2001:db8::1"));
+	/* The IPv4 fields stay zero: nothing of them is sent. */
+	CHECK(!r->group && !r->source);
+	CHECK_INT(r->port, 5000);
+	CHECK_INT(r->flags, MCR_RULE_FLAGS_NOJOIN);
+	CHECK_INT(r->n_outputs, 2);
+	CHECK(r->outputs[0].has_group &&
+	      is_ip6(&r->outputs[0].group6, "ff3e::99"));
+	CHECK(r->outputs[0].has_source &&
+	      is_ip6(&r->outputs[0].source6, "2001:db8::2"));
+	CHECK(!r->outputs[0].group && !r->outputs[0].source);
+	CHECK_INT(r->outputs[0].ttl, 3);
+	CHECK(r->outputs[1].source_auto && !r->outputs[1].has_source &&
+	      IN6_ARE_ADDR_EQUAL(&r->outputs[1].source6, &no_ip6));
+	mcr_request_free(&req);
+
+	/* An IPv4 rule says so, with its IPv6 fields zero. */
+	CHECK_PARSE_OK("rule add iif eth0 group 239.1.1.1 source 10.0.0.1 "
+		       "oif eth1 group 239.2.2.2 source 10.0.0.2", &req);
+	CHECK_INT(r->family, AF_INET);
+	CHECK(IN6_ARE_ADDR_EQUAL(&r->group6, &no_ip6) &&
+	      IN6_ARE_ADDR_EQUAL(&r->source6, &no_ip6) &&
+	      IN6_ARE_ADDR_EQUAL(&r->outputs[0].group6, &no_ip6) &&
+	      IN6_ARE_ADDR_EQUAL(&r->outputs[0].source6, &no_ip6));
+	mcr_request_free(&req);
+
+	/* The source may come before the group, as in IPv4. */
+	CHECK_PARSE_OK("rule replace source fe80::1 iif eth0 group ff02::fb "
+		       "oif eth1", &req);
+	CHECK_INT(req.type, MCR_REQ_RULE_REPLACE);
+	CHECK_INT(r->family, AF_INET6);
+	CHECK(is_ip6(&r->source6, "fe80::1"));
+	/* Link-local scope (ff02::/16) and any larger scope are fine. */
+	CHECK(is_ip6(&r->group6, "ff02::fb"));
+	mcr_request_free(&req);
+
+	/* A unicast destination, rewritten to another one. */
+	CHECK_PARSE_OK("rule add iif eth0 group 2001:db8::5 port 9 "
+		       "oif eth1 group 2001:db8:1::6", &req);
+	CHECK_INT(r->family, AF_INET6);
+	CHECK(is_ip6(&r->outputs[0].group6, "2001:db8:1::6"));
+	mcr_request_free(&req);
+	CHECK_PARSE_OK("rule add iif eth0 group ff15::1 oif eth1", &req);
+	mcr_request_free(&req);
+}
+
+static void del_by_key_ipv6(void)
+{
+	struct mcr_request req;
+
+	CHECK_PARSE_OK("rule del iif eth0 group ff3e::1 port 5000 "
+		       "source 2001:db8::1", &req);
+	CHECK_INT(req.rule.family, AF_INET6);
+	CHECK(is_ip6(&req.rule.group6, "ff3e::1"));
+	CHECK(req.rule.has_source && is_ip6(&req.rule.source6,
+					     "2001:db8::1"));
+	CHECK_INT(req.rule.port, 5000);
+	mcr_request_free(&req);
+}
+
+/* Every address of a rule is of its group's family: named when not. */
+static void ipv6_mixed_families(void)
+{
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 source "
+			  "2001:db8::1 oif eth1",
+			  "rule add: source \"2001:db8::1\" is IPv6, but the "
+			  "rule's group \"239.1.1.1\" is IPv4 (a rule's "
+			  "addresses are all of one family)");
+	CHECK_PARSE_ERROR("rule add iif eth0 source 2001:db8::1 group "
+			  "239.1.1.1 oif eth1",
+			  "rule add: source \"2001:db8::1\" is IPv6, but the "
+			  "rule's group \"239.1.1.1\" is IPv4 (a rule's "
+			  "addresses are all of one family)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 source 10.0.0.1 "
+			  "oif eth1",
+			  "rule add: source \"10.0.0.1\" is IPv4, but the "
+			  "rule's group \"ff3e::1\" is IPv6 (a rule's "
+			  "addresses are all of one family)");
+	CHECK_PARSE_ERROR("rule add source 10.0.0.1 iif eth0 group ff3e::1 "
+			  "oif eth1",
+			  "rule add: source \"10.0.0.1\" is IPv4, but the "
+			  "rule's group \"ff3e::1\" is IPv6 (a rule's "
+			  "addresses are all of one family)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "group ff3e::2",
+			  "rule add: group \"ff3e::2\" of oif #1 is IPv6, but "
+			  "the rule's group \"239.1.1.1\" is IPv4 (a rule's "
+			  "addresses are all of one family)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 oif eth1 "
+			  "group ff3e::2 oif eth2 group 239.2.2.2",
+			  "rule add: group \"239.2.2.2\" of oif #2 is IPv4, "
+			  "but the rule's group \"ff3e::1\" is IPv6 (a rule's "
+			  "addresses are all of one family)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 239.1.1.1 oif eth1 "
+			  "source 2001:db8::2",
+			  "rule add: source \"2001:db8::2\" of oif #1 is IPv6, "
+			  "but the rule's group \"239.1.1.1\" is IPv4 (a "
+			  "rule's addresses are all of one family)");
+	CHECK_PARSE_ERROR("rule replace iif eth0 group ff3e::1 oif eth1 "
+			  "source 192.0.2.1",
+			  "rule replace: source \"192.0.2.1\" of oif #1 is "
+			  "IPv4, but the rule's group \"ff3e::1\" is IPv6 (a "
+			  "rule's addresses are all of one family)");
+	CHECK_PARSE_ERROR("rule del iif eth0 group ff3e::1 source 10.0.0.1",
+			  "rule del: source \"10.0.0.1\" is IPv4, but the "
+			  "rule's group \"ff3e::1\" is IPv6 (a rule's "
+			  "addresses are all of one family)");
+	CHECK_PARSE_ERROR("rule del source 2001:db8::1 group 239.1.1.1 "
+			  "iif eth0",
+			  "rule del: source \"2001:db8::1\" is IPv6, but the "
+			  "rule's group \"239.1.1.1\" is IPv4 (a rule's "
+			  "addresses are all of one family)");
+	/* "auto" is of both. */
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 oif eth1 source "
+			  "auto oif eth2 source 10.0.0.1",
+			  "rule add: source \"10.0.0.1\" of oif #2 is IPv4, "
+			  "but the rule's group \"ff3e::1\" is IPv6 (a rule's "
+			  "addresses are all of one family)");
+}
+
+/* What IPv6 cannot carry there, as the module refuses it too. */
+static void ipv6_bad_addresses(void)
+{
+	CHECK_PARSE_ERROR("rule add iif eth0 group :: oif eth1",
+			  "rule add: bad group \"::\" (the unspecified "
+			  "address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ::1 oif eth1",
+			  "rule add: bad group \"::1\" (the loopback address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ::ffff:239.1.1.1 "
+			  "oif eth1",
+			  "rule add: bad group \"::ffff:239.1.1.1\" (an "
+			  "IPv4-mapped address: write an IPv4 address as "
+			  "a.b.c.d)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff01::1 oif eth1",
+			  "rule add: bad group \"ff01::1\" (a multicast "
+			  "address of interface-local or reserved scope, "
+			  "which no router forwards)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff10::1 oif eth1",
+			  "rule add: bad group \"ff10::1\" (a multicast "
+			  "address of interface-local or reserved scope, "
+			  "which no router forwards)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 source ff3e::2 "
+			  "oif eth1",
+			  "rule add: bad source \"ff3e::2\" (a multicast "
+			  "address: a source is a unicast address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 source :: "
+			  "oif eth1",
+			  "rule add: bad source \"::\" (the unspecified "
+			  "address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 oif eth1 "
+			  "group ::",
+			  "rule add: bad group \"::\" (the unspecified "
+			  "address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 oif eth1 "
+			  "group ff11::1",
+			  "rule add: bad group \"ff11::1\" (a multicast "
+			  "address of interface-local or reserved scope, "
+			  "which no router forwards)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 oif eth1 "
+			  "source ff02::1",
+			  "rule add: bad source \"ff02::1\" (a multicast "
+			  "address: a source is a unicast address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 oif eth1 "
+			  "source ::1",
+			  "rule add: bad source \"::1\" (the loopback "
+			  "address)");
+	CHECK_PARSE_ERROR("rule del iif eth0 group ff3e::1 source "
+			  "::ffff:10.0.0.1",
+			  "rule del: bad source \"::ffff:10.0.0.1\" (an "
+			  "IPv4-mapped address: write an IPv4 address as "
+			  "a.b.c.d)");
+	/* Not an address at all. */
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::g oif eth1",
+			  "rule add: bad group \"ff3e::g\" (expected an IPv4 "
+			  "or IPv6 address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group 1:2:3:4:5:6:7:8:9 "
+			  "oif eth1",
+			  "rule add: bad group \"1:2:3:4:5:6:7:8:9\" (expected "
+			  "an IPv4 or IPv6 address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 source "
+			  "fe80::1%eth0 oif eth1",
+			  "rule add: bad source \"fe80::1%eth0\" (expected an "
+			  "IPv4 or IPv6 address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1 oif eth1 "
+			  "source [2001:db8::1]",
+			  "rule add: bad source \"[2001:db8::1]\" (expected "
+			  "\"auto\" or an IPv4 or IPv6 address)");
+	CHECK_PARSE_ERROR("rule add iif eth0 group ff3e::1::2 oif eth1",
+			  "rule add: bad group \"ff3e::1::2\" (expected an "
+			  "IPv4 or IPv6 address)");
+}
+
+static void ipv6_addresses(void)
+{
+	struct in6_addr v6;
+	sa_family_t family;
+	in_addr_t v4;
+
+	CHECK_INT(mcr_parse_addr("1.2.3.4", &family, &v4, &v6), 0);
+	CHECK_INT(family, AF_INET);
+	CHECK(v4 == htonl(0x01020304));
+	CHECK_INT(mcr_parse_addr("ff3e::1", &family, &v4, &v6), 0);
+	CHECK_INT(family, AF_INET6);
+	CHECK(is_ip6(&v6, "ff3e::1"));
+	CHECK_INT(mcr_parse_addr("ff3e::1 ", &family, &v4, &v6), -1);
+	CHECK_INT(mcr_parse_addr("", &family, &v4, &v6), -1);
+	CHECK_INT(mcr_parse_addr("1.2.3", &family, &v4, &v6), -1);
+	v6 = ip6("ff02::1");
+	CHECK(mcr_ipv6_unfit(&v6, false) == NULL);
+	CHECK(mcr_ipv6_unfit(&v6, true) != NULL);
+	v6 = ip6("2001:db8::1");
+	CHECK(mcr_ipv6_unfit(&v6, false) == NULL);
+	CHECK(mcr_ipv6_unfit(&v6, true) == NULL);
+	v6 = ip6("ff31::1");	/* flags set, interface-local scope */
+	CHECK(mcr_ipv6_unfit(&v6, false) != NULL);
+}
+
+/* -4, -6: as ip's, before the command; the rules of one family. */
+static void family_options(void)
+{
+	char *a1[] = { "-6", "rule", "show" };
+	char *a2[] = { "-4", "-s", "stats" };
+	char *a3[] = { "-4", "-6", "rule", "show" };
+	char *a4[] = { "-6", "-j", "-6", "rule", "flush" };
+	char *a5[] = { "-j", "rule", "show" };
+	struct mcr_options o;
+
+	CHECK_INT(mcr_parse_options(&parser, 3, a1, &o), 1);
+	CHECK_INT(o.family, AF_INET6);
+	CHECK_INT(mcr_parse_options(&parser, 3, a2, &o), 2);
+	CHECK_INT(o.family, AF_INET);
+	CHECK(o.stats);
+	CHECK_INT(mcr_parse_options(&parser, 4, a3, &o), -1);
+	CHECK_STR(parser.err, "give either \"-4\" or \"-6\", not both");
+	CHECK_INT(mcr_parse_options(&parser, 5, a4, &o), 3);
+	CHECK_INT(o.family, AF_INET6);
+	/* Without them, every rule. */
+	CHECK_INT(mcr_parse_options(&parser, 3, a5, &o), 1);
+	CHECK_INT(o.family, 0);
+}
+
+#define CHECK_FAMILY_OK(line, family)					\
+	do {								\
+		struct mcr_request _req;				\
+		int _ret = parse_line(line, &_req);			\
+		if (!_ret)						\
+			_ret = mcr_request_family_check(&parser, &_req,	\
+							family);	\
+		mcr_request_free(&_req);				\
+		if (_ret)						\
+			test_fail(__FILE__, __LINE__, "\"%s\": %s",	\
+				  line, parser.err);			\
+		if (_ret)						\
+			return;						\
+	} while (0)
+
+#define CHECK_FAMILY_ERROR(line, family, msg)				\
+	do {								\
+		struct mcr_request _req;				\
+		int _ret = parse_line(line, &_req);			\
+		/* -2: the line itself is wrong */			\
+		_ret = _ret ? -2 :					\
+		       mcr_request_family_check(&parser, &_req, family); \
+		mcr_request_free(&_req);				\
+		CHECK_INT(_ret, -1);					\
+		CHECK_STR(parser.err, msg);				\
+	} while (0)
+
+/* The commands -4 and -6 filter, and the others, which refuse them. */
+static void family_option_commands(void)
+{
+	CHECK_FAMILY_OK("rule show", AF_INET6);
+	CHECK_FAMILY_OK("rule", AF_INET);
+	CHECK_FAMILY_OK("rule list dev eth0", AF_INET6);
+	CHECK_FAMILY_OK("rule show id 3", AF_INET6);
+	CHECK_FAMILY_OK("rule flush", AF_INET6);
+	CHECK_FAMILY_OK("rule flush iif eth0", AF_INET);
+	CHECK_FAMILY_OK("stats", AF_INET6);
+	CHECK_FAMILY_OK("stats id 3", AF_INET6);
+	CHECK_FAMILY_OK("stats dev eth0 -w 2", AF_INET6);
+	CHECK_FAMILY_OK("stats --prometheus", AF_INET);
+	CHECK_FAMILY_OK("help", AF_INET6);
+	CHECK_FAMILY_OK("rule help", AF_INET6);
+	CHECK_FAMILY_ERROR("rule add iif eth0 group ff3e::1 oif eth1",
+			   AF_INET6, "rule add: \"-6\" filters \"rule show\", "
+			   "\"stats\" and \"rule flush\" only (a rule's family "
+			   "follows from its group address)");
+	CHECK_FAMILY_ERROR("rule replace iif eth0 group 239.1.1.1 oif eth1",
+			   AF_INET, "rule replace: \"-4\" filters \"rule "
+			   "show\", \"stats\" and \"rule flush\" only (a "
+			   "rule's family follows from its group address)");
+	CHECK_FAMILY_ERROR("rule del id 4", AF_INET6, "rule del: \"-6\" "
+			   "filters \"rule show\", \"stats\" and \"rule "
+			   "flush\" only (a rule's family follows from its "
+			   "group address)");
+	CHECK_FAMILY_ERROR("rule save", AF_INET6, "rule save: \"-6\" "
+			   "filters \"rule show\", \"stats\" and \"rule "
+			   "flush\" only");
+	CHECK_FAMILY_ERROR("stats reset", AF_INET, "stats reset: \"-4\" "
+			   "filters \"rule show\", \"stats\" and \"rule "
+			   "flush\" only");
+	CHECK_FAMILY_ERROR("monitor", AF_INET6, "monitor: \"-6\" filters "
+			   "\"rule show\", \"stats\" and \"rule flush\" only");
+}
+
+/* Given after the command: said where it goes, if it works there. */
+static void family_option_after_the_command(void)
+{
+	CHECK_PARSE_ERROR("rule show -6", "unknown keyword \"-6\" after "
+			  "\"rule show\" (options go before the command, as in "
+			  "\"mcr-nl -6 rule show\")");
+	CHECK_PARSE_ERROR("rule flush -4", "unknown keyword \"-4\" after "
+			  "\"rule flush\" (options go before the command, as "
+			  "in \"mcr-nl -4 rule flush\")");
+	CHECK_PARSE_ERROR("stats -w -6", "unknown keyword \"-6\" after "
+			  "\"stats\" (options go before the command, as in "
+			  "\"mcr-nl -6 stats\")");
+	CHECK_PARSE_ERROR("rule save -6",
+			  "unknown keyword \"-6\" after \"rule save\"");
+	CHECK_PARSE_ERROR("monitor -4",
+			  "unknown keyword \"-4\" after \"monitor\"");
+	parser.in_batch = true;
+	CHECK_PARSE_ERROR("rule show -6",
+			  "unknown keyword \"-6\" after \"rule show\"");
+	CHECK_PARSE_ERROR("-6 rule show", "options are not allowed in batch "
+			  "lines (\"-6\")");
+	parser.in_batch = false;
+}
+
 const struct test_case parse_tests[] = {
 	TEST(add_minimal),
 	TEST(add_every_keyword),
@@ -894,5 +1256,13 @@ const struct test_case parse_tests[] = {
 	TEST(split_quotes),
 	TEST(split_errors),
 	TEST(numbers_and_addresses),
+	TEST(add_ipv6),
+	TEST(del_by_key_ipv6),
+	TEST(ipv6_mixed_families),
+	TEST(ipv6_bad_addresses),
+	TEST(ipv6_addresses),
+	TEST(family_options),
+	TEST(family_option_commands),
+	TEST(family_option_after_the_command),
 	TEST_END
 };

@@ -366,6 +366,53 @@ out=$(run_unit ExecStartPre ExecStart)
 check "unit start: a bad line fails it, naming the line" "$?:$(grep -c 'batch line 2' <<<"$out")" "1:1"
 nl rule flush
 
+# ---- IPv6 ----------------------------------------------------------------
+
+# An IPv6 rule next to an IPv4 one: its addresses shown as given, -4 and
+# -6 telling them apart, and rule flush -6 deleting it alone.
+id4=$(nl -j rule add iif d0 group 239.10.10.10 oif d1 | jq -r .id)
+id6=$(nl -j rule add iif d0 group ff3e::1234 port 5000 source 2001:db8::1 \
+	nojoin oif d1 oif d2 group ff3e::5678 port 6000 ttl 16 | jq -r .id)
+[[ $id6 =~ ^[0-9]+$ ]] && ok "IPv6: rule add -j prints the id" ||
+	not_ok "IPv6: rule add -j prints the id" "got '$id6'"
+check "IPv6: rule show -j: the rule as given" \
+	"$(nl -j rule show id "$id6" | jq -c '.[0] | del(.stats, .iif_index) |
+		.outputs |= map(del(.stats, .oif_index))')" \
+	"{\"id\":$id6,\"iif\":\"d0\",\"group\":\"ff3e::1234\",\"port\":5000,\"source\":\"2001:db8::1\",\"flags\":[\"nojoin\"],\"outputs\":[{\"oif\":\"d1\"},{\"oif\":\"d2\",\"group\":\"ff3e::5678\",\"port\":6000,\"ttl\":16}]}"
+check "IPv6: rule show" "$(nl rule show id "$id6")" \
+	"rule $id6 iif d0 group ff3e::1234 port 5000 source 2001:db8::1 nojoin
+    oif d1
+    oif d2 group ff3e::5678 port 6000 ttl 16"
+check "-6 rule show: the IPv6 rule only" \
+	"$(nl -6 -j rule show | jq -c 'map(.id)')" "[$id6]"
+check "-4 rule show: not the IPv6 rule" \
+	"$(nl -4 -j rule show | jq -c 'map(.id)')" "[$id4]"
+check "-6 stats: the IPv6 rule only, and zero_checksum" \
+	"$(nl -6 -j stats | jq -c '[.netns.zero_checksum, (.rules | map(.id))]')" \
+	"[0,[$id6]]"
+check "-6 stats --prometheus: the IPv6 rule's labels" \
+	"$(nl -6 stats --prometheus | grep -c "^mcr_rule_packets_total{rule=\"$id6\",name=\"\",iif=\"d0\",group=\"ff3e::1234\",port=\"5000\",source=\"2001:db8::1\"} 0\$")" 1
+expect 2 'group "239.1.1.1" of oif #1 is IPv4' \
+	"IPv6: a mix of families is refused before sending" \
+	rule add iif d0 group ff3e::1 oif d1 group 239.1.1.1
+expect 2 '"-6" filters "rule show", "stats" and "rule flush" only' \
+	"-6 rule add: a usage error" -6 rule add iif d0 group ff3e::1 oif d1
+before=$(table)
+nl rule save >"$TMPD/saved6"
+nl rule flush
+nl -batch "$TMPD/saved6" && check "IPv6: save/load round trip" "$(table)" \
+	"$before" || not_ok "IPv6: save/load round trip"
+nl -6 rule flush
+check "rule flush -6: the IPv4 rule is left" \
+	"$(nl -j rule show | jq -r 'map(.group) | join(",")')" 239.10.10.10
+nl -j rule add iif d0 group ff3e::1234 oif d1 >/dev/null
+nl -4 rule flush
+check "rule flush -4: the IPv6 rule is left" \
+	"$(nl -j rule show | jq -r 'map(.group) | join(",")')" ff3e::1234
+nl rule del iif d0 group ff3e::1234 &&
+	check "IPv6: rule del by key" "$(nl -j rule show)" "[]" ||
+	not_ok "IPv6: rule del by key"
+
 # ---- Prometheus text format ----------------------------------------------
 
 nl rule add iif d0 group 239.6.6.6 name 'p"q' oif d1 oif d7
@@ -385,7 +432,8 @@ prom_families()	# HELP|TYPE|samples
 }
 families="mcr_max_outputs_per_rule mcr_max_rules mcr_netns_fragments_total \
 mcr_netns_no_match_total mcr_netns_not_routable_total mcr_netns_not_udp_total \
-mcr_netns_outputs_removed_total mcr_output_bytes_total mcr_output_drops_total \
+mcr_netns_outputs_removed_total mcr_netns_zero_checksum_total \
+mcr_output_bytes_total mcr_output_drops_total \
 mcr_output_packets_total mcr_outputs mcr_rule_bytes_total \
 mcr_rule_packets_total mcr_rules "
 for kind in samples HELP TYPE; do
