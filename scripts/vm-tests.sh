@@ -32,12 +32,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # frees outputs too: mcr-nl's tests replace rules, and dynamic_rules,
 # whose storms kmemleak made twice as slow, runs in the other boot).
 LEAK_TESTS=(group_join output_down drop_reasons dump_race readers
-	memcg_limit fault_inject bad_input privilege teardown)
+	memcg_limit fault_inject bad_input privilege teardown group_join6)
 # What these check is which packets go where: match precedence, TTL and
 # counters along a chain of relays. They take no path of the module that
 # the other selftests do not, so the debug kernel, there for splats,
 # races and leaks, leaves them to the Debian kernels.
-RELAY_SEMANTICS=(chain_3hop sg_precedence)
+RELAY_SEMANTICS=(chain_3hop sg_precedence chain_3hop6 sg_precedence6)
 
 ko=''
 test_ko=''

@@ -297,7 +297,7 @@ require_all()
 # Namespaces and links
 
 # sysctls every test namespace gets: no IPv6 (no MLD/RS/DAD noise on the
-# test links), no reverse-path filter (relayed packets keep foreign source
+# test links; ns_ipv6 turns it on again), no reverse-path filter (relayed packets keep foreign source
 # addresses), IGMPv2 reports immediately on join.
 ns_sysctls()
 {
@@ -315,6 +315,66 @@ ns_sysctls()
 			echo 0 > "$f"
 		done
 		true'
+}
+
+# ns_ipv6 NS...: turns IPv6 back on in namespaces made by setup_ns, for the
+# IPv6 tests, as quiet as it goes: no duplicate address detection (an
+# address is usable as soon as it is added), no router solicitations, no
+# router advertisements accepted. For lo, the devices there already and
+# (default) those made later. Still on the links: MLD reports for the
+# groups joined, including each address's solicited-node group (none on a
+# device without addresses: see addrgenmode none in ip-link(8)). Tests count
+# only their own flow (mcr-udp does) and mcr's counters, which count that
+# ICMPv6 in not_udp.
+ns_ipv6()
+{
+	local ns
+
+	for ns in "$@"; do
+		# shellcheck disable=SC2016  # expanded by the inner shell
+		ip netns exec "$ns" sh -c '
+			cd /proc/sys/net/ipv6/conf || exit 1
+			for d in *; do
+				echo 0 > "$d/accept_dad" &&
+				echo 0 > "$d/dad_transmits" &&
+				echo 0 > "$d/router_solicitations" &&
+				echo 0 > "$d/accept_ra" || exit 1
+			done
+			for d in default all *; do
+				echo 0 > "$d/disable_ipv6" || exit 1
+			done' || die "cannot turn IPv6 on in $ns"
+	done
+}
+
+# ipv6_ready NS DEV: waits until IPv6 is up on DEV: the kernel adds its
+# multicast route (ff00::/8) once the link is ready, which is up to the
+# link watch, after "ip link set up" returns. Before it, a multicast send
+# out of DEV finds no route.
+ipv6_ready()
+{
+	local ns=$1 dev=$2
+
+	wait_for 10 ipv6_mroute "$ns" "$dev" || die "IPv6 not ready on $ns/$dev"
+}
+
+# shellcheck disable=SC2317  # called indirectly, through wait_for
+ipv6_mroute()
+{
+	ip -n "$1" -6 route show table local dev "$2" | grep -q '^multicast ff00::/8 '
+}
+
+# addr_add NS DEV ADDR/LEN: an address on DEV. An IPv6 one (ns_ipv6 first)
+# is added nodad, and it is fatal if it cannot be.
+addr_add()
+{
+	local ns=$1 dev=$2 addr=$3
+
+	if [[ $addr == *:* ]]; then
+		ip -n "$ns" addr add "$addr" dev "$dev" nodad ||
+			die "cannot add $addr to $ns/$dev (IPv6 off? see ns_ipv6)"
+	else
+		ip -n "$ns" addr add "$addr" dev "$dev"
+	fi
 }
 
 # setup_ns VAR...: creates a namespace per variable name, named after it
@@ -346,19 +406,23 @@ del_ns()
 }
 
 # veth_pair NS1 DEV1 NS2 DEV2 [ADDR1/LEN [ADDR2/LEN]]: a veth link between
-# two namespaces, both ends up, rp_filter off on both ends.
+# two namespaces, both ends up, rp_filter off on both ends. The addresses
+# may be IPv6 ones (see addr_add; the namespace needs ns_ipv6): then the
+# pair returns once IPv6 is ready on that end (ipv6_ready).
 veth_pair()
 {
 	local ns1=$1 dev1=$2 ns2=$3 dev2=$4 a1=${5:-} a2=${6:-}
 
 	ip -n "$ns1" link add "$dev1" type veth peer name "$dev2" netns "$ns2" ||
 		die "cannot create veth $ns1/$dev1 <-> $ns2/$dev2"
-	[ -z "$a1" ] || ip -n "$ns1" addr add "$a1" dev "$dev1"
-	[ -z "$a2" ] || ip -n "$ns2" addr add "$a2" dev "$dev2"
+	[ -z "$a1" ] || addr_add "$ns1" "$dev1" "$a1"
+	[ -z "$a2" ] || addr_add "$ns2" "$dev2" "$a2"
 	ip -n "$ns1" link set "$dev1" up
 	ip -n "$ns2" link set "$dev2" up
 	sysctl_dev "$ns1" "$dev1"
 	sysctl_dev "$ns2" "$dev2"
+	[[ $a1 != *:* ]] || ipv6_ready "$ns1" "$dev1"
+	[[ $a2 != *:* ]] || ipv6_ready "$ns2" "$dev2"
 }
 
 sysctl_dev()

@@ -29,7 +29,8 @@ ALL_TESTS=(chain_3hop tree_fanout sg_precedence dynamic_rules consume_vs_pass
 	group_join ssm_join ingress_filter output_writers output_down gso_input
 	tunnel_outputs unicast_outputs relay_loop drop_reasons dump_race readers
 	memcg_limit fault_inject bad_input
-	privilege teardown)
+	privilege teardown
+	chain_3hop6 tree_fanout6 sg_precedence6 group_join6 ipv6_headers6)
 
 ko=$REPO_DIR/kmod/mcr.ko
 per_test_timeout=300
