@@ -25,6 +25,7 @@
 #include <net/addrconf.h>
 #include <net/ipv6.h>
 
+#include "csum_util.h"
 #include "mcr.h"
 
 /* An IPv6 address from its eight 16-bit groups, as it is written. */
@@ -44,31 +45,7 @@ static const struct in6_addr grp2 = IP6(0xff3e, 0, 0, 0, 0, 0, 0x8000, 0x99);
 static const struct in6_addr uni = IP6(0x2001, 0xdb8, 2, 0, 0, 0, 0, 7);
 static const struct in6_addr src2 = IP6(0x2001, 0xdb8, 3, 0xa, 0xb, 0xc, 0xd, 5);
 
-/* ---- independent checksum arithmetic (host order, big-endian words) ---- */
-
-static u32 sum16(const u8 *p, unsigned int len, u32 sum)
-{
-	unsigned int i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static u16 fold(u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-/* Both encodings of one's complement zero verify the same. */
-static u16 norm(u16 csum)
-{
-	return csum ? csum : 0xffff;
-}
+/* ---- independent checksum arithmetic: csum_util.h ---------------------- */
 
 /*
  * The pseudo-header of the packet at pkt: source and destination address,

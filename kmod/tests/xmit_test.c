@@ -18,6 +18,7 @@
 #include <linux/udp.h>
 #include <linux/unaligned.h>
 
+#include "csum_util.h"
 #include "mcr.h"
 
 #define ORIG_SADDR	0xc0000201	/* 192.0.2.1 */
@@ -27,31 +28,7 @@
 #define MAX_PKT		1500
 #define HEADROOM	64
 
-/* ---- independent checksum arithmetic (host order, big-endian words) ---- */
-
-static u32 sum16(const u8 *p, unsigned int len, u32 sum)
-{
-	unsigned int i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	if (len & 1)
-		sum += p[len - 1] << 8;
-	return sum;
-}
-
-static u16 fold(u32 sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
-}
-
-/* Both encodings of one's complement zero verify the same. */
-static u16 norm(u16 csum)
-{
-	return csum ? csum : 0xffff;
-}
+/* ---- independent checksum arithmetic: csum_util.h ---------------------- */
 
 static u32 pseudo_sum(const u8 *pkt, unsigned int udp_len)
 {
