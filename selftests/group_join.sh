@@ -53,15 +53,6 @@ check_member()
 join_seen() { grep -Eq "gaddr $1 to_ex|v2 report $1" "$CAP"; }
 leave_seen() { grep -Eq "gaddr $1 to_in|leave $1" "$CAP"; }
 
-start_capture()
-{
-	CAP="$TMPD/igmp.txt"
-	ip netns exec "$SRC" tcpdump -i vs0 -n -v -l igmp >"$CAP" 2>"$TMPD/tcpdump.err" &
-	BG_PIDS+=("$!")
-	wait_for 10 grep -q "listening on" "$TMPD/tcpdump.err" ||
-		die "tcpdump did not start: $(cat "$TMPD/tcpdump.err")"
-}
-
 main()
 {
 	local a b c
@@ -71,7 +62,7 @@ main()
 	setup_ns SRC R
 	veth_pair "$SRC" vs0 "$R" vi 10.0.0.1/24 10.0.0.2/24
 	dummies "$R" d 2
-	start_capture
+	start_capture "$SRC" vs0 igmp
 
 	log "--- a rule joins its group"
 	check_member $G1 no "before any rule"

@@ -54,38 +54,10 @@ users6()
 		END { print users + 0 }' /proc/net/igmp6
 }
 
-# seen RE: the capture has a line matching RE.
-seen() { grep -Eq "$1" "$CAP"; }
 asm_join_re() { echo "gaddr $1 (to_ex|is_ex) \{ \}"; }
 asm_leave_re() { echo "gaddr $1 (to_in|is_in) \{ \}"; }
 ssm_join_re() { echo "gaddr $1 allow \{ $2 \}"; }
 ssm_leave_re() { echo "gaddr $1 block \{ $2 \}"; }
-
-start_capture()
-{
-	CAP="$TMPD/mld.txt"
-	ip netns exec "$SRC" tcpdump -i vs0 -n -vv -l ip6 >"$CAP" 2>"$TMPD/tcpdump.err" &
-	BG_PIDS+=("$!")
-	wait_for 10 grep -q "listening on" "$TMPD/tcpdump.err" ||
-		die "tcpdump did not start: $(cat "$TMPD/tcpdump.err")"
-}
-
-# expect_seen WHAT RE: a report matching RE arrives within 10 s.
-expect_seen()
-{
-	if wait_for 10 seen "$2"; then
-		log "ok: $1: $(grep -Eo "$2" "$CAP" | head -n 1)"
-	else
-		log_fail "$1: no '$2' in the capture"
-		sed 's/^/#   /' "$CAP"
-	fi
-}
-
-# expect_unseen WHAT RE: no report matches RE.
-expect_unseen()
-{
-	check_eq "$1" "$(seen "$2" && echo yes || echo no)" no
-}
 
 # wait_users DEV G N WHY: G has N users on DEV within 10 s (source-specific
 # joins are made by a work item, after the rule add returned).
@@ -211,7 +183,7 @@ main()
 	ns_ipv6 "$SRC" "$R"
 	veth_pair "$SRC" vs0 "$R" vi $S1/64 2001:db8:6::2/64
 	dummies "$R" d 1
-	start_capture
+	start_capture "$SRC" vs0 ip6
 
 	step_any_source
 	step_source_specific

@@ -483,6 +483,45 @@ igmp_users()
 }
 
 ##############################################################################
+# Packet captures (IGMP and MLD reports on the wire)
+
+# start_capture NS DEV FILTER...: tcpdump -vv of FILTER on NS's DEV, line
+# by line into $CAP; returns once tcpdump listens.
+start_capture()
+{
+	local ns=$1 dev=$2
+
+	shift 2
+	CAP="$TMPD/capture-$dev.txt"
+	ip netns exec "$ns" tcpdump -i "$dev" -n -vv -l "$@" >"$CAP" \
+		2>"$TMPD/tcpdump.err" &
+	BG_PIDS+=("$!")
+	wait_for 10 grep -q "listening on" "$TMPD/tcpdump.err" ||
+		die "tcpdump did not start: $(cat "$TMPD/tcpdump.err")"
+}
+
+# seen RE: the capture has a line matching RE.
+seen() { grep -Eq "$1" "$CAP"; }
+
+# expect_seen WHAT RE: a line matching RE arrives within 10 s; else the
+# capture is shown.
+expect_seen()
+{
+	if wait_for 10 seen "$2"; then
+		log "ok: $1: $(grep -Eo "$2" "$CAP" | head -n 1)"
+	else
+		log_fail "$1: no '$2' in the capture"
+		sed 's/^/#   /' "$CAP"
+	fi
+}
+
+# expect_unseen WHAT RE: no line so far matches RE.
+expect_unseen()
+{
+	check_eq "$1" "$(seen "$2" && echo yes || echo no)" no
+}
+
+##############################################################################
 # mcr-nl
 
 # mcr_nl NS ARGS...: the CLI inside a namespace.
