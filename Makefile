@@ -14,7 +14,7 @@ KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
 	$(lastword $(sort $(wildcard /lib/modules/*/build))))
 
 # What the module needs from the target kernel's configuration.
-REQUIRED_CONFIG := CONFIG_NET CONFIG_INET CONFIG_IP_MULTICAST \
+REQUIRED_CONFIG := CONFIG_NET CONFIG_INET CONFIG_IP_MULTICAST CONFIG_IPV6 \
 	CONFIG_NETFILTER CONFIG_NETFILTER_INGRESS
 
 PWD_ABS := $(abspath .)
