@@ -32,7 +32,8 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # frees outputs too: mcr-nl's tests replace rules, and dynamic_rules,
 # whose storms kmemleak made twice as slow, runs in the other boot).
 LEAK_TESTS=(group_join output_down drop_reasons dump_race readers
-	memcg_limit fault_inject bad_input privilege teardown group_join6)
+	memcg_limit fault_inject bad_input privilege teardown group_join6
+	bad_input6 teardown6)
 # What these check is which packets go where: match precedence, TTL and
 # counters along a chain of relays. They take no path of the module that
 # the other selftests do not, so the debug kernel, there for splats,

@@ -21,10 +21,28 @@
 #     carries its name; deleting a device that is two of its outputs sends
 #     output-del naming both as removed-output.
 # After every case the rule table (mcr-nl -j rule show) is unchanged.
+#
+# Over IPv4, or over IPv6 with MCR_TEST_FAMILY=6 (bad_input6.sh): the same
+# cases with IPv6 groups and sources (ff3e::9:X:Y for 239.9.X.Y, fd00::1
+# for 10.0.0.1), in a namespace with IPv6 on; the cases of IPv4 addresses
+# the kernel refuses (0.0.0.0, 255.255.255.255, a multicast source) become
+# their IPv6 counterparts, which mcr-nl refuses itself (exit 2, nothing
+# sent, the message naming the word and why): mixed families (a source,
+# an output's group or source of the other family, either way round), ::,
+# ::1, ff01::1 and ff00::1 (interface-local and reserved scope), an
+# IPv4-mapped address, a multicast source, and -4/-6 given to rule add.
+# nl_raw.py sends the kernel both families' malformed requests itself; it
+# runs in both runs, the IPv6 one with IPv6 on in the namespace, so that
+# its IPv6 rules really join their groups (MLD) there.
 
 source "$(dirname "$0")/lib.sh"
 
 PYTHON=${PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
+
+# The groups and sources of the cases, by family.
+G=$(pick 239.9.0.1 ff3e::9:0:1)
+G_EXISTING=$(pick 239.9.9.1 ff3e::9:9:1)	# the rule "existing" (port 1000)
+S=$(pick 10.0.0.1 fd00::1)
 
 # table: the rule table as JSON; the kernel dumps rules in id order and
 # mcr-nl prints keys in a fixed order, so equal tables print the same.
@@ -58,23 +76,24 @@ expect_err()
 
 step_usage()
 {
-	local g=239.9.0.1
+	local g=$G
 
 	log "=== usage errors (exit 2)"
-	expect_err 2 oif rule add iif d0 group $g
-	expect_err 2 oif rule add iif d0 group $g oif
+	expect_err 2 oif rule add iif d0 group "$g"
+	expect_err 2 oif rule add iif d0 group "$g" oif
 	expect_err 2 group rule add iif d0 oif d1
-	expect_err 2 iif rule add group $g oif d1
+	expect_err 2 iif rule add group "$g" oif d1
 	expect_err 2 300.1.1.1 rule add iif d0 group 300.1.1.1 oif d1
-	expect_err 2 70000 rule add iif d0 group $g port 70000 oif d1
-	expect_err 2 -1 rule add iif d0 group $g port -1 oif d1
-	expect_err 2 65536 rule add iif d0 group $g oif d1 port 65536
-	expect_err 2 ttl rule add iif d0 group $g oif d1 ttl 0
-	expect_err 2 256 rule add iif d0 group $g oif d1 ttl 256
-	expect_err 2 nonsense rule add iif d0 group $g oif d1 source nonsense
-	expect_err 2 bogus rule add iif d0 group $g bogus oif d1
-	expect_err 2 name rule add iif d0 group $g name "$(printf 'n%.0s' {1..40})" oif d1
-	expect_err 2 source rule add iif d0 group $g oif d1 source auto source 10.1.1.1
+	expect_err 2 70000 rule add iif d0 group "$g" port 70000 oif d1
+	expect_err 2 -1 rule add iif d0 group "$g" port -1 oif d1
+	expect_err 2 65536 rule add iif d0 group "$g" oif d1 port 65536
+	expect_err 2 ttl rule add iif d0 group "$g" oif d1 ttl 0
+	expect_err 2 256 rule add iif d0 group "$g" oif d1 ttl 256
+	expect_err 2 nonsense rule add iif d0 group "$g" oif d1 source nonsense
+	expect_err 2 bogus rule add iif d0 group "$g" bogus oif d1
+	expect_err 2 name rule add iif d0 group "$g" name "$(printf 'n%.0s' {1..40})" oif d1
+	expect_err 2 source rule add iif d0 group "$g" oif d1 source auto \
+		source "$(pick 10.1.1.1 fd01::1)"
 	expect_err 2 abc rule del id abc
 	expect_err 2 id rule del id 0
 	expect_err 2 frob rule frob
@@ -82,26 +101,84 @@ step_usage()
 	expect_err 2 -x -x rule show
 	# Device names are resolved by mcr-nl itself; either exit code is
 	# acceptable as long as the name is given back.
-	expect_err '1|2' nosuchdev rule add iif nosuchdev group $g oif d1
-	expect_err '1|2' nosuchdev rule add iif d0 group $g oif nosuchdev
+	expect_err '1|2' nosuchdev rule add iif nosuchdev group "$g" oif d1
+	expect_err '1|2' nosuchdev rule add iif d0 group "$g" oif nosuchdev
+}
+
+# step_usage6: IPv6 addresses mcr-nl refuses before sending anything: the
+# message names the word, its value and what is wrong with it.
+step_usage6()
+{
+	local g=$G fam
+
+	log "=== IPv6 usage errors (exit 2)"
+	# A rule is of one family, its group's; each mismatch names both.
+	fam="is IPv4, but the rule's group \"$g\" is IPv6"
+	expect_err 2 "source \"10.0.0.1\" $fam" rule add iif d0 group "$g" source 10.0.0.1 oif d1
+	expect_err 2 "source \"10.0.0.1\" $fam" rule add iif d0 source 10.0.0.1 group "$g" oif d1
+	expect_err 2 "group \"239.9.0.2\" of oif #1 $fam" \
+		rule add iif d0 group "$g" oif d1 group 239.9.0.2
+	expect_err 2 "source \"10.0.0.1\" of oif #2 $fam" \
+		rule add iif d0 group "$g" oif d1 oif d2 source 10.0.0.1
+	expect_err 2 "source \"10.0.0.1\" $fam" rule del iif d0 group "$g" source 10.0.0.1
+	fam="is IPv6, but the rule's group \"239.9.0.1\" is IPv4"
+	expect_err 2 "source \"fd00::1\" $fam" rule add iif d0 group 239.9.0.1 source fd00::1 oif d1
+	expect_err 2 "group \"ff3e::9:0:2\" of oif #1 $fam" \
+		rule add iif d0 group 239.9.0.1 oif d1 group ff3e::9:0:2
+	expect_err 2 "source \"fd00::1\" of oif #1 $fam" \
+		rule add iif d0 group 239.9.0.1 oif d1 source fd00::1
+	# Addresses that are no group or source of a routed packet.
+	expect_err 2 'group "::" (the unspecified address)' rule add iif d0 group :: oif d1
+	expect_err 2 'group "::1" (the loopback address)' rule add iif d0 group ::1 oif d1
+	expect_err 2 'group "ff01::1" (a multicast address of interface-local or reserved scope' \
+		rule add iif d0 group ff01::1 oif d1
+	expect_err 2 'group "ff00::1" (a multicast address of interface-local or reserved scope' \
+		rule add iif d0 group ff00::1 oif d1
+	expect_err 2 'group "::ffff:239.9.0.1" (an IPv4-mapped address' \
+		rule add iif d0 group ::ffff:239.9.0.1 oif d1
+	expect_err 2 'source "ff3e::9" (a multicast address: a source is a unicast address)' \
+		rule add iif d0 group "$g" source ff3e::9 oif d1
+	expect_err 2 'source "::" (the unspecified address)' \
+		rule add iif d0 group "$g" source :: oif d1
+	expect_err 2 'source "::1" (the loopback address)' \
+		rule add iif d0 group "$g" source ::1 oif d1
+	expect_err 2 'source "::ffff:10.0.0.1" (an IPv4-mapped address' \
+		rule add iif d0 group "$g" source ::ffff:10.0.0.1 oif d1
+	expect_err 2 'group "::1" (the loopback address)' rule add iif d0 group "$g" oif d1 group ::1
+	expect_err 2 'group "ff01::1" (a multicast address of interface-local' \
+		rule add iif d0 group "$g" oif d1 group ff01::1
+	expect_err 2 'source "ff02::1" (a multicast address: a source is a unicast address)' \
+		rule add iif d0 group "$g" oif d1 source ff02::1
+	expect_err 2 'source "::ffff:10.0.0.1" (an IPv4-mapped address' \
+		rule add iif d0 group "$g" oif d1 source ::ffff:10.0.0.1
+	expect_err 2 'group "::1" (the loopback address)' rule del iif d0 group ::1
+	expect_err 2 'group "ff3e::g" (expected an IPv4 or IPv6 address)' \
+		rule add iif d0 group ff3e::g oif d1
+	# -4 and -6 filter listings; a rule's family is its group's.
+	expect_err 2 '"-6" filters' -6 rule add iif d0 group "$g" oif d1
+	expect_err 2 '"-4" filters' -4 rule add iif d0 group "$g" oif d1
 }
 
 step_kernel()
 {
-	local g=239.9.0.1
+	local g=$G
 
 	log "=== requests the kernel rejects (exit 1, extack)"
-	expect_err 1 input rule add iif d0 group $g oif d0
-	expect_err 1 input rule add iif d0 group $g oif d1 oif d0
-	expect_err 1 loopback rule add iif d0 group $g oif lo
-	expect_err 1 exist rule add iif d0 group 239.9.9.1 port 1000 oif d2
-	expect_err 1 group rule add iif d0 group 0.0.0.0 oif d1
-	expect_err 1 group rule add iif d0 group 255.255.255.255 oif d1
-	expect_err 1 source rule add iif d0 group $g source 239.1.1.2 oif d1
-	expect_err 1 source rule add iif d0 group $g oif d1 source 239.1.1.3
-	expect_err 1 duplicate rule add iif d0 group $g oif d1 oif d1
+	expect_err 1 input rule add iif d0 group "$g" oif d0
+	expect_err 1 input rule add iif d0 group "$g" oif d1 oif d0
+	expect_err 1 loopback rule add iif d0 group "$g" oif lo
+	expect_err 1 exist rule add iif d0 group "$G_EXISTING" port 1000 oif d2
+	# IPv6's counterparts are usage errors (step_usage6); the kernel's
+	# own checks of them, in nl_raw.py.
+	if ! is_ipv6; then
+		expect_err 1 group rule add iif d0 group 0.0.0.0 oif d1
+		expect_err 1 group rule add iif d0 group 255.255.255.255 oif d1
+		expect_err 1 source rule add iif d0 group "$g" source 239.1.1.2 oif d1
+		expect_err 1 source rule add iif d0 group "$g" oif d1 source 239.1.1.3
+	fi
+	expect_err 1 duplicate rule add iif d0 group "$g" oif d1 oif d1
 	expect_err 1 "no such rule" rule del id 999999
-	expect_err 1 "no rule" rule del iif d0 group 239.9.9.9
+	expect_err 1 "no rule" rule del iif d0 group "$(pick 239.9.9.9 ff3e::9:9:9)"
 	expect_err 1 "no such rule" rule show id 999999
 	expect_err 1 "no such rule" stats id 999999
 }
@@ -114,7 +191,10 @@ set_param()
 
 step_limits()
 {
-	local old_out old_rules n id
+	local old_out old_rules n id g1 g2
+
+	g1=$(pick 239.9.1.1 ff3e::9:1:1)
+	g2=$(pick 239.9.2.1 ff3e::9:2:1)
 
 	log "=== limits (module parameters)"
 	old_out=$(cat /sys/module/mcr/parameters/max_outputs_per_rule) ||
@@ -127,23 +207,23 @@ step_limits()
 
 	set_param max_outputs_per_rule 4 || die "max_outputs_per_rule is not writable"
 	check_eq "stats max_outputs after lowering" "$(netns_stat "$R" max_outputs)" 4
-	expect_err 1 max_outputs rule add iif d0 group 239.9.1.1 oif d1 oif d2 oif d3 oif d4 oif d5
-	id=$(rule_add "$R" iif d0 group 239.9.1.1 oif d1 oif d2 oif d3 oif d4)
+	expect_err 1 max_outputs rule add iif d0 group "$g1" oif d1 oif d2 oif d3 oif d4 oif d5
+	id=$(rule_add "$R" iif d0 group "$g1" oif d1 oif d2 oif d3 oif d4)
 	BEFORE=$(table)
 	check_eq "rule with exactly the limit of outputs" \
 		"$(mcr_nl "$R" -j rule show id "$id" | jq -r '(if type == "array" then .[0] else . end).outputs | length')" 4
-	expect_err 1 max_outputs rule replace iif d0 group 239.9.1.1 oif d1 oif d2 oif d3 oif d4 oif d5
+	expect_err 1 max_outputs rule replace iif d0 group "$g1" oif d1 oif d2 oif d3 oif d4 oif d5
 	mcr_nl "$R" rule del id "$id"
 	BEFORE=$(table)
 	set_param max_outputs_per_rule "$old_out"
 
 	n=$(netns_stat "$R" rules)
 	set_param max_rules $((n + 1)) || die "max_rules is not writable"
-	id=$(rule_add "$R" iif d0 group 239.9.2.1 oif d1)
+	id=$(rule_add "$R" iif d0 group "$g2" oif d1)
 	BEFORE=$(table)
-	expect_err 1 max_rules rule add iif d0 group 239.9.2.2 oif d1
+	expect_err 1 max_rules rule add iif d0 group "$(pick 239.9.2.2 ff3e::9:2:2)" oif d1
 	# Replacing an existing rule is not a new rule: allowed at the limit.
-	check_ok "replace at the rule limit" mcr_nl "$R" rule replace iif d0 group 239.9.2.1 oif d2
+	check_ok "replace at the rule limit" mcr_nl "$R" rule replace iif d0 group "$g2" oif d2
 	mcr_nl "$R" rule del id "$id"
 	BEFORE=$(table)
 	set_param max_rules "$old_rules"
@@ -182,16 +262,21 @@ main()
 {
 	require_all
 	setup_ns R
+	family_ns "$R"
 	dummies "$R" d 6
 	trap 'restore_params; cleanup' EXIT
 
 	# One rule so that duplicates and "table unchanged" mean something.
-	rule_add "$R" iif d0 group 239.9.9.1 port 1000 name existing oif d2 >/dev/null
-	rule_add "$R" iif d1 group 239.9.9.2 source 10.0.0.1 oif d2 ttl 4 oif d3 source auto >/dev/null
+	rule_add "$R" iif d0 group "$G_EXISTING" port 1000 name existing oif d2 >/dev/null
+	rule_add "$R" iif d1 group "$(pick 239.9.9.2 ff3e::9:9:2)" source "$S" oif d2 ttl 4 \
+		oif d3 source auto >/dev/null
 	BEFORE=$(table)
 	log "rule table: $BEFORE"
 
 	step_usage
+	if is_ipv6; then
+		step_usage6
+	fi
 	step_kernel
 	step_limits
 	step_raw

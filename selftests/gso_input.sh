@@ -8,6 +8,10 @@
 #   +--------+  (GSO)     +-----------+ oa ---- sa
 #   |  src   | vs0 -- vi  |    $R     |
 #   +--------+            +-----------+ ob ---- sb
+#
+# IPv4 (10.0.N.0/24, groups 239.9.0.FLOW); with MCR_TEST_FAMILY=6
+# (gso_input6.sh) the same over IPv6 (fd00:N::/64, groups ff3e::9:FLOW),
+# where a datagram is 40 + 8 + payload bytes long.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -20,9 +24,10 @@ P=9400
 # run_case FLOW FLAGS: N datagrams, SEGS per send, through one rule.
 run_case()
 {
-	local flow=$1 flags=$2 g=239.9.0.$1 id sent rx0 rx
-	local ip_len=$((SIZE + 28))
+	local flow=$1 flags=$2 g id sent rx0 rx
+	local ip_len=$((SIZE + $(pick 28 48)))
 
+	g=$(pick "239.9.0.$flow" "ff3e::9:$flow")
 	log "=== flow $flow: ${flags:-pass}, $SEGS datagrams of $SIZE bytes per send"
 	# shellcheck disable=SC2086 # flags: zero or one word
 	id=$(rule_add "$R" iif vi group $g port $P $flags oif oa oif ob)
@@ -53,9 +58,13 @@ main()
 {
 	require_all
 	setup_ns SRC R SK
-	veth_pair "$SRC" vs0 "$R" vi 10.0.0.1/24 10.0.0.2/24
-	veth_pair "$R" oa "$SK" sa 10.0.1.1/24 10.0.1.2/24
-	veth_pair "$R" ob "$SK" sb 10.0.2.1/24 10.0.2.2/24
+	family_ns "$SRC" "$R" "$SK"
+	veth_pair "$SRC" vs0 "$R" vi "$(pick 10.0.0.1/24 fd00::1/64)" \
+		"$(pick 10.0.0.2/24 fd00::2/64)"
+	veth_pair "$R" oa "$SK" sa "$(pick 10.0.1.1/24 fd00:1::1/64)" \
+		"$(pick 10.0.1.2/24 fd00:1::2/64)"
+	veth_pair "$R" ob "$SK" sb "$(pick 10.0.2.1/24 fd00:2::1/64)" \
+		"$(pick 10.0.2.2/24 fd00:2::2/64)"
 
 	run_case 1 ""
 	run_case 2 consume

@@ -22,6 +22,13 @@
 # 4. Martian sources (multicast, limited broadcast, 0.0.0.0, 127/8) are not
 #    relayed; 127/8 is once vi has route_localnet set.
 # Every refusal counts exactly once in the namespace's not_routable.
+#
+# IPv4 as drawn; with MCR_TEST_FAMILY=6 (ingress_filter6.sh) the same steps
+# over IPv6: fd00:N::/64 for 10.0.N.0/24, groups ff3e::6:X for 239.6.0.X.
+# Its martian sources: multicast (ff02::1) and loopback (::1), which
+# ip6_rcv_core() drops, and IPv4-mapped (::ffff:10.0.0.1, RFC 4291
+# 2.5.5.2); IPv6 has no route_localnet, and a link-local source (fe80::5)
+# is relayed instead, as ip6_rcv_core() takes it.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -37,9 +44,16 @@ vlan()
 
 	ip -n "$ns" link add link "$dev" name "$dev.$id" type vlan id "$id" ||
 		die "cannot create $dev.$id in $ns"
-	[ -z "$addr" ] || ip -n "$ns" addr add "$addr" dev "$dev.$id"
+	[ -z "$addr" ] || addr_add "$ns" "$dev.$id" "$addr"
 	ip -n "$ns" link set "$dev.$id" up
 	sysctl_dev "$ns" "$dev.$id"
+	[[ $addr != *:* ]] || ipv6_ready "$ns" "$dev.$id"
+}
+
+# joined NS DEV G: DEV in NS is a member of G (ip maddr).
+joined()
+{
+	ip -n "$1" maddr show dev "$2" | grep -Eq "inet6? +$3( |\$)"
 }
 
 # leak_receivers FLOW GROUP: receivers on sa.100 and sa.0 that must get
@@ -69,7 +83,9 @@ check_leak_receivers()
 
 step_vlan()
 {
-	local g=239.6.0.1 parent vlan100 sent
+	local g parent vlan100 sent
+
+	g=$(pick 239.6.0.1 ff3e::6:1)
 
 	log "=== step 1: VLAN 100 to vi.100's rule, untagged and VLAN 0 to vi's"
 	parent=$(rule_add "$R" iif vi group $g port $P consume oif oa)
@@ -107,10 +123,14 @@ step_vlan()
 
 step_loopback()
 {
-	local g=239.6.0.2 id sent before
+	local g id sent before
 
+	g=$(pick 239.6.0.2 ff3e::6:2)
 	log "=== step 2: the relay's own multicast looped back into vi"
 	id=$(rule_add "$R" iif vi group $g port $P oif oa)
+	# The rule's join (made shortly after rule add returns) is what makes
+	# ip_mc_output() / ip6_finish_output2() loop a copy back.
+	wait_for 10 joined "$R" vi "$g" || log_fail "vi did not join $g"
 	before=$(netns_stat "$R" not_routable)
 	start_recv sa_loop "$SA" --iface sa --group $g --port $P --expect 0
 	start_recv src_loop "$SRC" --iface vs0 --group $g --port $P --flow 4 \
@@ -148,7 +168,7 @@ step_otherhost()
 	RAW_RULE=$id
 	before=$(netns_stat "$R" not_routable)
 	start_recv sa_other "$SA" --iface sa --group $G_RAW --port $P --expect 0
-	raw_send 5 10.0.0.1 --dst-mac $OTHER_MAC
+	raw_send 5 "$SRC_ADDR" --dst-mac $OTHER_MAC
 	check_eq "to another MAC, counted not_routable" \
 		"$(netns_stat "$R" not_routable)" $((before + N))
 	check_eq "rule packets" "$(rule_stat "$R" "$id" packets)" 0
@@ -157,38 +177,51 @@ step_otherhost()
 
 	# The control: the same frames to the group's MAC are relayed.
 	start_recv sa_raw "$SA" --iface sa --group $G_RAW --port $P --flow 6 \
-		--expect $N --ttl 15 --saddr 10.0.0.1
-	raw_send 6 10.0.0.1
+		--expect $N --ttl 15 --saddr "$SRC_ADDR"
+	raw_send 6 "$SRC_ADDR"
 	check_recv sa_raw
 	check_eq "rule packets (control)" "$(rule_stat "$R" "$id" packets)" $N
 }
 
 step_martians()
 {
-	local id=$RAW_RULE before src flow=7
+	local id=$RAW_RULE before src flow=7 martians routable
 
 	log "=== step 4: martian sources"
+	if is_ipv6; then
+		martians=(ff02::1 ::1 ::ffff:10.0.0.1)
+		routable=fe80::5
+	else
+		martians=(224.0.0.5 255.255.255.255 0.0.0.0 127.0.0.5)
+		routable=127.0.0.5
+	fi
 	before=$(netns_stat "$R" not_routable)
 	start_recv sa_martian "$SA" --iface sa --group $G_RAW --port $P --expect 0
-	for src in 224.0.0.5 255.255.255.255 0.0.0.0 127.0.0.5; do
-		raw_send $flow $src
+	for src in "${martians[@]}"; do
+		raw_send $flow "$src"
 		flow=$((flow + 1))
 	done
 	check_eq "martians counted not_routable" \
-		"$(netns_stat "$R" not_routable)" $((before + 4 * N))
+		"$(netns_stat "$R" not_routable)" $((before + ${#martians[@]} * N))
 	check_eq "rule packets" "$(rule_stat "$R" "$id" packets)" $N
 	stop_recv sa_martian
 	check_recv sa_martian
 
-	# route_localnet makes 127/8 routable on vi, as for the stack.
-	ip netns exec "$R" sysctl -qw net.ipv4.conf.vi.route_localnet=1
+	if is_ipv6; then
+		# A link-local source is no martian to ip6_rcv_core(): relayed.
+		log "link-local source $routable"
+	else
+		# route_localnet makes 127/8 routable on vi, as for the stack.
+		ip netns exec "$R" sysctl -qw net.ipv4.conf.vi.route_localnet=1
+	fi
 	start_recv sa_localnet "$SA" --iface sa --group $G_RAW --port $P --flow 20 \
-		--expect $N --saddr 127.0.0.5
-	raw_send 20 127.0.0.5
+		--expect $N --saddr "$routable"
+	raw_send 20 "$routable"
 	check_recv sa_localnet
-	check_eq "rule packets (route_localnet)" "$(rule_stat "$R" "$id" packets)" $((2 * N))
+	check_eq "rule packets ($(pick route_localnet link-local))" \
+		"$(rule_stat "$R" "$id" packets)" $((2 * N))
 	check_eq "not_routable unchanged" "$(netns_stat "$R" not_routable)" \
-		$((before + 4 * N))
+		$((before + ${#martians[@]} * N))
 	check_output_drops "$R" "$id"
 }
 
@@ -197,14 +230,18 @@ main()
 	require_all
 	modprobe -q 8021q 2>/dev/null
 	setup_ns SRC R SA
-	veth_pair "$SRC" vs0 "$R" vi 10.0.0.1/24 10.0.0.2/24
-	veth_pair "$R" oa "$SA" sa 10.0.1.1/24 10.0.1.2/24
-	vlan "$SRC" vs0 100 10.0.100.1/24
-	vlan "$R" vi 100 10.0.100.2/24
+	family_ns "$SRC" "$R" "$SA"
+	SRC_ADDR=$(pick 10.0.0.1 fd00::1)
+	veth_pair "$SRC" vs0 "$R" vi "$SRC_ADDR/$(pick 24 64)" \
+		"$(pick 10.0.0.2/24 fd00::2/64)"
+	veth_pair "$R" oa "$SA" sa "$(pick 10.0.1.1/24 fd00:1::1/64)" \
+		"$(pick 10.0.1.2/24 fd00:1::2/64)"
+	vlan "$SRC" vs0 100 "$(pick 10.0.100.1/24 fd00:100::1/64)"
+	vlan "$R" vi 100 "$(pick 10.0.100.2/24 fd00:100::2/64)"
 	vlan "$SA" sa 100
-	vlan "$SRC" vs0 0 10.0.50.1/24
+	vlan "$SRC" vs0 0 "$(pick 10.0.50.1/24 fd00:50::1/64)"
 	vlan "$SA" sa 0
-	G_RAW=239.6.0.3
+	G_RAW=$(pick 239.6.0.3 ff3e::6:3)
 
 	step_vlan
 	step_loopback

@@ -722,3 +722,92 @@ cleanup()
 	rm -rf "$TMPD"
 }
 trap cleanup EXIT
+
+##############################################################################
+# Family-aware tests: one script, run over IPv4 or over IPv6
+#
+# A test written with these helpers runs over IPv6 when MCR_TEST_FAMILY=6
+# (its NAME6.sh wrapper sets it), over IPv4 otherwise: the same steps and
+# assertions, plus what only one family has (is_ipv6). Addresses follow one
+# plan, host H of subnet N being 10.0.N.H/24 or fd00:N::H/64; groups come
+# in pairs (pick 239.1.1.1 ff3e::1:1).
+
+FAMILY=${MCR_TEST_FAMILY:-4}
+case $FAMILY in
+4) ;;
+6) [[ $TEST_NAME == *6 ]] || TEST_NAME=${TEST_NAME}6 ;;
+*) die "MCR_TEST_FAMILY=$FAMILY: want 4 or 6" ;;
+esac
+
+is_ipv6() { [ "$FAMILY" = 6 ]; }
+
+# pick V4 V6: V4 in an IPv4 run, V6 in an IPv6 one.
+pick()
+{
+	if is_ipv6; then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
+
+# The IP header's length: rule and output byte counters count IP lengths
+# (header + 8 + payload).
+IP_HLEN=$(pick 20 40)
+
+# addr_in N H: host H of subnet N, 10.0.N.H or fd00:N::H (fd00::H for
+# subnet 0: as inet_ntop() and so mcr-nl and mcr-udp write it).
+addr_in()
+{
+	if ! is_ipv6; then
+		echo "10.0.$1.$2"
+	elif [ "$1" = 0 ]; then
+		echo "fd00::$2"
+	else
+		echo "fd00:$1::$2"
+	fi
+}
+
+# cidr_in N H: the same with its prefix length (veth_pair, addr_add).
+cidr_in()
+{
+	echo "$(addr_in "$1" "$2")/$(pick 24 64)"
+}
+
+# family_ns NS...: IPv6 on in namespaces made by setup_ns, in an IPv6 run.
+family_ns()
+{
+	if is_ipv6; then
+		ns_ipv6 "$@"
+	fi
+}
+
+# icmp6_sent NS DEV: the ICMPv6 messages sent through DEV (0 over IPv4).
+# Over IPv6 a source sends MLD reports too, for its addresses'
+# solicited-node groups, at random times after they are added: a device
+# counter less this counts the test's own packets exactly.
+icmp6_sent()
+{
+	local n=0
+
+	if is_ipv6; then
+		# shellcheck disable=SC2016  # an awk program
+		n=$(ip netns exec "$1" awk '$1 == "Icmp6OutMsgs" { print $2 }' \
+			"/proc/net/dev_snmp6/$2")
+		[[ $n =~ ^[0-9]+$ ]] || return 1
+	fi
+	echo "$n"
+}
+
+# stream_rx NS DEV PEER_NS PEER_DEV: the packets DEV received from its veth
+# peer PEER_DEV but its ICMPv6 ones (icmp6_sent): the stream, for a source
+# that sends nothing else. Read in this order, a report sent meanwhile
+# makes it one lower, never higher.
+stream_rx()
+{
+	local rx icmp
+
+	rx=$(dev_stat "$1" "$2" rx_packets) || return 1
+	icmp=$(icmp6_sent "$3" "$4") || return 1
+	echo $((rx - icmp))
+}

@@ -24,11 +24,26 @@
 #   flow 5: 10.0.0.1 -> 239.3.0.9:7001  matches nothing: no_match += 100
 # Distinct counts make any misrouting visible in the counters. Then rule A
 # is deleted and flow 1 falls back to B; then B, and it falls back to C.
+#
+# Over IPv6 with MCR_TEST_FAMILY=6 (sg_precedence6.sh): 10.0.0.H is
+# fd00::H, 239.3.0.X is ff3e::3:X, and also
+#   flow 6: 10.0.0.1 -> 239.3.0.1:7001  IPv4 on the same input, where only
+#           IPv6 rules are: matches nothing, no_match += 50
+# and every relayed packet of flows 1-4 arrives with hop limit 15 (sent
+# with 16).
 
 source "$(dirname "$0")/lib.sh"
 
 RATE=2000
-G=239.3.0.1
+G=$(pick 239.3.0.1 ff3e::3:1)
+S1=$(addr_in 0 1)	# the source of (S,G) rules A and C
+S3=$(addr_in 0 3)	# another source
+# Packets no rule matches: flow 5 (and the IPv6 run's flow 6).
+NO_MATCH=$(pick 100 150)
+RECV6=()
+if is_ipv6; then
+	RECV6=(--ttl 15)
+fi
 
 # flow_send FLOW SRC PORT COUNT [GROUP]
 flow_send()
@@ -40,7 +55,7 @@ flow_send()
 	check_eq "flow $flow sent" "$sent" "$count"
 }
 
-# expect_outputs A B C D: rule packet counters and output counters.
+# expect_counters A B C D: rule packet counters and output counters.
 expect_counters()
 {
 	local want=("$@") i
@@ -60,30 +75,42 @@ main()
 
 	require_all
 	setup_ns SRC R SK
-	veth_pair "$SRC" vs0 "$R" vi 10.0.0.1/24 10.0.0.2/24
-	ip -n "$SRC" addr add 10.0.0.3/24 dev vs0
+	family_ns "$SRC" "$R" "$SK"
+	veth_pair "$SRC" vs0 "$R" vi "$(cidr_in 0 1)" "$(cidr_in 0 2)"
+	addr_add "$SRC" vs0 "$(cidr_in 0 3)"
+	# For flow 6, IPv4 into the IPv6 rules.
+	if is_ipv6; then
+		ip -n "$SRC" addr add 10.0.0.1/24 dev vs0
+	fi
 	for i in 1 2 3 4; do
 		veth_pair "$R" "p$i" "$SK" "q$i"
 	done
 
 	# Least specific first.
-	IDS[3]=$(rule_add "$R" iif vi group $G name D oif p4)
-	IDS[2]=$(rule_add "$R" iif vi group $G source 10.0.0.1 name C oif p3)
-	IDS[1]=$(rule_add "$R" iif vi group $G port 7001 name B oif p2)
-	IDS[0]=$(rule_add "$R" iif vi group $G port 7001 source 10.0.0.1 name A oif p1)
+	IDS[3]=$(rule_add "$R" iif vi group "$G" name D oif p4)
+	IDS[2]=$(rule_add "$R" iif vi group "$G" source "$S1" name C oif p3)
+	IDS[1]=$(rule_add "$R" iif vi group "$G" port 7001 name B oif p2)
+	IDS[0]=$(rule_add "$R" iif vi group "$G" port 7001 source "$S1" name A oif p1)
 	log "rules A B C D: ${IDS[*]}"
 
 	# Each sink interface sees exactly its flow, and nothing else.
-	start_recv q1 "$SK" --iface q1 --group $G --port 7001 --flow 1 --expect 300 --saddr 10.0.0.1
-	start_recv q2 "$SK" --iface q2 --group $G --port 7001 --flow 2 --expect 400 --saddr 10.0.0.3
-	start_recv q3 "$SK" --iface q3 --group $G --port 7002 --flow 3 --expect 500 --saddr 10.0.0.1
-	start_recv q4 "$SK" --iface q4 --group $G --port 7002 --flow 4 --expect 600 --saddr 10.0.0.3
+	start_recv q1 "$SK" --iface q1 --group "$G" --port 7001 --flow 1 --expect 300 \
+		--saddr "$S1" "${RECV6[@]}"
+	start_recv q2 "$SK" --iface q2 --group "$G" --port 7001 --flow 2 --expect 400 \
+		--saddr "$S3" "${RECV6[@]}"
+	start_recv q3 "$SK" --iface q3 --group "$G" --port 7002 --flow 3 --expect 500 \
+		--saddr "$S1" "${RECV6[@]}"
+	start_recv q4 "$SK" --iface q4 --group "$G" --port 7002 --flow 4 --expect 600 \
+		--saddr "$S3" "${RECV6[@]}"
 
-	flow_send 1 10.0.0.1 7001 300
-	flow_send 2 10.0.0.3 7001 400
-	flow_send 3 10.0.0.1 7002 500
-	flow_send 4 10.0.0.3 7002 600
-	flow_send 5 10.0.0.1 7001 100 239.3.0.9
+	flow_send 1 "$S1" 7001 300
+	flow_send 2 "$S3" 7001 400
+	flow_send 3 "$S1" 7002 500
+	flow_send 4 "$S3" 7002 600
+	flow_send 5 "$S1" 7001 100 "$(pick 239.3.0.9 ff3e::3:9)"
+	if is_ipv6; then
+		flow_send 6 10.0.0.1 7001 50 239.3.0.1
+	fi
 	for i in 1 2 3 4; do
 		check_recv "q$i"
 	done
@@ -91,23 +118,25 @@ main()
 		check_eq "q$i other_flow" "$(recv_field "q$i" other_flow)" 0
 	done
 	expect_counters 300 400 500 600
-	check_eq "no_match" "$(netns_stat "$R" no_match)" 100
+	check_eq "no_match" "$(netns_stat "$R" no_match)" "$NO_MATCH"
 
 	log "--- delete A: flow 1 falls back to B (*,G,port)"
 	check_ok "rule del A" mcr_nl "$R" rule del id "${IDS[0]}"
-	start_recv q2b "$SK" --iface q2 --group $G --port 7001 --flow 1 --expect 200 --saddr 10.0.0.1
-	flow_send 1 10.0.0.1 7001 200
+	start_recv q2b "$SK" --iface q2 --group "$G" --port 7001 --flow 1 --expect 200 \
+		--saddr "$S1"
+	flow_send 1 "$S1" 7001 200
 	check_recv q2b
 	check_eq "rule B packets" "$(rule_stat "$R" "${IDS[1]}" packets)" 600
 
 	log "--- delete B by key: flow 1 falls back to C (S,G,any)"
-	check_ok "rule del B by key" mcr_nl "$R" rule del iif vi group $G port 7001
-	start_recv q3b "$SK" --iface q3 --group $G --port 7001 --flow 1 --expect 150 --saddr 10.0.0.1
-	flow_send 1 10.0.0.1 7001 150
+	check_ok "rule del B by key" mcr_nl "$R" rule del iif vi group "$G" port 7001
+	start_recv q3b "$SK" --iface q3 --group "$G" --port 7001 --flow 1 --expect 150 \
+		--saddr "$S1"
+	flow_send 1 "$S1" 7001 150
 	check_recv q3b
 	check_eq "rule C packets" "$(rule_stat "$R" "${IDS[2]}" packets)" 650
 	check_eq "rule D packets" "$(rule_stat "$R" "${IDS[3]}" packets)" 600
-	check_eq "no_match" "$(netns_stat "$R" no_match)" 100
+	check_eq "no_match" "$(netns_stat "$R" no_match)" "$NO_MATCH"
 	test_exit
 }
 
