@@ -6,7 +6,17 @@
 #
 # inject (the matrix):
 #   pktgen (kpktgend_0, xmit_mode netif_receive)
-#     -> in0 (dummy, 10.0.0.1/24)  -- relay under test -->  d1 .. dN (dummy)
+#     -> in0 (dummy, 10.0.0.1/24, fd00::1/64)  -- relay under test -->
+#        d1 .. dN (dummy)
+#
+# Each point in each address family of --families: IPv4 UDP from
+# 10.0.0.2 to 239.1.1.1:5000 (UDP checksum 0, as IPv4 allows), IPv6 UDP
+# from fd00::2 to [ff3e::1:1]:5000 (MAC 33:33:00:01:00:01; IPv6 has no
+# UDP datagram without a checksum, so pktgen computes it: in0's checksum
+# offload is off, and the packet arrives CHECKSUM_NONE, as from a NIC that
+# does not check it). Every contender has an IPv6 form: the same rule,
+# filter or route with the IPv6 group (kernel multicast routing: ip6mr,
+# through smcroute); the two families of a point run back to back.
 #
 # pktgen builds each packet (a new skb: clone_skb 0) and hands it to
 # netif_receive_skb() on in0 from its kernel thread on CPU 0, so everything
@@ -30,6 +40,8 @@
 # of the packets failed to reach every output, found by doubling from
 # 16k pps (halving when that already loses) and then bisecting.
 #
+# scale and e2e: IPv4 only.
+#
 # insns (needs the VM booted with bench/insn-count.so, the QEMU plugin that
 # counts guest instructions; bench/run.sh does that in a boot of its own):
 # the inject topology, pktgen sending a fixed number of packets, and the
@@ -41,20 +53,21 @@
 #                  [--fanouts "1 4 16 64"] [--sizes "64 1400"]
 #                  [--only "contender ..."] [--phases "inject scale e2e"]
 #                  [--e2e-fanouts "1 16"] [--e2e-only "contender ..."]
-#                  [--insn-file FILE]
-#   bench/guest.sh --ko PATH --csv FILE --profile "contender:fanout:payload ..."
+#                  [--insn-file FILE] [--insn-reps N] [--families "4 6"]
+#   bench/guest.sh --ko PATH --csv FILE --profile "contender:fanout:payload[:family] ..."
 #
 # --profile: for each point, a function_graph trace (every call, no depth
 # limit) of 20 packets from pktgen_xmit down, into bench/results/profile/;
 # bench/graph-summary.py summarises it.
 #
-# --insn-file: the plugin's out= file (phase insns).
+# --insn-file: the plugin's out= file (phase insns). --insn-reps: windows
+# per point (3; the smoke run 1), the report takes the least.
 #
 # CSV columns: date,kernel,vcpus,contender,fanout,payload,run,secs,
-#              input_pps,relayed_pps,out_per_in,note,mode,insns_per_in
+#              input_pps,relayed_pps,out_per_in,note,mode,insns_per_in,family
 # mode: inject, scale-1q / scale-2q (one or two pktgen threads), e2e,
 # insns (insns_per_in: guest instructions per input packet; secs and the
-# pps columns are empty).
+# pps columns are empty). family: 4 or 6.
 # relayed_pps = (sum of the outputs' tx packets) / fanout / seconds; for a
 # relay that forwards every packet it equals input_pps (out_per_in = 1).
 # e2e: input_pps is the highest offered rate with <= 0.1% loss, relayed_pps
@@ -75,6 +88,8 @@ phases="inject scale e2e"
 e2e_fanouts="1 16"
 e2e_only="bare mcr mcr-consume nft-dup nft-fwd tc-mirred ipmr socat"
 insn_file=
+insn_reps=3
+families="4 6"
 while [ $# -gt 0 ]; do
 	case $1 in
 	--ko) ko=$2; shift 2 ;;
@@ -90,24 +105,40 @@ while [ $# -gt 0 ]; do
 	--e2e-fanouts) e2e_fanouts=$2; shift 2 ;;
 	--e2e-only) e2e_only=$2; shift 2 ;;
 	--insn-file) insn_file=$2; shift 2 ;;
+	--families) families=$2; shift 2 ;;
+	--insn-reps) insn_reps=$2; shift 2 ;;
 	*) echo "guest.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 [ -n "$ko" ] && [ -n "$csv" ] || { echo "guest.sh: --ko and --csv are required" >&2; exit 2; }
+for f in $families; do
+	[ "$f" = 4 ] || [ "$f" = 6 ] || { echo "guest.sh: --families: 4 and/or 6, not '$f'" >&2; exit 2; }
+done
 if [ $smoke -eq 1 ]; then
-	runs=1 secs=2 fanouts=4 sizes=64 e2e_fanouts=4
+	runs=1 secs=2 fanouts=4 sizes=64 e2e_fanouts=4 insn_reps=1
 fi
 
 MCR_NL=$top/tools/mcr-nl/mcr-nl
 YNL_CLI=${MCR_YNL_CLI:-/var/cache/mcr/ynl-6.12/tools/net/ynl/cli.py}
 SPEC=$top/Documentation/netlink/specs/mcr.yaml
 PG=/proc/net/pktgen
-GROUP=239.1.1.1
-GROUP_MAC=01:00:5e:01:01:01
 PORT=5000
-SRC=10.0.0.2 # the traffic's source; the input device:
-IN=in0
-IN_ADDR=10.0.0.1
+IN=in0 # the input device
+# Per address family (set_family): the traffic's group, its MAC, its
+# source and the input's address.
+set_family() { # 4|6
+	fam=$1
+	if [ "$fam" = 6 ]; then
+		GROUP=ff3e::1:1 GROUP_MAC=33:33:00:01:00:01 SRC=fd00::2 IN_ADDR=fd00::1
+	else
+		GROUP=239.1.1.1 GROUP_MAC=01:00:5e:01:01:01 SRC=10.0.0.2 IN_ADDR=10.0.0.1
+	fi
+}
+set_family 4
+# The group output i rewrites to (the -rw contenders).
+rw_group() { # i
+	if [ "$fam" = 6 ]; then echo "ff3e::9:$1"; else echo "239.9.0.$1"; fi
+}
 E2E_SECS=1        # traffic per e2e trial
 E2E_START=16000   # pps, the first e2e trial
 E2E_MAX=2048000
@@ -139,18 +170,29 @@ trap cleanup EXIT
 # --- topology ---------------------------------------------------------------
 setup_topology() {
 	sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+	# IPv6 on the new devices without background traffic on the outputs
+	# (their tx counters are the check): no DAD, no router solicitations.
+	sysctl -qw net.ipv6.conf.all.router_solicitations=0 \
+		net.ipv6.conf.default.router_solicitations=0 \
+		net.ipv6.conf.all.dad_transmits=0 net.ipv6.conf.default.dad_transmits=0 \
+		net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0
 	{
 		echo "link add in0 address 02:00:00:00:00:01 type dummy"
 		echo "link set in0 multicast on up"
 		echo "addr add 10.0.0.1/24 dev in0"
+		echo "addr add fd00::1/64 dev in0 nodad"
 		for i in $(seq $MAXFO); do
 			echo "link add d$i type dummy"
 			echo "link set d$i multicast on up"
 			echo "addr add 10.1.$i.1/24 dev d$i"
+			echo "addr add fd01:$i::1/64 dev d$i nodad"
 		done
 	} >"$work/topo"
 	ip -batch "$work/topo" || return 1
 	sysctl -qw net.ipv4.conf.in0.rp_filter=0
+	# pktgen computes the IPv6 UDP checksum itself (CHECKSUM_NONE) only
+	# when in0 does not offer to (no effect on IPv4: its checksum is 0).
+	ethtool -K in0 tx off >/dev/null || return 1
 	# e2e: the sender in its own namespace, behind a veth pair.
 	ip netns add bsrc || return 1
 	ip link add vsrc netns bsrc address 02:00:00:00:01:02 type veth \
@@ -164,6 +206,8 @@ setup_topology() {
 	[ "$vcpus" -ge 2 ] && echo 2 >/sys/class/net/in1/queues/rx-0/rps_cpus
 	modprobe pktgen || return 1
 	insmod "$ko" || return 1
+	# The MLD reports of the addresses' groups are over by then.
+	sleep 2
 }
 
 tx_sum() { # fanout
@@ -175,10 +219,14 @@ tx_sum() { # fanout
 	echo $s
 }
 
-pktgen_params() { # payload src
-	local c
-	for c in "clone_skb 0" "burst 1" "delay 0" "pkt_size $(($1 + 42))" \
-		"dst $GROUP" "dst_mac $GROUP_MAC" "src_min $2" "src_max $2" \
+pktgen_params() { # payload src (of family $fam)
+	local c l3
+	if [ "$fam" = 6 ]; then
+		l3=("pkt_size $(($1 + 62))" "dst6 $GROUP" "src6 $2" "flag UDPCSUM")
+	else
+		l3=("pkt_size $(($1 + 42))" "dst $GROUP" "src_min $2" "src_max $2")
+	fi
+	for c in "clone_skb 0" "burst 1" "delay 0" "${l3[@]}" "dst_mac $GROUP_MAC" \
 		"udp_src_min 4000" "udp_src_max 4000" \
 		"udp_dst_min $PORT" "udp_dst_max $PORT"; do
 		echo "$c"
@@ -222,19 +270,28 @@ pktgen_run() { # seconds
 setup_bare() { :; }
 teardown_bare() { :; }
 
-mcr_ynl_outputs() { # fanout rw
-	local i sep= o=
-	for ((i = 1; i <= $1; i++)); do
-		local ifx
-		ifx=$(cat /sys/class/net/d$i/ifindex)
-		if [ "$2" = 1 ]; then
-			o+="$sep{\"ifindex\":$ifx,\"group\":$((239 << 24 | 9 << 16 | i)),\"port\":$((6000 + i))}"
-		else
-			o+="$sep{\"ifindex\":$ifx}"
-		fi
-		sep=,
-	done
-	echo "[$o]"
+# The rule as YNL JSON: mcr_ynl_json fanout consume rw.
+mcr_ynl_json() {
+	local i oifs=()
+	for ((i = 1; i <= $1; i++)); do oifs+=("$(cat /sys/class/net/d$i/ifindex)"); done
+	python3 - "$(cat /sys/class/net/$IN/ifindex)" "$GROUP" "$PORT" "$2" "$3" "${oifs[@]}" <<'EOF'
+import ipaddress, json, sys
+iif, group, port, consume, rw = sys.argv[1:6]
+def addr(a):  # the attribute and value of a group address
+    ip = ipaddress.ip_address(a)
+    return ("group-ipv6", ip.packed.hex()) if ip.version == 6 else ("group", int(ip))
+key, val = addr(group)
+rule = {"family": 10 if key == "group-ipv6" else 2, "iif": int(iif), key: val,
+        "port": int(port), "flags": ["consume", "nojoin"] if consume == "1" else ["nojoin"],
+        "output": []}
+for i, ifx in enumerate(sys.argv[6:], 1):
+    o = {"ifindex": int(ifx)}
+    if rw == "1":
+        k, v = addr(f"ff3e::9:{i}" if key == "group-ipv6" else f"239.9.0.{i}")
+        o.update({k: v, "port": 6000 + i})
+    rule["output"].append(o)
+print(json.dumps(rule))
+EOF
 }
 
 mcr_add() { # fanout consume rw
@@ -242,16 +299,13 @@ mcr_add() { # fanout consume rw
 	[ "$2" = 1 ] && args+=(consume)
 	for ((i = 1; i <= n; i++)); do
 		args+=(oif d$i)
-		[ "$3" = 1 ] && args+=(group 239.9.0.$i port $((6000 + i)))
+		[ "$3" = 1 ] && args+=(group "$(rw_group $i)" port $((6000 + i)))
 	done
 	"$MCR_NL" "${args[@]}" >/dev/null 2>"$work/mcr-nl.err" && return 0
 	# The CLI is still being finished: the kernel's YNL client does the same.
 	log "mcr-nl failed ($(head -c 200 "$work/mcr-nl.err")), using ynl cli.py"
-	local flags='"nojoin"'
-	[ "$2" = 1 ] && flags='"consume","nojoin"'
-	python3 "$YNL_CLI" --spec "$SPEC" --no-schema --do rule-new --json \
-		"{\"family\":2,\"iif\":$(cat /sys/class/net/$IN/ifindex),\"group\":$((239 << 24 | 1 << 16 | 1 << 8 | 1)),\"port\":$PORT,\"flags\":[$flags],\"output\":$(mcr_ynl_outputs "$n" "$3")}" \
-		>/dev/null
+	python3 "$YNL_CLI" --spec "$SPEC" --no-schema --do rule-new \
+		--json "$(mcr_ynl_json "$n" "$2" "$3")" >/dev/null
 }
 mcr_flush() { "$MCR_NL" rule flush >/dev/null 2>&1 ||
 	python3 "$YNL_CLI" --spec "$SPEC" --no-schema --do rule-flush --json '{}' >/dev/null; }
@@ -282,7 +336,8 @@ nft_rules() { # fanout per_rule stmt_fn
 	done
 }
 nft_dup_stmt() { echo "dup to \"d$1\""; }
-nft_duprw_stmt() { echo "ip daddr set 239.9.0.$1 udp dport set $((6000 + $1)) dup to \"d$1\""; }
+nft_duprw_stmt() { echo "$(nft_l3) daddr set $(rw_group $1) udp dport set $((6000 + $1)) dup to \"d$1\""; }
+nft_l3() { if [ "$fam" = 6 ]; then echo ip6; else echo ip; fi; }
 nft_load() { # rules of chain outs on stdin
 	{
 		echo "table netdev bench {"
@@ -291,7 +346,7 @@ nft_load() { # rules of chain outs on stdin
 		echo "  }"
 		echo "  chain in {"
 		echo "    type filter hook ingress device \"$IN\" priority 0; policy accept;"
-		echo "    ip daddr $GROUP udp dport $PORT jump outs"
+		echo "    $(nft_l3) daddr $GROUP udp dport $PORT jump outs"
 		echo "  }"
 		echo "}"
 	} >"$work/nft"
@@ -311,20 +366,21 @@ teardown_nft-fwd() { nft delete table netdev bench; }
 # matchall filters hold the mirred egress mirror actions, at most 32 actions
 # (TCA_ACT_MAX_PRIO) each, each filter ending in "continue" so that the next
 # one runs too. Rewrite: pedit + csum before each mirror (3 actions per
-# output, 10 outputs per filter).
+# output, 10 outputs per filter); IPv6 has no header checksum (csum udp).
 tc_load() { # fanout rw
-	local n=$1 rw=$2 per=32 i prio=1 acts=
+	local n=$1 rw=$2 per=32 i prio=1 acts= proto=ip l3=ip csum="ip and udp"
 	[ "$rw" = 1 ] && per=10
+	[ "$fam" = 6 ] && proto=ipv6 l3=ip6 csum=udp
 	{
 		echo "qdisc add dev $IN clsact"
-		echo "filter add dev $IN ingress prio 1 protocol ip flower skip_hw dst_ip $GROUP ip_proto udp dst_port $PORT action goto chain 1"
+		echo "filter add dev $IN ingress prio 1 protocol $proto flower skip_hw dst_ip $GROUP ip_proto udp dst_port $PORT action goto chain 1"
 		for ((i = 1; i <= n; i++)); do
 			local ctl=pipe
 			((i % per == 0 || i == n)) && ctl=continue
-			[ "$rw" = 1 ] && acts+=" action pedit ex munge ip dst set 239.9.0.$i munge udp dport set $((6000 + i)) pipe action csum ip and udp pipe"
+			[ "$rw" = 1 ] && acts+=" action pedit ex munge $l3 dst set $(rw_group $i) munge udp dport set $((6000 + i)) pipe action csum $csum pipe"
 			acts+=" action mirred egress mirror dev d$i $ctl"
 			if [ $ctl = continue ]; then
-				echo "filter add dev $IN ingress chain 1 prio $prio protocol ip matchall skip_hw$acts"
+				echo "filter add dev $IN ingress chain 1 prio $prio protocol $proto matchall skip_hw$acts"
 				prio=$((prio + 1))
 				acts=
 			fi
@@ -337,7 +393,8 @@ setup_tc-mirred-rw() { tc_load "$1" 1; }
 teardown_tc-mirred() { tc qdisc del dev $IN clsact; }
 teardown_tc-mirred-rw() { tc qdisc del dev $IN clsact; }
 
-# Kernel multicast routing, the (S,G) route installed by smcroute.
+# Kernel multicast routing (ipmr; ip6mr for IPv6), the (S,G) route
+# installed by smcroute.
 setup_ipmr() {
 	local n=$1 i outs=
 	[ "$n" -le $IPMR_MAX ] || { echo "n/a: 32 VIFs"; return 3; }
@@ -353,7 +410,7 @@ setup_ipmr() {
 		-u "$work/smcroute.sock" >"$work/smcroute.log" 2>&1 &
 	smc_pid=$!
 	for i in $(seq 100); do
-		ip mroute show 2>/dev/null | grep -q "($SRC,$GROUP)" && return 0
+		ip -"$fam" mroute show 2>/dev/null | grep -q "($SRC,$GROUP)" && return 0
 		sleep 0.1
 	done
 	log "smcroute: no route installed: $(cat "$work/smcroute.log")"
@@ -362,9 +419,10 @@ setup_ipmr() {
 teardown_ipmr() {
 	[ -n "$smc_pid" ] && kill "$smc_pid" && wait "$smc_pid" 2>/dev/null
 	smc_pid=
-	# The VIFs go when the daemon's mroute socket closes.
+	# The VIFs (MIFs) go when the daemon's mroute sockets close.
 	for _ in $(seq 50); do
-		[ "$(sysctl -n net.ipv4.conf.$IN.mc_forwarding)" = 0 ] && break
+		[ "$(sysctl -n net.ipv4.conf.$IN.mc_forwarding)" = 0 ] &&
+			[ "$(sysctl -n net.ipv6.conf.$IN.mc_forwarding)" = 0 ] && break
 		sleep 0.1
 	done
 }
@@ -372,18 +430,26 @@ teardown_ipmr() {
 # socat, one process per output: each joins the group on the input and sends what
 # it reads to the group on its output (socat has two ends, so one process
 # cannot write to N outputs; the kernel delivers a copy to each socket).
+# IPv6: socat 1.7 has no ipv6-multicast-if/-loop options; the raw
+# setsockopt() is IPV6_MULTICAST_IF (17) and IPV6_MULTICAST_LOOP (19) of
+# IPPROTO_IPV6 (41).
 setup_socat() {
-	local n=$1 i
+	local n=$1 i from to udp=/proc/net/udp
+	[ "$fam" = 6 ] && udp=/proc/net/udp6
 	for ((i = 1; i <= n; i++)); do
-		socat -u -b 2048 \
-			"UDP4-RECV:$PORT,reuseaddr,ip-add-membership=$GROUP:$IN_ADDR" \
-			"UDP4-SENDTO:$GROUP:$PORT,ip-multicast-if=10.1.$i.1,ip-multicast-loop=0,so-bindtodevice=d$i" \
-			2>>"$work/socat.log" &
+		if [ "$fam" = 6 ]; then
+			from="UDP6-RECV:$PORT,reuseaddr,ipv6-join-group=[$GROUP]:$IN"
+			to="UDP6-SENDTO:[$GROUP]:$PORT,setsockopt-int=41:17:$(cat /sys/class/net/d$i/ifindex),setsockopt-int=41:19:0,so-bindtodevice=d$i"
+		else
+			from="UDP4-RECV:$PORT,reuseaddr,ip-add-membership=$GROUP:$IN_ADDR"
+			to="UDP4-SENDTO:$GROUP:$PORT,ip-multicast-if=10.1.$i.1,ip-multicast-loop=0,so-bindtodevice=d$i"
+		fi
+		socat -u -b 2048 "$from" "$to" 2>>"$work/socat.log" &
 		socat_pids+=($!)
 	done
 	# Wait until every socket has joined.
 	for _ in $(seq 100); do
-		[ "$(grep -c '^ *[0-9]*: 0*:1388 ' /proc/net/udp)" -ge "$n" ] && sleep 0.3 && return 0
+		[ "$(grep -c '^ *[0-9]*: 0*:1388 ' $udp)" -ge "$n" ] && sleep 0.3 && return 0
 		sleep 0.1
 	done
 	log "socat: sockets not ready: $(cat "$work/socat.log")"
@@ -397,7 +463,7 @@ teardown_socat() {
 }
 
 # --- measurement ---------------------------------------------------------------
-row() { echo "$date,$kver,$vcpus,$*,$mode,${row_insns:-}" >>"$csv"; }
+row() { echo "$date,$kver,$vcpus,$*,$mode,${row_insns:-},$fam" >>"$csv"; }
 
 # Sets contender c up for one point of measure_fn (measure, insn_measure).
 # Returns 0 when it is. Otherwise the point's row is written (n/a: exit 3
@@ -419,7 +485,7 @@ setup_point() { # contender fanout payload run secs_column measure_fn
 		row "$c,$n,$sz,$r,$s,,,,$why"
 		return 100
 	elif [ $rc -ne 0 ]; then
-		log "$c fanout $n: setup failed: $why"
+		log "$c IPv$fam fanout $n: setup failed: $why"
 		row "$c,$n,$sz,$r,$s,,,,error: setup failed"
 		teardown_$c >/dev/null 2>&1
 		return 101
@@ -436,7 +502,7 @@ measure() { # contender fanout payload run
 	teardown_$c >/dev/null 2>&1
 	read -r us pkts <<<"$res"
 	if [ -z "$us" ] || [ "$us" -eq 0 ]; then
-		log "$c fanout $n: pktgen gave no result"
+		log "$c IPv$fam fanout $n: pktgen gave no result"
 		row "$c,$n,$sz,$r,$secs,,,,error: no pktgen result"
 		return 1
 	fi
@@ -449,11 +515,11 @@ measure() { # contender fanout payload run
 		ratio=$(awk -v o=$out -v n=$n -v p=$pkts 'BEGIN { printf "%.4f", p ? o / n / p : 0 }')
 	fi
 	row "$c,$n,$sz,$r,$secs,$in_pps,$out_pps,$ratio,"
-	printf 'bench: %-15s fanout %2d payload %4d run %d: input %7d pps, relayed %7d pps (out/in %s)\n' \
-		"$c" "$n" "$sz" "$r" "$in_pps" "$out_pps" "${ratio:--}" >&2
+	printf 'bench: %-15s IPv%s fanout %2d payload %4d run %d: input %7d pps, relayed %7d pps (out/in %s)\n' \
+		"$c" "$fam" "$n" "$sz" "$r" "$in_pps" "$out_pps" "${ratio:--}" >&2
 }
 
-[ -s "$csv" ] || echo "date,kernel,vcpus,contender,fanout,payload,run,secs,input_pps,relayed_pps,out_per_in,note,mode,insns_per_in" >"$csv"
+[ -s "$csv" ] || echo "date,kernel,vcpus,contender,fanout,payload,run,secs,input_pps,relayed_pps,out_per_in,note,mode,insns_per_in,family" >"$csv"
 
 # --- insns: instructions per input packet ------------------------------------
 # Writes TEXT to FILE between two markers (bench/insn-mark) and prints the
@@ -471,40 +537,49 @@ insn_window() { # FILE TEXT
 		}' || { log "insns: markers $((before + 1))-$((before + 2)) missing from $insn_file (is the plugin loaded?)"; return 1; }
 }
 
+# --insn-reps windows at one setup, a row each (run = the window); the
+# report takes the least, as what else the guest does only adds.
 insn_measure() { # contender fanout payload
-	local c=$1 n=$2 sz=$3 rc count insns tx0 tx1 us pkts out ratio
+	local c=$1 n=$2 sz=$3 rc count insns tx0 tx1 us pkts out ratio w fail=0
 	count=$((n >= 16 ? 2000 : 10000))
 	[ $smoke -eq 1 ] && count=1000
 	setup_point "$c" "$n" "$sz" 1 "" insn_measure || return $(($? - 100))
-	echo "count $count" >$PG/in0
-	tx0=$(tx_sum "$n")
-	insns=$(insn_window $PG/pgctrl start)
-	rc=$?
-	tx1=$(tx_sum "$n")
-	# Before any write to in0, which replaces its result.
-	read -r us pkts < <(pktgen_result in0)
-	echo "count 0" >$PG/in0
+	for ((w = 1; w <= insn_reps; w++)); do
+		echo "count $count" >$PG/in0
+		tx0=$(tx_sum "$n")
+		insns=$(insn_window $PG/pgctrl start)
+		rc=$?
+		tx1=$(tx_sum "$n")
+		# Before any write to in0, which replaces its result.
+		read -r us pkts < <(pktgen_result in0)
+		echo "count 0" >$PG/in0
+		if [ $rc -ne 0 ] || [ -z "$pkts" ] || [ "$pkts" -eq 0 ]; then
+			log "$c IPv$fam fanout $n: no instruction count"
+			row "$c,$n,$sz,$w,,,,,error: no instruction count"
+			fail=1
+			continue
+		fi
+		out=$((tx1 - tx0))
+		ratio=
+		[ "$c" != bare ] && ratio=$(awk -v o=$out -v n=$n -v p=$pkts 'BEGIN { printf "%.4f", o / n / p }')
+		row_insns=$((insns / pkts))
+		row "$c,$n,$sz,$w,,,,$ratio,"
+		row_insns=
+		printf 'bench: %-15s IPv%s fanout %2d payload %4d: %8d instructions per input packet (%d packets, out/in %s)\n' \
+			"$c" "$fam" "$n" "$sz" "$((insns / pkts))" "$pkts" "${ratio:--}" >&2
+	done
 	teardown_$c >/dev/null 2>&1
-	if [ $rc -ne 0 ] || [ -z "$pkts" ] || [ "$pkts" -eq 0 ]; then
-		log "$c fanout $n: no instruction count"
-		row "$c,$n,$sz,1,,,,,error: no instruction count"
-		return 1
-	fi
-	out=$((tx1 - tx0))
-	ratio=
-	[ "$c" != bare ] && ratio=$(awk -v o=$out -v n=$n -v p=$pkts 'BEGIN { printf "%.4f", o / n / p }')
-	row_insns=$((insns / pkts))
-	row "$c,$n,$sz,1,,,,$ratio,"
-	row_insns=
-	printf 'bench: %-15s fanout %2d payload %4d: %8d instructions per input packet (%d packets, out/in %s)\n' \
-		"$c" "$n" "$sz" "$((insns / pkts))" "$pkts" "${ratio:--}" >&2
+	return $fail
 }
 
 # --- profile ----------------------------------------------------------------
 T=/sys/kernel/tracing
 
-profile_point() { # contender fanout payload
-	local c=$1 n=$2 sz=$3 out=$top/bench/results/profile f
+profile_point() { # contender fanout payload family
+	local c=$1 n=$2 sz=$3 out=$top/bench/results/profile f name
+	set_family "$4"
+	name=$c-$n-$sz
+	[ "$fam" = 6 ] && name=$c-$n-$sz-ipv6
 	mkdir -p "$out"
 	pktgen_config "$sz" || return 1
 	setup_$c "$n" >"$work/why" || { log "profile $c: setup failed"; return 1; }
@@ -518,19 +593,19 @@ profile_point() { # contender fanout payload
 	echo "count 20" >$PG/in0
 	echo start >$PG/pgctrl
 	echo "count 0" >$PG/in0
-	cat $T/trace >"$out/$c-$n-$sz.graph"
+	cat $T/trace >"$out/$name.graph"
 	echo nop >$T/current_tracer
 	: >$T/set_graph_function
 	echo 0 >$T/max_graph_depth
 	teardown_$c >/dev/null 2>&1
-	log "profile $c fanout $n payload $sz -> $out/$c-$n-$sz.graph"
+	log "profile $c IPv$fam fanout $n payload $sz -> $out/$name.graph"
 }
 
 if [ -n "$profile" ]; then
 	setup_topology || exit 1
 	for p in $profile; do
-		IFS=: read -r c n sz <<<"$p"
-		profile_point "$c" "$n" "$sz"
+		IFS=: read -r c n sz f <<<"$p"
+		profile_point "$c" "$n" "$sz" "${f:-4}"
 	done
 	exit 0
 fi
@@ -710,7 +785,7 @@ e2e_measure() { # contender fanout payload run
 }
 
 setup_topology || { log "topology setup failed"; exit 1; }
-log "kernel $kver, $vcpus vCPUs, $secs s per measurement, $runs run(s), phases: $phases"
+log "kernel $kver, $vcpus vCPUs, $secs s per measurement, $runs run(s), phases: $phases, families: $families"
 fail=0
 for phase in $phases; do
 	case $phase in
@@ -721,17 +796,22 @@ for phase in $phases; do
 		for n in $fanouts; do
 			for r in $(seq "$runs"); do
 				for sz in $sizes; do
-					pktgen_config "$sz" || exit 1
-					for c in $CONTENDERS; do
-						measure "$c" "$n" "$sz" "$r" || fail=1
+					for f in $families; do
+						set_family "$f"
+						pktgen_config "$sz" || exit 1
+						for c in $CONTENDERS; do
+							measure "$c" "$n" "$sz" "$r" || fail=1
+						done
 					done
 				done
 			done
+			set_family 4
 		done
 		;;
 	scale)
 		# mcr against the ceiling and the fastest peer, fan-out 4, 64 B.
 		[ "$vcpus" -ge 2 ] || { log "scale: needs 2 vCPUs"; fail=1; continue; }
+		set_family 4
 		taskset -p 3 $$ >/dev/null
 		for r in $(seq "$runs"); do
 			for c in bare mcr tc-mirred; do
@@ -750,17 +830,22 @@ for phase in $phases; do
 		[ "$vcpus" -ge 2 ] && taskset -p 2 $$ >/dev/null
 		for n in $fanouts; do
 			for sz in $sizes; do
-				pktgen_config "$sz" || exit 1
-				for c in $CONTENDERS; do
-					insn_measure "$c" "$n" "$sz" || fail=1
+				for f in $families; do
+					set_family "$f"
+					pktgen_config "$sz" || exit 1
+					for c in $CONTENDERS; do
+						insn_measure "$c" "$n" "$sz" || fail=1
+					done
 				done
 			done
 		done
+		set_family 4
 		# For bench/insn-profile.py, when the plugin also profiles; now
 		# that the contenders have loaded their modules.
 		cat /proc/kallsyms >"$insn_file.kallsyms"
 		;;
 	e2e)
+		set_family 4
 		mode=e2e IN=in1 IN_ADDR=10.0.1.1 SRC=10.0.1.2
 		# This shell polls counters: keep it off the relay's CPU 1.
 		taskset -p 1 $$ >/dev/null
@@ -773,7 +858,8 @@ for phase in $phases; do
 				done
 			done
 		done
-		mode=inject IN=in0 IN_ADDR=10.0.0.1 SRC=10.0.0.2
+		mode=inject IN=in0
+		set_family 4
 		;;
 	*) log "unknown phase $phase"; fail=1 ;;
 	esac
