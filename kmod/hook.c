@@ -53,8 +53,10 @@ static bool mcr_iph_valid(const struct iphdr *iph, unsigned int skb_len)
 }
 
 /*
- * The IPv6 sources ip6_rcv_core() drops: multicast, IPv4-mapped (RFC 4291
- * 2.5.5.2) and loopback. Link-local sources stay: mDNS and SSDP
+ * IPv6 sources no router forwards: multicast and loopback, which
+ * ip6_rcv_core() drops, and IPv4-mapped ones (RFC 4291 2.5.5.2), which
+ * have no place on the wire (RFC 4942 2.2) and whose IPv4 source no
+ * IPv4 check here would see. Link-local sources stay: mDNS and SSDP
  * reflectors relay what hosts send from them.
  */
 static bool mcr_martian_source6(const struct in6_addr *saddr)
