@@ -12,6 +12,7 @@
 #include <net/genetlink.h>
 #include <net/ip.h>
 #include <net/ipv6.h>
+#include <net/rtnetlink.h>
 
 #include "compat.h"
 #include "genl.h"
@@ -366,6 +367,11 @@ static struct nlattr *mcr_nl_get_addr(struct nlattr **tb, u8 family,
 	return nla;
 }
 
+static bool mcr_dev_is_ipip(const struct net_device *dev)
+{
+	return dev->rtnl_link_ops && !strcmp(dev->rtnl_link_ops->kind, "ipip");
+}
+
 static bool mcr_key_addr_is_dest(u8 family, const union mcr_addr *addr)
 {
 	return family == AF_INET6 ? mcr_addr6_is_dest(&addr->in6) :
@@ -516,6 +522,15 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 	if (dev->flags & IFF_LOOPBACK) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_IFINDEX],
 				    "output: ifindex: the loopback device cannot be an output");
+		return -EINVAL;
+	}
+	/*
+	 * ipip_tunnel_xmit() frees all but IPv4 and MPLS, as sent: refuse
+	 * what would count packets sent that never leave.
+	 */
+	if (key->family == AF_INET6 && mcr_dev_is_ipip(dev)) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_OUTPUT_IFINDEX],
+				    "output: ifindex: an ipip device carries no IPv6");
 		return -EINVAL;
 	}
 

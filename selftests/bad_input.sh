@@ -30,7 +30,9 @@
 # sent, the message naming the word and why): mixed families (a source,
 # an output's group or source of the other family, either way round), ::,
 # ::1, ff01::1 and ff00::1 (interface-local and reserved scope), an
-# IPv4-mapped address, a multicast source, and -4/-6 given to rule add.
+# IPv4-mapped address, a multicast source, and -4/-6 given to rule add;
+# and an output on an ipip device (tip), which carries no IPv6, is the
+# kernel's to refuse.
 # nl_raw.py sends the kernel both families' malformed requests itself; it
 # runs in both runs, the IPv6 one with IPv6 on in the namespace, so that
 # its IPv6 rules really join their groups (MLD) there.
@@ -177,6 +179,11 @@ step_kernel()
 		expect_err 1 source rule add iif d0 group "$g" oif d1 source 239.1.1.3
 	fi
 	expect_err 1 duplicate rule add iif d0 group "$g" oif d1 oif d1
+	# ipip_tunnel_xmit() would drop every packet: refused, not counted.
+	if is_ipv6; then
+		expect_err 1 "ipip device carries no IPv6" \
+			rule add iif d0 group "$g" oif d1 oif tip
+	fi
 	expect_err 1 "no such rule" rule del id 999999
 	expect_err 1 "no rule" rule del iif d0 group "$(pick 239.9.9.9 ff3e::9:9:9)"
 	expect_err 1 "no such rule" rule show id 999999
@@ -264,6 +271,12 @@ main()
 	setup_ns R
 	family_ns "$R"
 	dummies "$R" d 6
+	if is_ipv6; then
+		modprobe -q ipip 2>/dev/null
+		ip -n "$R" link add tip type ipip local 10.0.0.1 remote 10.0.0.2 ||
+			die "cannot add an ipip device"
+		ip -n "$R" link set tip up || die "cannot set tip up"
+	fi
 	trap 'restore_params; cleanup' EXIT
 
 	# One rule so that duplicates and "table unchanged" mean something.
