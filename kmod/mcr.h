@@ -109,6 +109,7 @@ struct mcr_output {
 	struct net_device *dev;
 	netdevice_tracker dev_tracker;
 	union mcr_addr daddr;	/* destination after rewrite, never zero */
+	__wsum daddr_csum;	/* IPv6: UDP checksum change for daddr */
 	union mcr_addr saddr;	/* new source, zero keeps the original */
 	__be16 port;		/* new destination port, 0 keeps it */
 	u8 ttl;			/* TTL or hop limit to set, 0 decrements */
@@ -283,6 +284,8 @@ void mcr_outputs_xmit(const struct mcr_outputs *outs, struct sk_buff *skb,
 		      const struct mcr_rx *rx, bool consume);
 void mcr_outputs_drop(const struct mcr_outputs *outs,
 		      enum skb_drop_reason reason);
+void mcr_output_set_group(struct mcr_output *out, u8 family,
+			  const union mcr_addr *group);
 #if IS_ENABLED(CONFIG_KUNIT)
 unsigned int mcr_outputs_on_dev(const struct mcr_outputs *outs,
 				const struct net_device *dev);

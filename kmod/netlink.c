@@ -544,7 +544,7 @@ static int mcr_nl_parse_output(struct genl_info *info, struct nlattr *attr,
 				    "output: group: not a multicast or unicast address");
 		return -EINVAL;
 	}
-	out->rewrite_daddr = !ipv6_addr_equal(&out->daddr.in6, &key->group.in6);
+	mcr_output_set_group(out, key->family, &key->group);
 	if (tb[MCR_A_OUTPUT_PORT])
 		out->port = nla_get_be16(tb[MCR_A_OUTPUT_PORT]);
 	if (tb[MCR_A_OUTPUT_TTL])

@@ -480,25 +480,55 @@ VISIBLE_IF_KUNIT enum skb_drop_reason mcr_rewrite(const struct mcr_output *out,
 EXPORT_SYMBOL_IF_KUNIT(mcr_rewrite);
 
 /*
- * Rewrite an IPv6 address and the UDP checksum over it, which IPv6 always
- * has (the hook relays no zero one): the sum of its pseudo-header changes
- * by the difference, as inet_proto_csum_replace16() adds it.
+ * How a checksum over an IPv6 address changes when it becomes new: as
+ * inet_proto_csum_replace16() sums the difference.
  */
-static void mcr_set_addr6(struct udphdr *uh, struct in6_addr *addr,
-			  const struct in6_addr *new)
+static __wsum mcr_addr6_csum_diff(const struct in6_addr *old,
+				  const struct in6_addr *new)
 {
 	const __be32 diff[] = {
-		~addr->s6_addr32[0], ~addr->s6_addr32[1],
-		~addr->s6_addr32[2], ~addr->s6_addr32[3],
+		~old->s6_addr32[0], ~old->s6_addr32[1],
+		~old->s6_addr32[2], ~old->s6_addr32[3],
 		new->s6_addr32[0], new->s6_addr32[1],
 		new->s6_addr32[2], new->s6_addr32[3],
 	};
 
-	uh->check = csum_fold(csum_partial(diff, sizeof(diff),
-					   ~csum_unfold(uh->check))) ?:
+	return csum_partial(diff, sizeof(diff), 0);
+}
+
+/*
+ * Change the UDP checksum, which IPv6 always has (the hook relays no zero
+ * one), by diff, as inet_proto_csum_replace_by_diff() does.
+ */
+static void mcr_udp6_csum_change(struct udphdr *uh, __wsum diff)
+{
+	uh->check = csum_fold(csum_add(diff, ~csum_unfold(uh->check))) ?:
 		    CSUM_MANGLED_0;
+}
+
+/* Rewrite an IPv6 address of the UDP checksum's pseudo-header. */
+static void mcr_set_addr6(struct udphdr *uh, struct in6_addr *addr,
+			  const struct in6_addr *new)
+{
+	mcr_udp6_csum_change(uh, mcr_addr6_csum_diff(addr, new));
 	*addr = *new;
 }
+
+/*
+ * Set what out's destination rewrite takes, for a rule whose group is
+ * group, once out->daddr is set. A rule matches its group exactly, so
+ * every packet out sends arrived for group, and the change of an IPv6
+ * UDP checksum is the same for all: summed here rather than per packet.
+ */
+void mcr_output_set_group(struct mcr_output *out, u8 family,
+			  const union mcr_addr *group)
+{
+	out->rewrite_daddr = !ipv6_addr_equal(&out->daddr.in6, &group->in6);
+	if (family == AF_INET6)
+		out->daddr_csum = mcr_addr6_csum_diff(&group->in6,
+						      &out->daddr.in6);
+}
+EXPORT_SYMBOL_IF_KUNIT(mcr_output_set_group);
 
 /*
  * mcr_rewrite() for IPv6, whose header has no checksum. Source auto takes
@@ -512,8 +542,11 @@ VISIBLE_IF_KUNIT enum skb_drop_reason mcr_rewrite6(const struct mcr_output *out,
 	struct udphdr *uh = (struct udphdr *)((u8 *)ip6h + nh_len);
 	struct in6_addr saddr = out->saddr.in6;
 
-	if (out->rewrite_daddr)
-		mcr_set_addr6(uh, &ip6h->daddr, &out->daddr.in6);
+	if (out->rewrite_daddr) {
+		/* From the rule's group: see mcr_output_set_group(). */
+		mcr_udp6_csum_change(uh, out->daddr_csum);
+		ip6h->daddr = out->daddr.in6;
+	}
 	if (out->source_auto &&
 	    ipv6_dev_get_saddr(dev_net(out->dev), out->dev, &ip6h->daddr, 0,
 			       &saddr))

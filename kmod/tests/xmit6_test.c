@@ -367,6 +367,7 @@ static void mcr_rewrite6_test(struct kunit *test)
 {
 	const struct rw6_case *c = test->param_value;
 	struct pkt6 *orig = pkt6_alloc(test), *want = pkt6_alloc(test);
+	union mcr_addr group = {};
 	struct mcr_output out = {};
 	unsigned int nh_len, udp_len, len, i;
 	u16 got_udp, want_udp;
@@ -394,8 +395,12 @@ static void mcr_rewrite6_test(struct kunit *test)
 		KUNIT_ASSERT_EQ(test, get_unaligned_be16(want->b + nh_len + 6), 0xffff);
 
 	out.daddr.in6 = c->daddr ? *c->daddr : orig_daddr;
-	out.rewrite_daddr = c->force_daddr ||
-			    (c->daddr && !ipv6_addr_equal(c->daddr, &orig_daddr));
+	/* As for a rule whose group is the packet's destination. */
+	group.in6 = orig_daddr;
+	mcr_output_set_group(&out, AF_INET6, &group);
+	KUNIT_EXPECT_EQ(test, out.rewrite_daddr,
+			c->daddr && !ipv6_addr_equal(c->daddr, &orig_daddr));
+	out.rewrite_daddr |= c->force_daddr;
 	if (c->saddr)
 		out.saddr.in6 = *c->saddr;
 	out.port = cpu_to_be16(c->port);
@@ -537,6 +542,7 @@ static void expect_source_auto_drops(struct kunit *test,
 		IP6(0xfe80, 0, 0, 0, 0, 0, 0, 1),	/* link-local unicast */
 	};
 	struct pkt6 *orig = pkt6_alloc(test), *want = pkt6_alloc(test);
+	union mcr_addr group = { .in6 = daddrs[0] };
 	struct mcr_output out = {};
 	struct mcr_pkt pkt;
 	struct sk_buff *skb;
@@ -550,7 +556,7 @@ static void expect_source_auto_drops(struct kunit *test,
 						       orig->nh_len));
 		out.dev = dev;
 		out.daddr.in6 = daddrs[i];
-		out.rewrite_daddr = i > 0;
+		mcr_output_set_group(&out, AF_INET6, &group);
 		out.source_auto = true;
 		out.rewrites = true;
 		rcu_read_lock();
