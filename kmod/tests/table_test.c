@@ -2,12 +2,14 @@
 /*
  * KUnit: match precedence. Rules are linked into a hand-built struct mcr_dev
  * with the module's own mcr_dev_link_rule(), in every insertion order, and
- * looked up with mcr_dev_lookup() as the ingress hook does. The expected
- * winner is stated per case, not derived from mcr_key_specificity().
+ * looked up with mcr_dev_lookup() as the ingress hook does (IPv6 rules:
+ * table6_test.c). The expected winner is stated per case, not derived
+ * from mcr_key_specificity(), which ranks the keys of both families.
  */
 #include <kunit/test.h>
 #include <linux/rcupdate.h>
 
+#include "ip6_util.h"
 #include "mcr.h"
 
 #define G	cpu_to_be32(0xe9fc0001)	/* 233.252.0.1 */
@@ -16,6 +18,10 @@
 #define S2	cpu_to_be32(0xc0000202)	/* 192.0.2.2 */
 #define P	cpu_to_be16(5000)
 #define P2	cpu_to_be16(5001)
+#define G6	IP6(0xff3e, 0, 0, 0, 0, 0, 0, 0x1234)
+#define S6	IP6(0x2001, 0xdb8, 1, 0, 0, 0, 0, 1)
+#define U6	IP6(0x2001, 0xdb8, 1, 0, 0, 0, 0, 2)
+#define ANY6	IP6(0, 0, 0, 0, 0, 0, 0, 0)
 
 /* ---- mcr_key_specificity ----------------------------------------------- */
 
@@ -32,6 +38,16 @@ static const struct spec_case spec_cases[] = {
 	{ "any_G_any", { .group.ip = G, .source.ip = 0, .port = 0 }, 0 },
 	/* A unicast "group" (multicast-to-unicast input) ranks the same. */
 	{ "S_unicast_port", { .group.ip = S2, .source.ip = S, .port = P2 }, 3 },
+	/* IPv6 keys rank the same. */
+	{ "ipv6_S_G_port", KEY6(G6, S6, P), 3 },
+	{ "ipv6_any_G_port", KEY6(G6, ANY6, P), 2 },
+	{ "ipv6_S_G_any", KEY6(G6, S6, 0), 1 },
+	{ "ipv6_any_G_any", KEY6(G6, ANY6, 0), 0 },
+	/* An IPv6 source is one, whichever of its bytes are not zero. */
+	{ "ipv6_source_last_byte_only", KEY6(G6, IP6(0, 0, 0, 0, 0, 0, 0, 1), 0), 1 },
+	{ "ipv6_source_first_byte_only", KEY6(G6, IP6(0x2000, 0, 0, 0, 0, 0, 0, 0), P), 3 },
+	{ "ipv6_source_middle_word_only", KEY6(G6, IP6(0, 0, 0, 0, 1, 0, 0, 0), 0), 1 },
+	{ "ipv6_S_unicast_port", KEY6(U6, S6, P2), 3 },
 };
 
 static void spec_desc(const struct spec_case *c, char *desc)
