@@ -121,13 +121,15 @@ line=(mcr-nl rule ""); check_completion add del show flush save replace help
 line=(mcr-nl rule a); check_completion add
 line=(mcr-nl stats ""); check_completion reset help id dev -w --prometheus
 line=(mcr-nl stats reset ""); check_completion id
-line=(mcr-nl -); check_completion -j -p -s -n -force -batch -V --version -h --help
+line=(mcr-nl -); check_completion -j -p -s -4 -6 -n -force -batch -V --version -h --help
+line=(mcr-nl -6 rule ""); check_completion add del show flush save replace help
 result $rc "completion: commands, subcommands and options"
 
 rc=0
 line=(mcr-nl rule add ""); check_completion iif group port source name consume nojoin oif
 line=(mcr-nl rule add iif eth0 group 239.1.1.1 ""); check_completion port source name consume nojoin oif
 line=(mcr-nl rule add iif eth0 group 239.1.1.1 oif eth1 ""); check_completion oif group port ttl source
+line=(mcr-nl rule add iif eth0 group ff3e::1:1 oif eth1 ""); check_completion oif group port ttl source
 line=(mcr-nl rule add iif eth0 group 239.1.1.1 oif eth1 ttl 3 ""); check_completion oif group port source
 line=(mcr-nl rule add iif eth0 group 239.1.1.1 oif eth1 source ""); check_completion auto
 line=(mcr-nl rule add iif eth0 group ""); check_completion
