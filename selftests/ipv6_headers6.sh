@@ -28,6 +28,11 @@
 # 5. source: [ff3e::5:5]:9505 -> oc (source auto: fd00:3::1, what source
 #    selection picks on oc), ob (source fd00:99::5), od (source auto, but
 #    od has no address: drop_xmit). Checksums right after the rewrite.
+# 6. link-local: [ff02::fb]:5353 -> oa (source auto, ttl 255), the way an
+#    mDNS reflector relays. A group of link-local scope is relayed by a
+#    rule that names it; a link-local source (fe80::5) is no martian; the
+#    copy leaves from oa's own link-local address, the one source
+#    selection picks for a link-local destination, with hop limit 255.
 # no_match stays 0 throughout.
 
 source "$(dirname "$0")/lib.sh"
@@ -192,6 +197,28 @@ step_source()
 	done
 }
 
+step_linklocal()
+{
+	local id ll sent
+
+	log "=== 6. link-local group and source (mDNS reflector)"
+	ll=$(ip -n "$R" -6 -o addr show dev oa scope link | awk '{ print $4 }')
+	ll=${ll%/*}
+	[[ $ll == fe80:* ]] || die "no link-local address on oa: '$ll'"
+	id=$(rule_add "$R" iif vi group ff02::fb port 5353 name mdns \
+		oif oa source auto ttl 255)
+	start_recv ll "$SK" --iface sa --group ff02::fb --port 5353 --flow 9 \
+		--expect "$N" --saddr "$ll" --ttl 255
+	sent=$(send_udp "$SRC" --raw --iface vs0 --src fe80::5 --dst ff02::fb \
+		--port 5353 --flow 9 --ttl 255 --count "$N" --rate $RATE)
+	check_eq "sent (link-local)" "$sent" "$N"
+	check_recv ll
+	check_eq "rule mdns packets" "$(rule_stat "$R" "$id" packets)" "$N"
+	check_eq "oa packets" "$(output_stat "$R" "$id" oa packets)" "$N"
+	check_output_drops "$R" "$id"
+	check_eq "not_routable" "$(netns_stat "$R" not_routable)" 0
+}
+
 main()
 {
 	require_all
@@ -214,6 +241,7 @@ main()
 	step_frag
 	step_hoplimit
 	step_source
+	step_linklocal
 	check_eq "no_match" "$(netns_stat "$R" no_match)" 0
 	test_exit
 }
