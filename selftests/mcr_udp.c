@@ -1228,6 +1228,29 @@ static void handle_frame(struct recv_ctx *c, const uint8_t *fr, size_t len,
 		  csum_not_ready);
 }
 
+/* Room for a whole burst: a receiver that overflows fails the count. */
+static void set_big_rcvbuf(int fd)
+{
+	int bufsz = 64 << 20;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+}
+
+/* A UDP receiving socket that reports the drops it had (SO_RXQ_OVFL). */
+static int udp_rx_socket(int family)
+{
+	int one = 1;
+	int fd = socket(family, SOCK_DGRAM, 0);
+
+	if (fd < 0)
+		die_errno("socket");
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	set_big_rcvbuf(fd);
+	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+	return fd;
+}
+
 /* An AF_PACKET socket on iface for proto (ETH_P_IP or ETH_P_IPV6). */
 static int open_packet(const char *iface, uint16_t proto)
 {
@@ -1236,14 +1259,13 @@ static int open_packet(const char *iface, uint16_t proto)
 		.sll_protocol = htons(proto),
 		.sll_ifindex = (int)parse_ifindex(iface),
 	};
-	int one = 1, bufsz = 64 << 20;
+	int one = 1;
 	/* Protocol 0 until bound: no frames from other devices sneak in. */
 	int fd = socket(AF_PACKET, SOCK_RAW, 0);
 
 	if (fd < 0)
 		die_errno("socket(AF_PACKET)");
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
+	set_big_rcvbuf(fd);
 	if (setsockopt(fd, SOL_PACKET, PACKET_AUXDATA, &one, sizeof(one)))
 		die_errno("PACKET_AUXDATA");
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)))
@@ -1257,17 +1279,11 @@ static int open_udp(const char *iface, struct in_addr group, unsigned int port)
 		.sin_family = AF_INET,
 		.sin_port = htons(port),
 	};
-	int one = 1, zero = 0, bufsz = 64 << 20;
+	int one = 1, zero = 0;
 	int ifindex = (int)parse_ifindex(iface);
 	bool mc = IN_MULTICAST(ntohl(group.s_addr));
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	int fd = udp_rx_socket(AF_INET);
 
-	if (fd < 0)
-		die_errno("socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
-	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_IP, IP_RECVTTL, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_IP, IP_RECVTOS, &one, sizeof(one));
 	/* Only groups this socket joined on this device, not the host's. */
@@ -1297,17 +1313,11 @@ static int open_udp6(const char *iface, const struct in6_addr *group,
 		.sin6_family = AF_INET6,
 		.sin6_port = htons(port),
 	};
-	int one = 1, zero = 0, bufsz = 64 << 20;
+	int one = 1, zero = 0;
 	int ifindex = (int)parse_ifindex(iface);
 	bool mc = IN6_IS_ADDR_MULTICAST(group);
-	int fd = socket(AF_INET6, SOCK_DGRAM, 0);
+	int fd = udp_rx_socket(AF_INET6);
 
-	if (fd < 0)
-		die_errno("socket");
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bufsz, sizeof(bufsz)))
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof(bufsz));
-	setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
 	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
 	if (setsockopt(fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, &one, sizeof(one)) ||
 	    setsockopt(fd, IPPROTO_IPV6, IPV6_RECVTCLASS, &one, sizeof(one)))
