@@ -163,9 +163,11 @@ static enum mcr_net_counter mcr_parse6(const struct sk_buff *skb,
 		return MCR_NET_NOT_UDP;
 	/*
 	 * IPv6 has no UDP datagram without a checksum (RFC 8200 8.1). A
-	 * local sender's pending one is a pseudo-header sum: not a zero.
+	 * local sender's pending one is a pseudo-header sum: not a zero. A
+	 * checksum pending further in is a tunnel's inner packet's, under a
+	 * UDP header that has none (udp6zerocsumtx).
 	 */
-	if (!uh->check && skb->ip_summed != CHECKSUM_PARTIAL)
+	if (!uh->check && !mcr_udp_csum_pending(skb, off))
 		return MCR_NET_ZERO_CHECKSUM;
 	rx->ip6h = ip6h;
 	rx->uh = uh;

@@ -237,6 +237,19 @@ struct mcr_net {
 	struct mcr_join_net join;
 };
 
+/*
+ * Whether the checksum a sender left pending (CHECKSUM_PARTIAL, a local
+ * sender's over veth) is the UDP header's at nh_len from skb->data, rather
+ * than an encapsulated packet's under it.
+ */
+static inline bool mcr_udp_csum_pending(const struct sk_buff *skb,
+					unsigned int nh_len)
+{
+	return skb->ip_summed == CHECKSUM_PARTIAL &&
+	       skb_checksum_start_offset(skb) == nh_len &&
+	       skb->csum_offset == offsetof(struct udphdr, check);
+}
+
 /* main.c */
 extern unsigned int mcr_max_rules;
 extern unsigned int mcr_max_outputs;

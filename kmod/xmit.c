@@ -96,8 +96,7 @@ static bool mcr_partial_csum_ok(const struct sk_buff *skb,
 				unsigned int nh_len)
 {
 	return skb->ip_summed != CHECKSUM_PARTIAL ||
-	       (skb_checksum_start_offset(skb) == nh_len &&
-		skb->csum_offset == offsetof(struct udphdr, check));
+	       mcr_udp_csum_pending(skb, nh_len);
 }
 
 /*
@@ -404,7 +403,15 @@ static struct sk_buff *mcr_pskb_copy(struct sk_buff *skb,
 			skb = NULL;
 		}
 	} else {
+		int moved = headroom - skb_headroom(skb);
+
+		/*
+		 * __pskb_copy() keeps the header offsets, csum_start among
+		 * them, as they were from the old head: move them too.
+		 */
 		skb = __pskb_copy(skb, headroom, GFP_ATOMIC);
+		if (skb)
+			skb_headers_offset_update(skb, moved);
 	}
 	if (skb && skb_ensure_writable(skb, pkt->hdr_len)) {
 		kfree_skb_reason(skb, SKB_DROP_REASON_NOMEM);

@@ -21,6 +21,11 @@
 #    same frames to the group's MAC are (the control).
 # 4. Martian sources (multicast, limited broadcast, 0.0.0.0, 127/8) are not
 #    relayed; 127/8 is once vi has route_localnet set.
+# 5. A VXLAN (vx0, to [239.6.0.9]:4789) whose inner datagrams (IPv4 in
+#    both runs, from a socket, to [239.6.0.42]:9100) leave their checksums
+#    pending (vx0 offloads them, and veth passes them on so): relayed
+#    to vx1, the VXLAN's other end on sa, with every inner checksum
+#    completed where it belongs, with and without an outer checksum.
 # Every refusal counts exactly once in the namespace's not_routable.
 #
 # IPv4 as drawn; with MCR_TEST_FAMILY=6 (ingress_filter6.sh) the same steps
@@ -28,7 +33,9 @@
 # Its martian sources: multicast (ff02::1) and loopback (::1), which
 # ip6_rcv_core() drops, and IPv4-mapped (::ffff:10.0.0.1, RFC 4291
 # 2.5.5.2); IPv6 has no route_localnet, and a link-local source (fe80::5)
-# is relayed instead, as ip6_rcv_core() takes it.
+# is relayed instead, as ip6_rcv_core() takes it. In step 5, a VXLAN with
+# udp6zerocsumtx sends a zero outer UDP checksum over the pending inner
+# one: counted in zero_checksum and not relayed.
 
 source "$(dirname "$0")/lib.sh"
 
@@ -225,6 +232,70 @@ step_martians()
 	check_output_drops "$R" "$id"
 }
 
+# vxlan NS DEV LOWER ADDR [ARGS...]: a VXLAN (VNI 42) on LOWER to
+# [$G_VX]:4789, carrying IPv4 only (no ICMPv6 of its own to count), up,
+# with ADDR.
+vxlan()
+{
+	local ns=$1 dev=$2 lower=$3 addr=$4
+	shift 4
+
+	ip -n "$ns" link add "$dev" type vxlan id 42 group "$G_VX" \
+		dev "$lower" dstport 4789 ttl 16 "$@" ||
+		die "cannot create VXLAN $dev in $ns"
+	ip netns exec "$ns" sh -c \
+		"echo 1 > /proc/sys/net/ipv6/conf/$dev/disable_ipv6" 2>/dev/null
+	addr_add "$ns" "$dev" "$addr"
+	ip -n "$ns" link set "$dev" up
+}
+
+# vxlan_case FLOW ZERO ARGS...: N datagrams to [239.6.0.42]:$P from a
+# socket on vx0, a VXLAN in $SRC made with ARGS, whose outer UDP checksum
+# is 0 when ZERO is 1. The inner checksums are left pending (vx0 offloads
+# them); the outer ones, when there are, cover them as the inner ones will
+# be (local checksum offload). In IPv6, a zero is counted in zero_checksum
+# and nothing is relayed; else every datagram reaches vx1 with its inner
+# checksum complete, and its outer one valid (or 0, in IPv4).
+vxlan_case()
+{
+	local flow=$1 zero=$2 id=$VX_RULE sent zeros packets want=$N
+	shift 2
+
+	vxlan "$SRC" vx0 vs0 10.42.0.1/24 "$@"
+	zeros=$(netns_stat "$R" zero_checksum)
+	packets=$(rule_stat "$R" "$id" packets)
+	[ "$zero" = 0 ] || ! is_ipv6 || want=0
+	start_recv "vx1_$flow" "$SA" --iface vx1 --group 239.6.0.42 --port $P \
+		--flow "$flow" --expect $want --saddr 10.42.0.1
+	sent=$(send_udp "$SRC" --iface vx0 --src 10.42.0.1 --dst 239.6.0.42 \
+		--port $P --flow "$flow" --count $N --rate $RATE --size 200)
+	check_eq "sent over vx0 ($*)" "$sent" $N
+	[ "$want" != 0 ] || stop_recv "vx1_$flow"
+	check_recv "vx1_$flow"
+	check_eq "$*: rule packets" "$(rule_stat "$R" "$id" packets)" \
+		$((packets + want))
+	check_eq "$*: zero_checksum" "$(netns_stat "$R" zero_checksum)" \
+		$((zeros + N - want))
+	ip -n "$SRC" link del vx0
+}
+
+step_tunnel_csum()
+{
+	log "=== step 5: VXLAN with its inner checksums pending"
+	modprobe -q vxlan 2>/dev/null
+	VX_RULE=$(rule_add "$R" iif vi group "$G_VX" port 4789 oif oa)
+	vxlan "$SA" vx1 sa 10.42.0.2/24
+	if is_ipv6; then
+		vxlan_case 40 1 udp6zerocsumtx
+		vxlan_case 41 0 noudp6zerocsumtx
+	else
+		vxlan_case 40 1 noudpcsum
+		vxlan_case 41 0 udpcsum
+	fi
+	check_output_drops "$R" "$VX_RULE"
+	check_ok "rule del (VXLAN)" mcr_nl "$R" rule del id "$VX_RULE"
+}
+
 main()
 {
 	require_all
@@ -242,11 +313,13 @@ main()
 	vlan "$SRC" vs0 0 "$(pick 10.0.50.1/24 fd00:50::1/64)"
 	vlan "$SA" sa 0
 	G_RAW=$(pick 239.6.0.3 ff3e::6:3)
+	G_VX=$(pick 239.6.0.9 ff3e::6:9)
 
 	step_vlan
 	step_loopback
 	step_otherhost
 	step_martians
+	step_tunnel_csum
 	test_exit
 }
 
