@@ -54,15 +54,16 @@ static bool mcr_iph_valid(const struct iphdr *iph, unsigned int skb_len)
 
 /*
  * IPv6 sources no router forwards: multicast and loopback, which
- * ip6_rcv_core() drops, and IPv4-mapped ones (RFC 4291 2.5.5.2), which
- * have no place on the wire (RFC 4942 2.2) and whose IPv4 source no
- * IPv4 check here would see. Link-local sources stay: mDNS and SSDP
- * reflectors relay what hosts send from them.
+ * ip6_rcv_core() drops, the unspecified address, which ip6_forward() drops
+ * (RFC 4291 2.5.2), and IPv4-mapped ones (RFC 4291 2.5.5.2), which have no
+ * place on the wire (RFC 4942 2.2) and whose IPv4 source no IPv4 check
+ * here would see. Link-local sources stay: mDNS and SSDP reflectors relay
+ * what hosts send from them.
  */
 static bool mcr_martian_source6(const struct in6_addr *saddr)
 {
 	return ipv6_addr_is_multicast(saddr) || ipv6_addr_v4mapped(saddr) ||
-	       ipv6_addr_loopback(saddr);
+	       ipv6_addr_loopback(saddr) || ipv6_addr_any(saddr);
 }
 
 static void mcr_rule_count(struct mcr_rule *rule, unsigned int len)
@@ -279,11 +280,13 @@ static unsigned int mcr_hook(void *priv, struct sk_buff *skb,
 	 * Not a router's to forward: the host's own multicast that
 	 * ip_mc_output() loops back, frames for another host's MAC (a
 	 * promiscuous device, a bridge port), which ip_rcv_core() drops,
-	 * and martian sources.
+	 * martian sources, and IPv6 on a device without IPv6, which
+	 * ip6_rcv_core() drops.
 	 */
 	if (unlikely(skb->pkt_type == PACKET_LOOPBACK ||
 		     skb->pkt_type == PACKET_OTHERHOST ||
-		     (rx.ipv6 ? mcr_martian_source6(&rx.ip6h->saddr) :
+		     (rx.ipv6 ? mcr_martian_source6(&rx.ip6h->saddr) ||
+				mcr_dev_ipv6_disabled(skb->dev) :
 				mcr_martian_source(skb, rx.iph->saddr)))) {
 		mcr_net_count(mn, MCR_NET_NOT_ROUTABLE);
 		return NF_ACCEPT;

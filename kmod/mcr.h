@@ -19,6 +19,7 @@
 #include <linux/udp.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
+#include <net/addrconf.h>
 #include <net/genetlink.h>
 #include <uapi/linux/mcr.h>
 
@@ -248,6 +249,18 @@ static inline bool mcr_udp_csum_pending(const struct sk_buff *skb,
 	return skb->ip_summed == CHECKSUM_PARTIAL &&
 	       skb_checksum_start_offset(skb) == nh_len &&
 	       skb->csum_offset == offsetof(struct udphdr, check);
+}
+
+/*
+ * Whether dev carries no IPv6, as ip6_rcv_core() and ip6_output() ask:
+ * no inet6_dev (IPv6 disabled on the host, or an MTU below 1280) or
+ * disable_ipv6 set.
+ */
+static inline bool mcr_dev_ipv6_disabled(const struct net_device *dev)
+{
+	const struct inet6_dev *idev = __in6_dev_get(dev);
+
+	return !idev || READ_ONCE(idev->cnf.disable_ipv6);
 }
 
 /* main.c */

@@ -708,6 +708,9 @@ static enum skb_drop_reason mcr_output_check(const struct mcr_output *out,
 	/* A device that is down or has no carrier sends nothing: no copy. */
 	if (unlikely(!netif_running(dev) || !netif_carrier_ok(dev)))
 		return SKB_DROP_REASON_DEV_READY;
+	/* As ip6_output() drops what would leave a device without IPv6. */
+	if (pkt->ipv6 && unlikely(mcr_dev_ipv6_disabled(dev)))
+		return SKB_DROP_REASON_IPV6DISABLED;
 	/* As ip_forward() drops a packet whose TTL runs out. */
 	if (!out->ttl && pkt->ttl <= 1)
 		return SKB_DROP_REASON_IP_INHDR;

@@ -31,11 +31,16 @@
 # IPv4 as drawn; with MCR_TEST_FAMILY=6 (ingress_filter6.sh) the same steps
 # over IPv6: fd00:N::/64 for 10.0.N.0/24, groups ff3e::6:X for 239.6.0.X.
 # Its martian sources: multicast (ff02::1) and loopback (::1), which
-# ip6_rcv_core() drops, and IPv4-mapped (::ffff:10.0.0.1, RFC 4291
-# 2.5.5.2); IPv6 has no route_localnet, and a link-local source (fe80::5)
-# is relayed instead, as ip6_rcv_core() takes it. In step 5, a VXLAN with
-# udp6zerocsumtx sends a zero outer UDP checksum over the pending inner
-# one: counted in zero_checksum and not relayed.
+# ip6_rcv_core() drops, the unspecified address (::), which ip6_forward()
+# drops, and IPv4-mapped (::ffff:10.0.0.1, RFC 4291 2.5.5.2); IPv6 has no
+# route_localnet, and a link-local source (fe80::5) is relayed instead, as
+# ip6_rcv_core() takes it. In step 5, a VXLAN with udp6zerocsumtx sends a
+# zero outer UDP checksum over the pending inner one: counted in
+# zero_checksum and not relayed. And a step of its own:
+# 6. A device without IPv6 (disable_ipv6): nothing is relayed out of oa
+#    once oa has it set, as ip6_output() sends nothing (the output counts
+#    drop_xmit), nor from vi once vi has, as ip6_rcv_core() takes nothing
+#    (not_routable).
 
 source "$(dirname "$0")/lib.sh"
 
@@ -196,7 +201,7 @@ step_martians()
 
 	log "=== step 4: martian sources"
 	if is_ipv6; then
-		martians=(ff02::1 ::1 ::ffff:10.0.0.1)
+		martians=(ff02::1 ::1 :: ::ffff:10.0.0.1)
 		routable=fe80::5
 	else
 		martians=(224.0.0.5 255.255.255.255 0.0.0.0 127.0.0.5)
@@ -230,6 +235,31 @@ step_martians()
 	check_eq "not_routable unchanged" "$(netns_stat "$R" not_routable)" \
 		$((before + ${#martians[@]} * N))
 	check_output_drops "$R" "$id"
+}
+
+step_ipv6_disabled()
+{
+	local id=$RAW_RULE before packets
+
+	log "=== step 6: devices with disable_ipv6 set"
+	start_recv sa_off "$SA" --iface sa --group $G_RAW --port $P --expect 0
+	ip netns exec "$R" sysctl -qw net.ipv6.conf.oa.disable_ipv6=1
+	packets=$(rule_stat "$R" "$id" packets)
+	raw_send 30 "$SRC_ADDR"
+	check_eq "oa without IPv6: rule packets" \
+		"$(rule_stat "$R" "$id" packets)" $((packets + N))
+	check_eq "oa without IPv6: drop_xmit" \
+		"$(output_stat "$R" "$id" oa drop_xmit)" $N
+
+	ip netns exec "$R" sysctl -qw net.ipv6.conf.vi.disable_ipv6=1
+	before=$(netns_stat "$R" not_routable)
+	raw_send 31 "$SRC_ADDR"
+	check_eq "vi without IPv6: counted not_routable" \
+		"$(netns_stat "$R" not_routable)" $((before + N))
+	check_eq "vi without IPv6: rule packets" \
+		"$(rule_stat "$R" "$id" packets)" $((packets + N))
+	stop_recv sa_off
+	check_recv sa_off
 }
 
 # vxlan NS DEV LOWER ADDR [ARGS...]: a VXLAN (VNI 42) on LOWER to
@@ -320,6 +350,7 @@ main()
 	step_otherhost
 	step_martians
 	step_tunnel_csum
+	! is_ipv6 || step_ipv6_disabled
 	test_exit
 }
 
