@@ -444,6 +444,12 @@ static int mcr_nl_parse_key(struct genl_info *info, struct mcr_key *key,
 				    "family: AF_INET or AF_INET6 only");
 		return -EAFNOSUPPORT;
 	}
+	/* ipv6.disable=1 leaves no neighbour table to send IPv6 with. */
+	if (family == AF_INET6 && !ipv6_mod_enabled()) {
+		NL_SET_ERR_MSG_ATTR(extack, tb[MCR_A_RULE_FAMILY],
+				    "family: IPv6 is disabled on this host");
+		return -EAFNOSUPPORT;
+	}
 
 	memset(key, 0, sizeof(*key));
 	key->family = family;

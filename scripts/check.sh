@@ -278,6 +278,9 @@ for k in "${kernels[@]}"; do
 	*)
 		build_module "$k" "$k" || continue
 		add_job last "$debian_smp" vm "$k" "$k" "$(cat "$results")" "" 1 2400 300 all ""
+		[ "$k" != "$first_debian" ] ||
+			add_job last "$debian_smp" vm "$k [ipv6.disable=1]" "$k" \
+				"$(cat "$results")" "" 1 600 300 noipv6 ipv6.disable=1
 		;;
 	esac
 done

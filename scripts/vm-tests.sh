@@ -8,7 +8,7 @@
 # kernel log (KASAN, lockdep, WARN, ref_tracker...) fail the run in vm-run.
 #
 #   tools/vm-run --kernel K -- scripts/vm-tests.sh --ko PATH [--test-ko PATH]
-#                                  [--timeout S] [--boot all|leaks|sanitizers]
+#                                  [--timeout S] [--boot all|leaks|sanitizers|noipv6]
 #
 # --timeout: each selftest's limit (selftests/run.sh; default 300 s).
 # --boot: what this boot runs (default all). The debug kernel's kmemleak
@@ -21,6 +21,8 @@
 #   sanitizers  (booted with kmemleak=off): the other selftests, the
 #               topologies, under KASAN, lockdep and UBSAN, except those
 #               in RELAY_SEMANTICS; then unload.
+#   noipv6      (booted with ipv6.disable=1): only NOIPV6_TESTS, which the
+#               other boots leave out; then unload.
 set -u
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -46,6 +48,9 @@ RELAY_SEMANTICS=(chain_3hop sg_precedence)
 # not (the same hook, the same transmit), and their IPv4 runs take the
 # device classes there; the Debian kernels run both.
 IPV6_TWINS=(ingress_filter6 tunnel_outputs6)
+# What needs a host without IPv6 (ipv6.disable=1): a boot of its own, which
+# runs nothing else.
+NOIPV6_TESTS=(ipv6_off)
 
 ko=''
 test_ko=''
@@ -53,7 +58,8 @@ timeout=300
 boot=all
 usage()
 {
-	echo "usage: $0 --ko PATH [--test-ko PATH] [--timeout S] [--boot all|leaks|sanitizers]" >&2
+	echo "usage: $0 --ko PATH [--test-ko PATH] [--timeout S]" \
+		"[--boot all|leaks|sanitizers|noipv6]" >&2
 	exit 2
 }
 while [ $# -gt 0 ]; do
@@ -66,7 +72,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$ko" ] || usage
-case $boot in all | leaks | sanitizers) ;; *) usage ;; esac
+case $boot in all | leaks | sanitizers | noipv6) ;; *) usage ;; esac
 
 # listed NAME LIST...: NAME is one of LIST.
 listed()
@@ -81,6 +87,8 @@ listed()
 tests=()
 while IFS= read -r t; do
 	case $boot in
+	noipv6) listed "$t" "${NOIPV6_TESTS[@]}" || continue ;;
+	*) ! listed "$t" "${NOIPV6_TESTS[@]}" || continue ;;&
 	leaks) listed "$t" "${LEAK_TESTS[@]}" || continue ;;
 	sanitizers)
 		! listed "$t" "${LEAK_TESTS[@]}" "${RELAY_SEMANTICS[@]}" \
@@ -106,7 +114,7 @@ fi
 if [ ${#tests[@]} -gt 0 ]; then
 	"$top/selftests/run.sh" --ko "$ko" --timeout "$timeout" "${tests[@]}" || rc=1
 fi
-if [ "$boot" != sanitizers ]; then
+if [ "$boot" = all ] || [ "$boot" = leaks ]; then
 	"$top/tools/mcr-nl/tests/vm_e2e.sh" --ko "$ko" || rc=1
 fi
 # Unloads mcr (vm_e2e leaves it loaded if it loaded it): a leaked

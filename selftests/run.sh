@@ -32,7 +32,7 @@ ALL_TESTS=(chain_3hop tree_fanout sg_precedence dynamic_rules consume_vs_pass
 	privilege teardown
 	chain_3hop6 tree_fanout6 sg_precedence6 group_join6 ipv6_headers6
 	dynamic_rules6 consume_vs_pass6 bad_input6 teardown6
-	gso_input6 ingress_filter6 tunnel_outputs6 unicast_outputs6)
+	gso_input6 ingress_filter6 tunnel_outputs6 unicast_outputs6 ipv6_off)
 
 ko=$REPO_DIR/kmod/mcr.ko
 per_test_timeout=300
