@@ -377,6 +377,13 @@ static void mcr_skb_set_hdrs(struct sk_buff *skb, const struct mcr_pkt *pkt)
 	skb_clear_tstamp(skb);
 	__vlan_hwaccel_clear_tag(skb);
 	/*
+	 * Nor with the sender's socket (a local one's, over veth), which
+	 * ip_rcv_core() orphans, or the input's dst: a collect_md tunnel's
+	 * receive metadata would steer a collect_md output.
+	 */
+	skb_orphan(skb);
+	skb_dst_drop(skb);
+	/*
 	 * The UDP checksum is complete; a checksum still pending further on
 	 * stays so. CHECKSUM_COMPLETE is not carried across a forward.
 	 */
